@@ -1,0 +1,84 @@
+"""Settings: one frozen object built at the edges (CLI, app factory) and passed down.
+
+Every field can be set from a `LEGPAIN_*` environment variable; tests construct `Settings` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "legpain"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the ontology lives, how to reason, and the limits of the HTTP interfaces."""
+
+    #: The shipped ontology: header, term files, `kb/`, `mappings/`, `extensions/`, `inferred/`.
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    #: The named SPARQL queries (`*.rq`), including `rules/` and `checks/`.
+    queries_dir: Path = PROJECT_ROOT / "queries"
+    #: Extra directories of extension modules (`*.ttl`), loaded after `ontology/extensions/`.
+    extension_dirs: tuple[Path, ...] = ()
+    #: Where inferred closures for inputs other than the shipped ones are cached.
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    #: `auto` (committed or cached closure, else HermiT if Java is there, else OWL RL),
+    #: `hermit`, or `owlrl`.
+    reasoner: str = "auto"
+
+    # HTTP: GraphQL limits
+    max_query_depth: int = 10
+    max_query_tokens: int = 2000
+    max_aliases: int = 30
+    max_list_input: int = 50
+    max_limit: int = 100
+    max_body_bytes: int = 100_000
+    cors_origins: tuple[str, ...] = ()
+    # HTTP: SPARQL limits
+    sparql_timeout_s: float = 10.0
+    sparql_max_rows: int = 10_000
+    sparql_max_query_bytes: int = 50_000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `LEGPAIN_<FIELD>` variables; keyword overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get("LEGPAIN_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def _convert(name: str, type_name: Any, raw: str) -> Any:
+    """Turn an environment string into the field's type, with a clear error when it does not fit."""
+    text = str(type_name)
+    try:
+        if text == "Path":
+            return Path(raw)
+        if "tuple[Path" in text:
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+        if "tuple[str" in text:
+            return tuple(p.strip() for p in raw.split(",") if p.strip())
+        if text == "int":
+            return int(raw)
+        if text == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"LEGPAIN_{name.upper()}={raw!r} is not a valid {text}") from exc
+    return raw
