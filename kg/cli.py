@@ -1,0 +1,396 @@
+"""The `legpain` command line: assess, search, reason, validate, export, query, format and serve."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.settings import Settings
+
+EXAMPLES = {
+    "assess": """examples:
+  legpain assess "calf cramps when walking" "relieved by rest"
+  legpain assess lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest --absent "leg swelling"
+  legpain assess "pins and needles" "burning feet" --json""",
+    "search": """examples:
+  legpain search "pins and needles"
+  legpain search "shin splints" --limit 3 --json
+  legpain search "pulled muscle" --conditions""",
+    "reason": """examples:
+  legpain reason                 # HermiT (needs Java); writes ontology/inferred/ for the shipped ontology
+  legpain reason --reasoner owlrl
+  legpain reason --check         # exit 1 if the committed closure is out of date""",
+    "validate": """examples:
+  legpain validate
+  legpain validate --format json > report.json
+  LEGPAIN_EXTENSION_DIRS=my-modules legpain validate""",
+    "export": """examples:
+  legpain export --format turtle -o legpain.ttl
+  legpain export --format json-ld --graph inferred
+  legpain export --format xml --graph asserted -o legpain.owl""",
+    "query": """examples:
+  legpain query --list
+  legpain query list-conditions-by-body-system --param system=lp:VascularSystem
+  legpain query my-query.rq --format csv""",
+    "serve": """examples:
+  legpain serve                          # http://127.0.0.1:8000/graphql
+  legpain serve --host 0.0.0.0 --port 8080 --workers 2""",
+    "format": """examples:
+  legpain format           # rewrite ontology/**/*.ttl in canonical Turtle
+  legpain format --check   # exit 1 if a file is not canonical""",
+}
+
+
+class CliError(Exception):
+    """A user error: printed as one line on stderr, exit code 2."""
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _service(reasoner: str | None = None) -> Any:
+    from kg.service import load_service
+
+    return load_service(_settings(), reasoner)
+
+
+def _resolve_terms(service: Any, items: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Phrases and IDs -> finding IRIs (first search hit for a phrase); also returns what did not match."""
+    from kg.namespaces import from_curie
+
+    resolved, unmatched = [], []
+    for item in items:
+        iri = from_curie(item)
+        if iri in service.graph.index.findings:
+            resolved.append(iri)
+            continue
+        hits = service.search_findings(item, 1)
+        if hits:
+            resolved.append(hits[0].iri)
+        else:
+            unmatched.append(item)
+    return resolved, unmatched
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from kg.namespaces import to_curie
+
+    service = _service()
+    present, unmatched = _resolve_terms(service, args.findings)
+    absent, unmatched_absent = _resolve_terms(service, args.absent or [])
+    assessment = service.engine.assess(present, absent, limit=args.limit)
+    ix = service.graph.index
+    level = ix.urgency_levels[assessment.urgency]
+    if args.json:
+        print(json.dumps({
+            "present": [{"id": to_curie(p), "label": ix.findings[p].label} for p in assessment.present],
+            "absent": [{"id": to_curie(a), "label": ix.findings[a].label} for a in assessment.absent],
+            "unmatched": unmatched + unmatched_absent,
+            "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
+            "warningSigns": [to_curie(w) for w in assessment.warning_signs],
+            "advice": assessment.advice,
+            "candidates": [{
+                "rank": c.rank, "id": to_curie(c.condition), "label": ix.conditions[c.condition].label,
+                "score": c.score, "supporting": [to_curie(s) for s in c.supporting],
+                "missing": [to_curie(s) for s in c.missing],
+                "conflicting": [to_curie(s) for s in c.conflicting], "explanation": c.explanation,
+                "sources": [{"title": s.title, "quote": s.quote} for s in c.sources],
+            } for c in assessment.candidates],
+            "reasons": [{"rule": to_curie(r.rule), "label": r.label,
+                         "urgency": ix.urgency_levels[r.urgency].label} for r in assessment.reasons],
+        }, indent=2, ensure_ascii=False))
+        return 0
+    print("Understood as: " + ("; ".join(ix.findings[p].label for p in assessment.present) or "(nothing)"))
+    if assessment.absent:
+        print("Reported absent: " + "; ".join(ix.findings[a].label for a in assessment.absent))
+    for item in unmatched + unmatched_absent:
+        print(f"Not recognised: {item!r}")
+    print(f"\nUrgency: {level.label} (rank {level.rank} of 4)")
+    for reason in assessment.reasons:
+        print(f"  because: {reason.label} -> {ix.urgency_levels[reason.urgency].label}")
+    print(f"Advice: {assessment.advice}\n")
+    if not assessment.candidates:
+        print("No candidate conditions.")
+    for c in assessment.candidates:
+        print(f"{c.rank}. {ix.conditions[c.condition].label}  (score {c.score:.2f})")
+        print(f"   {c.explanation}")
+        for source in c.sources[:2]:
+            print(f"   \u201c{source.quote}\u201d \u2014 {source.title}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from kg.namespaces import to_curie
+
+    service = _service()
+    if args.conditions:
+        hits, terms = service.search_conditions(args.phrase, args.limit), service.graph.index.conditions
+    else:
+        hits, terms = service.search_findings(args.phrase, args.limit), service.graph.index.findings
+    if args.json:
+        print(json.dumps([{"id": to_curie(h.iri), "label": terms[h.iri].label, "score": h.score,
+                           "matched": h.matched} for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print(f"No match for {args.phrase!r}.")
+        return 1
+    for h in hits:
+        print(f"{h.score:5.2f}  {to_curie(h.iri):40} {terms[h.iri].label}   [matched: {h.matched}]")
+    return 0
+
+
+def cmd_reason(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    from kg.closure import read_committed_hash, write_committed
+    from kg.loading import discover_inputs, input_hash, load_asserted
+    from kg.queries import QueryLibrary
+    from kg.reasoning import make_reasoner, materialize
+
+    settings = _settings()
+    inputs = discover_inputs(settings)
+    digest = input_hash(inputs, settings.ontology_dir.parent)
+    shipped = not settings.extension_dirs and not any(i.kind == "extension" for i in inputs)
+    if args.check:
+        if read_committed_hash(settings.ontology_dir) == digest:
+            print("The committed inferred closure is up to date.")
+            return 0
+        print("The committed inferred closure is out of date: run `legpain reason` and commit ontology/inferred/.")
+        return 1
+    dataset = load_asserted(inputs)
+    asserted = Graph()
+    for triple in dataset.triples((None, None, None)):
+        asserted.add(triple)
+    reasoner = make_reasoner(args.reasoner)
+    inferred = materialize(asserted, reasoner, QueryLibrary(settings.queries_dir))
+    if shipped and args.reasoner == "hermit":
+        path = write_committed(settings.ontology_dir, inferred, digest, reasoner.name)
+        print(f"{len(inferred)} inferred triples ({reasoner.name}) written to {path}")
+    else:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.cache_dir / f"closure-{digest}.nt"
+        inferred.serialize(path, format="nt", encoding="utf-8")
+        print(f"{len(inferred)} inferred triples ({reasoner.name}) cached in {path}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validation import validate
+
+    report = validate(_settings(), reasoner=args.reasoner)
+    print(report.to_json() if args.format == "json" else report.to_table())
+    return 0 if report.ok else 1
+
+
+EXPORT_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
+                  "json-ld": "json-ld", "jsonld": "json-ld", "xml": "xml", "rdfxml": "xml",
+                  "trig": "trig", "nquads": "nquads"}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    from kg.namespaces import INFERRED_GRAPH, bind_prefixes
+
+    kg = _service().graph
+    fmt = EXPORT_FORMATS[args.format]
+    if fmt in ("trig", "nquads"):
+        data = kg.dataset.serialize(format=fmt)
+    else:
+        graph = Graph()
+        bind_prefixes(graph)
+        for g in kg.dataset.graphs():
+            if args.graph == "all" or (args.graph == "inferred") == (g.identifier == INFERRED_GRAPH):
+                for triple in g:
+                    graph.add(triple)
+        data = graph.serialize(format=fmt)
+    if args.output:
+        Path(args.output).write_text(data, encoding="utf-8")
+        print(f"written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(data)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from rdflib.plugins.sparql import prepareQuery
+
+    from kg.namespaces import PREFIXES, to_curie
+    from kg.queries import QueryLibrary, to_bindings
+
+    settings = _settings()
+    library = QueryLibrary(settings.queries_dir)
+    if args.list:
+        for q in library:
+            params = ", ".join(q.parameters) or "none"
+            print(f"{q.name:36} {q.summary}  [parameters: {params}]")
+        return 0
+    if not args.name:
+        raise CliError("name a query (see `legpain query --list`) or a .rq file")
+    params: dict[str, str] = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CliError(f"--param takes key=value, got {item!r}")
+        params[key.lstrip("?")] = value
+    kg = _service().graph
+    path = Path(args.name)
+    if path.suffix == ".rq" and path.exists():
+        prepared = prepareQuery(path.read_text(encoding="utf-8"),
+                                initNs={p: str(n) for p, n in PREFIXES.items()})
+        result = kg.dataset.query(prepared, initBindings=to_bindings(params))
+    else:
+        result = kg.queries.run(args.name, kg.dataset, params)
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        sys.stdout.write(result.serialize(format="turtle").decode("utf-8"))  # type: ignore[union-attr]
+        return 0
+    if result.type == "ASK":
+        print("true" if result.askAnswer else "false")
+        return 0
+    columns = [str(v) for v in result.vars or []]
+    rows = [[("" if row[c] is None else str(row[c])) for c in columns] for row in result]  # type: ignore[index]
+    if args.format == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        shown = [[to_curie(v) for v in r] for r in rows]
+        widths = [max([len(c), *(len(r[i]) for r in shown)]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for r in shown:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
+    return 0
+
+
+def cmd_format(args: argparse.Namespace) -> int:
+    from kg.loading import canonical_turtle, format_turtle_file
+
+    settings = _settings()
+    files = sorted(settings.ontology_dir.rglob("*.ttl"))
+    changed = []
+    for path in files:
+        if args.check:
+            from rdflib import Graph
+
+            graph = Graph().parse(path, format="turtle")
+            if path.read_text(encoding="utf-8") != canonical_turtle(graph):
+                changed.append(path)
+        elif format_turtle_file(path):
+            changed.append(path)
+    for path in changed:
+        print(("not canonical: " if args.check else "reformatted: ") + str(path))
+    return 1 if (args.check and changed) else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    if args.extension_dir:
+        os.environ["LEGPAIN_EXTENSION_DIRS"] = os.pathsep.join(args.extension_dir)
+    _settings()  # fail early on bad LEGPAIN_* values
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level=args.log_level)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="legpain", description="Knowledge graph of leg pain that comes on while walking.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Settings come from LEGPAIN_* environment variables (see README). "
+               "Run `legpain COMMAND --help` for examples.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("assess", "Rank candidate conditions and the urgency for reported findings (phrases or IDs).")
+    p.add_argument("findings", nargs="+", help="lay phrases or finding IDs such as lp:CalfPain")
+    p.add_argument("--absent", nargs="+", metavar="FINDING", help="findings reported absent")
+    p.add_argument("--limit", type=int, default=5, help="how many candidates to show (default 5)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_assess)
+
+    p = add("search", "Find findings (or conditions) matching a lay phrase.")
+    p.add_argument("phrase")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--conditions", action="store_true", help="search conditions instead of findings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = add("reason", "Run the reasoner and write the inferred closure (committed file or cache).")
+    p.add_argument("--reasoner", choices=["hermit", "owlrl"], default="hermit")
+    p.add_argument("--check", action="store_true", help="only check that the committed closure is up to date")
+    p.set_defaults(func=cmd_reason)
+
+    p = add("validate", "Check syntax, consistency, quality rules, SHACL shapes, quotes and mappings.")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--reasoner", choices=["auto", "hermit", "owlrl"], default="auto")
+    p.set_defaults(func=cmd_validate)
+
+    p = add("export", "Write the graph as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or N-Quads.")
+    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
+    p.add_argument("--graph", choices=["all", "asserted", "inferred"], default="all")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = add("query", "Run a named query of queries/ or a .rq file against the graph.")
+    p.add_argument("name", nargs="?", help="query name (see --list) or path to a .rq file")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="bind ?KEY to VALUE (CURIE, IRI or text)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.set_defaults(func=cmd_query)
+
+    p = add("format", "Rewrite the ontology's Turtle files in canonical form.")
+    p.add_argument("--check", action="store_true")
+    p.set_defaults(func=cmd_format)
+
+    p = add("serve", "Serve GraphQL (/graphql), SPARQL (/sparql) and /health over HTTP.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--extension-dir", action="append", metavar="DIR",
+                   help="extra directory of extension modules (*.ttl) to load")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from kg.inference import UnknownTermError
+    from kg.loading import OntologyLoadError
+    from kg.queries import UnknownQueryError
+    from kg.reasoning import ReasoningError
+
+    try:
+        return int(args.func(args))
+    except (CliError, UnknownTermError, OntologyLoadError, ReasoningError, ValueError) as exc:
+        print(f"legpain {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except UnknownQueryError as exc:
+        print(f"legpain {args.command}: error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

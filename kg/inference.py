@@ -1,0 +1,286 @@
+"""The assessment engine: reported findings in, ranked and explained candidates plus urgency out.
+
+Scoring (documented for clinicians in the README, "How candidates are scored"):
+- Each typical finding `t` of a condition has a weight `w(t) = base * specificity`, where `base` is
+  2 for a discriminating finding and 1 for another typical one, and
+  `specificity = 1 + ln(N / df(t)) / ln(N)` (N conditions, df(t) of them have `t` as typical), so a
+  finding shared by many conditions counts less (between 1 and 2). A finding a condition inherits
+  from the more general condition it is a kind of (critical limb ischemia from peripheral artery
+  disease) counts 0.8 of that, so the specific condition ranks above the general one only when its
+  own findings are reported.
+- A reported finding `p` supports the condition through `t` when `p` is `t` or a more specific kind
+  of it (ontology subsumption, asserted or inferred): weight `w(t)`. When `p` is more general than `t`
+  (reported "heel pain", typical "first-step heel pain") it supports with `0.4 * w(t)`. Each reported
+  finding supports through one typical finding and each typical finding is claimed once (strongest
+  first), so overlapping reports are not counted twice.
+- A reported finding that is (a kind of) a finding that argues against the condition subtracts 1.5;
+  a finding reported absent that is (a generalisation of) a typical finding subtracts `0.75 * w(t)`.
+- score = support - penalties + 0.5 * (supported typical weight / all typical weight); only
+  conditions with support and a positive score are candidates.
+Urgency is computed from data in the graph (each rule cites its source): the highest of the levels
+warranted by reported warning signs, the levels of urgency rules whose trigger findings are reported
+in sufficient number, and the urgency of the best candidate when the suspected-condition rule's
+minimum support is met; never lower than any reported warning sign.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kg.index import Condition, FindingLink, KnowledgeIndex, SourceRef
+from kg.namespaces import from_curie, to_curie
+
+DISCRIMINATING_BASE = 2.0
+TYPICAL_BASE = 1.0
+GENERAL_REPORT_FACTOR = 0.4
+AGAINST_PENALTY = 1.5
+ABSENT_FACTOR = 0.75
+COVERAGE_BONUS = 0.5
+INHERITED_FACTOR = 0.8
+
+
+class UnknownTermError(ValueError):
+    """IDs that name no finding; `unknown` lists them."""
+
+    def __init__(self, unknown: Sequence[str], kind: str = "symptom") -> None:
+        self.unknown = list(unknown)
+        super().__init__(f"unknown {kind} ID(s): {', '.join(self.unknown)}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked candidate condition and why."""
+
+    condition: str
+    rank: int
+    score: float
+    supporting: tuple[str, ...]
+    missing: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    explanation: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A reason the presentation has its urgency: a warning sign, a rule, or the best candidate."""
+
+    rule: str
+    label: str
+    urgency: str
+    findings: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    candidates: tuple[Candidate, ...]
+    urgency: str
+    warning_signs: tuple[str, ...]
+    advice: str
+    reasons: tuple[FiredRule, ...]
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+
+
+def resolve_ids(index: KnowledgeIndex, ids: Sequence[str]) -> list[str]:
+    """Finding IRIs for CURIEs or IRIs, in order, without repeats; `UnknownTermError` lists the rest."""
+    resolved: list[str] = []
+    unknown: list[str] = []
+    for raw in ids:
+        iri = from_curie(raw.strip())
+        if iri in index.findings:
+            if iri not in resolved:
+                resolved.append(iri)
+        else:
+            unknown.append(raw)
+    if unknown:
+        raise UnknownTermError(unknown)
+    return resolved
+
+
+class Engine:
+    """Ranks candidates over a `KnowledgeIndex`; precomputes the finding weights once."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        n = max(len(index.conditions), 2)
+        df: dict[str, int] = {}
+        for condition in index.conditions.values():
+            for link in condition.typical:
+                df[link.finding] = df.get(link.finding, 0) + 1
+        self._weights: dict[str, dict[str, float]] = {}
+        for condition in index.conditions.values():
+            self._weights[condition.iri] = {
+                link.finding: (DISCRIMINATING_BASE if link.relation == "discriminating" else TYPICAL_BASE)
+                * (1 + math.log(n / df[link.finding]) / math.log(n))
+                * (INHERITED_FACTOR if link.inferred else 1.0)
+                for link in condition.typical
+            }
+        self._levels_by_rank = index.urgency_by_rank()
+
+    # ------------------------------------------------------------------ candidates
+    def _kinds(self, finding: str) -> frozenset[str]:
+        return self.index.findings[finding].kinds | {finding}
+
+    def _score(self, condition: Condition, present: list[str], absent: list[str]) -> Candidate | None:
+        weights = self._weights[condition.iri]
+        if not weights:
+            return None
+        # each reported finding supports through its best typical finding, each typical finding
+        # is claimed once (greedy, strongest first)
+        against = {link.finding for link in condition.against}
+        options: list[tuple[float, str, str]] = []
+        for p in present:
+            kinds = self._kinds(p)
+            if kinds & against:
+                continue  # a finding that argues against a condition does not also support it
+            for t, w in weights.items():
+                if t in kinds:
+                    options.append((w, p, t))
+                elif p in self.index.findings[t].kinds:
+                    options.append((GENERAL_REPORT_FACTOR * w, p, t))
+        support: dict[str, tuple[float, str]] = {}  # typical finding -> (weight, reported finding)
+        used: set[str] = set()
+        for value, p, t in sorted(options, key=lambda o: (-o[0], o[1], o[2])):
+            if p not in used and t not in support:
+                support[t] = (value, p)
+                used.add(p)
+        if not support:
+            return None
+        conflicting: list[str] = []
+        penalty = 0.0
+        for p in present:
+            if self._kinds(p) & against:
+                conflicting.append(p)
+                penalty += AGAINST_PENALTY
+        for a in absent:
+            hits = [w for t, w in weights.items() if t == a or a in self.index.findings[t].kinds]
+            if hits:
+                conflicting.append(a)
+                penalty += ABSENT_FACTOR * max(hits)
+        supported = sum(v for v, _ in support.values())
+        score = supported - penalty + COVERAGE_BONUS * supported / sum(weights.values())
+        if score <= 0:
+            return None
+        supporting = tuple(dict.fromkeys(p for _, p in support.values()))
+        implied = set().union(*(self._kinds(p) for p in present))
+        missing = tuple(sorted((t for t in weights if t not in support and t not in implied and t not in absent),
+                               key=lambda t: (-weights[t], self.index.findings[t].label)))
+        return Candidate(condition.iri, 0, round(score, 4), supporting, missing, tuple(conflicting),
+                         "", self._sources(condition, support, conflicting))
+
+    def _sources(self, condition: Condition, support: dict[str, tuple[float, str]],
+                 conflicting: list[str]) -> tuple[SourceRef, ...]:
+        links: dict[str, FindingLink] = {link.finding: link for link in condition.typical}
+        iris: list[str] = []
+        for t, _ in sorted(support.items(), key=lambda item: -item[1][0]):
+            iris.extend(links[t].sources)
+        against = {link.finding: link for link in condition.against}
+        for c in conflicting:
+            for a in self._kinds(c) & set(against):
+                iris.extend(against[a].sources)
+        iris.extend(condition.sources)
+        return self.index.source_refs(iris)
+
+    def _explain(self, candidate: Candidate) -> str:
+        ix = self.index
+        condition = ix.conditions[candidate.condition]
+        own = {link.finding for link in condition.typical
+               if link.relation == "discriminating" and not link.inferred}
+        names = [ix.findings[p].label + (" (characteristic)" if self._kinds(p) & own else "")
+                 for p in candidate.supporting]
+        sentence = (f"{_cap(condition.label)} fits {len(names)} reported finding"
+                    f"{'s' if len(names) != 1 else ''}: {'; '.join(names)}.")
+        extra = []
+        if candidate.conflicting:
+            extra.append("against it: " + "; ".join(
+                ix.findings[c].label + (" (reported absent)" if c not in candidate.supporting and
+                                        c in self._absent else "") for c in candidate.conflicting))
+        if candidate.missing:
+            shown = [ix.findings[m].label for m in candidate.missing[:3]]
+            extra.append("typical but not reported: " + "; ".join(shown)
+                         + (f" and {len(candidate.missing) - 3} more" if len(candidate.missing) > 3 else ""))
+        if extra:
+            sentence += " " + _cap("; ".join(extra)) + "."
+        return sentence
+
+    def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
+        """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
+        present_iris = resolve_ids(self.index, present)
+        absent_iris = [a for a in resolve_ids(self.index, absent) if a not in present_iris]
+        return self._rank(present_iris, absent_iris)[:max(limit, 0)]
+
+    def _rank(self, present: list[str], absent: list[str]) -> list[Candidate]:
+        self._absent = set(absent)
+        scored = [c for c in (self._score(cond, present, absent) for cond in self.index.conditions.values())
+                  if c is not None]
+        scored.sort(key=lambda c: (-c.score, -len(c.supporting), self.index.conditions[c.condition].label))
+        return [
+            Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting, self._explain(c), c.sources)
+            for i, c in enumerate(scored, start=1)
+        ]
+
+    # ------------------------------------------------------------------ urgency
+    def _urgency(self, present: list[str], best: Candidate | None) -> tuple[str, list[FiredRule], list[str]]:
+        ix = self.index
+        lowest = self._levels_by_rank[0].iri
+        reasons: list[FiredRule] = []
+        warnings = [p for p in present if ix.findings[p].is_warning]
+        for p in warnings:
+            f = ix.findings[p]
+            reasons.append(FiredRule(p, f"warning sign: {f.label}", f.warrants or lowest, (p,),
+                                     ix.source_refs(f.warrant_sources)))
+        for rule in ix.rules:
+            if rule.kind == "findings" and rule.urgency:
+                matched = [t for t in rule.triggers if any(t in self._kinds(p) for p in present)]
+                if len(set(matched)) >= rule.minimum:
+                    reporters = tuple(p for p in present if self._kinds(p) & set(matched))
+                    reasons.append(FiredRule(rule.iri, rule.label, rule.urgency, reporters,
+                                             ix.source_refs(rule.sources)))
+            elif rule.kind == "suspected-condition" and best is not None:
+                condition = ix.conditions[best.condition]
+                if len(best.supporting) >= rule.minimum and condition.urgency in ix.urgency_levels:
+                    reasons.append(FiredRule(
+                        rule.iri, f"{rule.label}: {condition.label}", condition.urgency, best.supporting,
+                        ix.source_refs(rule.sources + tuple(
+                            s for link in condition.links if link.finding == condition.urgency
+                            for s in link.sources))))
+        rank = {u.iri: u.rank for u in self._levels_by_rank}
+        urgency = max((r.urgency for r in reasons), key=lambda u: rank[u], default=lowest)
+        return urgency, reasons, warnings
+
+    def assess(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> Assessment:
+        """Candidates, the urgency of the whole presentation, the warning signs and advice."""
+        present_iris = resolve_ids(self.index, present)
+        absent_iris = [a for a in resolve_ids(self.index, absent) if a not in present_iris]
+        ranked = self._rank(present_iris, absent_iris)
+        urgency, reasons, warnings = self._urgency(present_iris, ranked[0] if ranked else None)
+        return Assessment(tuple(ranked[:max(limit, 0)]), urgency, tuple(warnings),
+                          self._advice(urgency, ranked, warnings, present_iris), tuple(reasons),
+                          tuple(present_iris), tuple(absent_iris))
+
+    def _advice(self, urgency: str, ranked: list[Candidate], warnings: list[str], present: list[str]) -> str:
+        ix = self.index
+        level = ix.urgency_levels[urgency]
+        if not present:
+            return ("No findings were reported, so no condition can be suggested. Describe the pain "
+                    "(where, what it feels like, what brings it on and what relieves it).")
+        parts = []
+        if warnings:
+            parts.append("Warning signs reported: " + "; ".join(ix.findings[w].label for w in warnings) + ".")
+        parts.append(level.advice)
+        if not ranked:
+            parts.append("None of the conditions in this knowledge graph fits the reported findings; "
+                         "a clinician should assess them.")
+        parts.append("This is decision support from a knowledge graph, not a diagnosis.")
+        return " ".join(parts)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+__all__ = ["Engine", "Assessment", "Candidate", "FiredRule", "UnknownTermError", "resolve_ids", "to_curie"]
