@@ -85,20 +85,28 @@ class Assessment:
     absent: tuple[str, ...]
 
 
-def resolve_ids(index: KnowledgeIndex, ids: Sequence[str]) -> list[str]:
-    """Finding IRIs for CURIEs or IRIs, in order, without repeats; `UnknownTermError` lists the rest."""
-    resolved: list[str] = []
+def resolve_ids(
+    index: KnowledgeIndex, present: Sequence[str], absent: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Finding IRIs for CURIEs or IRIs, in order, without repeats (a finding reported both present and
+    absent counts as present); `UnknownTermError` lists every ID that names no finding."""
     unknown: list[str] = []
-    for raw in ids:
-        iri = from_curie(raw.strip())
-        if iri in index.findings:
-            if iri not in resolved:
-                resolved.append(iri)
-        else:
-            unknown.append(raw)
+
+    def resolve(ids: Sequence[str]) -> list[str]:
+        resolved: list[str] = []
+        for raw in ids:
+            iri = from_curie(raw.strip())
+            if iri in index.findings:
+                if iri not in resolved:
+                    resolved.append(iri)
+            else:
+                unknown.append(raw)
+        return resolved
+
+    present_iris, absent_iris = resolve(present), resolve(absent)
     if unknown:
         raise UnknownTermError(unknown)
-    return resolved
+    return present_iris, [a for a in absent_iris if a not in present_iris]
 
 
 class Engine:
@@ -185,7 +193,7 @@ class Engine:
         iris.extend(condition.sources)
         return self.index.source_refs(iris)
 
-    def _explain(self, candidate: Candidate) -> str:
+    def _explain(self, candidate: Candidate, absent: set[str]) -> str:
         ix = self.index
         condition = ix.conditions[candidate.condition]
         own = {link.finding for link in condition.typical
@@ -198,7 +206,7 @@ class Engine:
         if candidate.conflicting:
             extra.append("against it: " + "; ".join(
                 ix.findings[c].label + (" (reported absent)" if c not in candidate.supporting and
-                                        c in self._absent else "") for c in candidate.conflicting))
+                                        c in absent else "") for c in candidate.conflicting))
         if candidate.missing:
             shown = [ix.findings[m].label for m in candidate.missing[:3]]
             extra.append("typical but not reported: " + "; ".join(shown)
@@ -209,17 +217,17 @@ class Engine:
 
     def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
         """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
-        present_iris = resolve_ids(self.index, present)
-        absent_iris = [a for a in resolve_ids(self.index, absent) if a not in present_iris]
+        present_iris, absent_iris = resolve_ids(self.index, present, absent)
         return self._rank(present_iris, absent_iris)[:max(limit, 0)]
 
     def _rank(self, present: list[str], absent: list[str]) -> list[Candidate]:
-        self._absent = set(absent)
         scored = [c for c in (self._score(cond, present, absent) for cond in self.index.conditions.values())
                   if c is not None]
         scored.sort(key=lambda c: (-c.score, -len(c.supporting), self.index.conditions[c.condition].label))
+        absent_set = set(absent)
         return [
-            Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting, self._explain(c), c.sources)
+            Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting,
+                      self._explain(c, absent_set), c.sources)
             for i, c in enumerate(scored, start=1)
         ]
 
@@ -254,8 +262,7 @@ class Engine:
 
     def assess(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs and advice."""
-        present_iris = resolve_ids(self.index, present)
-        absent_iris = [a for a in resolve_ids(self.index, absent) if a not in present_iris]
+        present_iris, absent_iris = resolve_ids(self.index, present, absent)
         ranked = self._rank(present_iris, absent_iris)
         urgency, reasons, warnings = self._urgency(present_iris, ranked[0] if ranked else None)
         return Assessment(tuple(ranked[:max(limit, 0)]), urgency, tuple(warnings),

@@ -129,11 +129,13 @@ class OwlRlReasoner:
         owlrl.DeductiveClosure(
             owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
         ).expand(closure)
-        clashes = sorted(str(s) for s, _, _ in closure.triples((None, RDF.type, OWL.Nothing)))
-        if clashes:
-            raise InconsistentOntologyError(
-                "the ontology is inconsistent: members of owl:Nothing: " + ", ".join(clashes), clashes
-            )
+        from owlrl.Namespaces import ERRNS
+
+        messages = sorted(str(m) for m in closure.objects(None, ERRNS.error))
+        nothing = sorted(str(s) for s, _, _ in closure.triples((None, RDF.type, OWL.Nothing)))
+        if messages or nothing:
+            culprits = find_clashes(asserted) or nothing or messages
+            raise InconsistentOntologyError("the ontology is inconsistent: " + "; ".join(culprits), culprits)
         return closure
 
 

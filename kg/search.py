@@ -3,8 +3,8 @@
 How it works, so its behaviour can be predicted:
 1. Normalise: lower case, unify apostrophes, expand contractions ("can't" -> "can not"), drop
    punctuation, fold negations onto "not", fold lay word forms with the lexicon ("sore" -> "pain",
-   "swollen" -> "swelling"), drop stop words, stem (Snowball English), correct a likely typo in a word
-   no label contains (closest known word, similarity >= 0.85).
+   "swollen" -> "swelling"), drop stop words, correct a likely typo in a word no label contains
+   (closest word of any label, similarity >= 0.85), stem (Snowball English).
 2. Score each label or synonym of a term: the share of the phrase's information it covers (words
    weighted by inverse document frequency over all terms, so "pain" counts little and "claudication"
    a lot) times the square root of the share of the label covered. A label and a phrase that
@@ -42,21 +42,25 @@ def _stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def normalize(text: str) -> tuple[str, ...]:
-    """The meaningful, stemmed tokens of a phrase, in order (see the module docstring)."""
+def words(text: str) -> list[str]:
+    """The meaningful words of a phrase, lexicon-folded but not stemmed ("not" for any negation)."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     for contraction, expansion in CONTRACTIONS.items():
         text = text.replace(contraction, expansion)
-    tokens: list[str] = []
+    out: list[str] = []
     for word in _WORD.findall(text.replace("'", "")):
         if word in NEGATIONS:
-            tokens.append("not")
+            out.append("not")
             continue
         word = SYNONYM_WORDS.get(word, word)
-        if word in STOP_WORDS:
-            continue
-        tokens.append(_stem(word))
-    return tuple(tokens)
+        if word not in STOP_WORDS:
+            out.append(word)
+    return out
+
+
+def normalize(text: str) -> tuple[str, ...]:
+    """The meaningful, stemmed tokens of a phrase, in order (see the module docstring)."""
+    return tuple(_stem(w) for w in words(text))
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,14 @@ class TermMatcher:
         self._variants: list[tuple[str, str, frozenset[str]]] = []
         doc_freq: Counter[str] = Counter()
         for iri, labels in terms.items():
-            words: set[str] = set()
+            seen: set[str] = set()
             for label in labels:
                 tokens = frozenset(normalize(label))
                 if tokens:
                     self._variants.append((iri, label, tokens))
-                    words |= tokens
-            doc_freq.update(words)
+                    seen |= tokens
+            doc_freq.update(seen)
+        self._raw_words = sorted({w for labels in terms.values() for label in labels for w in words(label)})
         n = max(len(terms), 1)
         self._idf = {t: math.log(1 + n / df) for t, df in doc_freq.items()}
         self._unknown_idf = math.log(1 + n / 0.5)
@@ -94,15 +99,17 @@ class TermMatcher:
     def _weight(self, tokens: Iterable[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in tokens)
 
-    def _correct(self, token: str) -> str:
-        if token in self._idf or len(token) < 5 or token == "not":
-            return token
-        close = difflib.get_close_matches(token, self._vocabulary, n=1, cutoff=0.85)
-        return close[0] if close else token
+    def _correct(self, word: str) -> str:
+        """The stem of a word, or of the closest known word when it looks like a typo."""
+        stem = _stem(word)
+        if stem in self._idf or len(word) < 5 or word == "not":
+            return stem
+        close = difflib.get_close_matches(word, self._raw_words, n=1, cutoff=0.85)
+        return _stem(close[0]) if close else stem
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
-        query = frozenset(self._correct(t) for t in normalize(phrase[:MAX_PHRASE_CHARS]))
+        query = frozenset(self._correct(w) for w in words(phrase[:MAX_PHRASE_CHARS]))
         if not query or limit <= 0:
             return []
         query_weight = self._weight(query)

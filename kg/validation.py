@@ -88,7 +88,9 @@ def _check_query_level(text: str) -> str:
     return level if level in LEVELS else "error"
 
 
-def validate(settings: Settings, reasoner: str = "auto", extra_inputs: list[InputFile] | None = None) -> ValidationReport:
+def validate(
+    settings: Settings, reasoner: str = "auto", extra_inputs: list[InputFile] | None = None
+) -> ValidationReport:
     """Run every check on the ontology, knowledge base, mappings and extension modules."""
     report = ValidationReport()
     inputs = discover_inputs(settings) + list(extra_inputs or [])

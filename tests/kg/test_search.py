@@ -1,0 +1,82 @@
+"""Symptom search: lay words, paraphrases, negation, robustness, and silence on nonsense."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.namespaces import BASE
+from kg.search import TermMatcher, normalize
+
+
+def first(service, phrase: str) -> str | None:  # noqa: ANN001
+    hits = service.search_findings(phrase, 1)
+    return hits[0].iri.removeprefix(BASE) if hits else None
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("pins and needles", "PinsAndNeedles"),
+    ("Pins & Needles!!", "PinsAndNeedles"),
+    ("needles and pins", "PinsAndNeedles"),
+    ("shin splints", "ShinSplintPain"),
+    ("can't put weight on it", "InabilityToBearWeight"),
+    ("I cannot stand on my leg", "InabilityToBearWeight"),
+    ("pain eases when I stand still", "ReliefWithinMinutesOfRest"),
+    ("pain goes away when I stop", "ReliefWithinMinutesOfRest"),
+    ("rest doesn't help the pain", "PainNotRelievedByRest"),
+    ("my calves cramp up on walks", "CalfCrampingOnWalking"),
+    ("hurts even when resting", "PainAtRest"),
+    ("numb toes and feet", "Numbness"),
+    ("running a temperature", "Fever"),
+    ("shivering", "Chills"),
+    ("slipped a muscle, pulled muscle", "MuscleOverstretch"),
+    ("puffy swollen calf", "UnilateralLegSwelling"),
+    ("back of my heel is sore", "PosteriorHeelPain"),
+    ("sole of the foot hurts", "SoleOfFootPain"),
+    ("electric shock feeling down the leg", "SharpShootingPain"),
+    ("legs tire quickly", "MuscleFatigue"),
+    ("claudication", "IntermittentClaudication"),
+    ("paresthesia", "Tingling"),
+    ("walking distance dropping fast", "RapidShrinkingWalkingDistance"),
+])
+def test_lay_phrase_finds_the_right_finding(service, phrase: str, expected: str) -> None:  # noqa: ANN001
+    assert first(service, phrase) == expected
+
+
+def test_negation_separates_relieved_from_not_relieved(service) -> None:  # noqa: ANN001
+    assert first(service, "pain relieved by rest") == "ReliefWithinMinutesOfRest"
+    assert first(service, "pain not relieved by rest") == "PainNotRelievedByRest"
+
+
+@pytest.mark.parametrize("phrase", ["purple elephant", "chest pain", "headache", "", "   ", "!!!", "the and of"])
+def test_nonsense_and_out_of_scope_phrases_return_nothing(service, phrase: str) -> None:  # noqa: ANN001
+    assert service.search_findings(phrase, 5) == []
+
+
+def test_a_typo_is_forgiven(service) -> None:  # noqa: ANN001
+    assert first(service, "numbnes") == "Numbness"
+    assert first(service, "tinglingg") == "Tingling"
+
+
+def test_results_are_ranked_scored_and_limited(service) -> None:  # noqa: ANN001
+    hits = service.search_findings("calf pain", 5)
+    assert 1 < len(hits) <= 5
+    assert hits[0].iri == BASE + "CalfPain"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(0 < h.score <= 1 for h in hits)
+    assert service.search_findings("calf pain", 0) == []
+
+
+def test_conditions_can_be_searched_by_lay_name(service) -> None:  # noqa: ANN001
+    assert service.search_conditions("slipped disc", 1)[0].iri == BASE + "HerniatedDisc"
+    assert service.search_conditions("shin splints", 1)[0].iri == BASE + "MedialTibialStressSyndrome"
+
+
+def test_normalize_folds_case_contractions_plurals_and_stop_words() -> None:
+    assert normalize("My FEET can't feel anything") == normalize("foot can not feel anything")
+    assert "not" in normalize("doesn't ease")
+    assert normalize("the of and") == ()
+
+
+def test_very_long_input_is_cut_not_crashing() -> None:
+    matcher = TermMatcher({"x": ["calf pain"]})
+    assert matcher.search("calf pain " * 10_000, 3)[0].iri == "x"
