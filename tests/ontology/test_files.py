@@ -15,7 +15,7 @@ from kg.settings import PROJECT_ROOT
 from tests.conftest import SHARED
 
 ONTOLOGY = PROJECT_ROOT / "ontology"
-TURTLE_FILES = sorted(p for p in ONTOLOGY.rglob("*.ttl") if "shapes" not in p.parts)
+TURTLE_FILES = sorted(ONTOLOGY.rglob("*.ttl"))
 
 
 @pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(ONTOLOGY)))
