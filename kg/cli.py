@@ -41,6 +41,10 @@ EXAMPLES = {
     "serve": """examples:
   legpain serve                          # http://127.0.0.1:8000/graphql
   legpain serve --host 0.0.0.0 --port 8080 --workers 2""",
+    "diagram": """examples:
+  legpain diagram -o docs/ontology.svg
+  legpain diagram --format png -o docs/ontology.png
+  legpain diagram --format dot | less""",
     "format": """examples:
   legpain format           # rewrite ontology/**/*.ttl in canonical Turtle
   legpain format --check   # exit 1 if a file is not canonical""",
@@ -292,6 +296,25 @@ def cmd_format(args: argparse.Namespace) -> int:
     return 1 if (args.check and changed) else 0
 
 
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from kg.diagram import render, to_dot
+
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "dot")
+    if fmt not in ("dot", "svg", "png"):
+        raise CliError(f"unsupported diagram format {fmt!r}: choose dot, svg or png")
+    source = to_dot(_service().graph)
+    try:
+        data = source.encode() if fmt == "dot" else render(source, fmt)
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -354,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.set_defaults(func=cmd_query)
+
+    p = add("diagram", "Draw the class hierarchy and the condition / body-system links (Graphviz).")
+    p.add_argument("--format", choices=["dot", "svg", "png"], help="default: from the output file's suffix")
+    p.add_argument("-o", "--output", help="file to write (default: DOT on standard output)")
+    p.set_defaults(func=cmd_diagram)
 
     p = add("format", "Rewrite the ontology's Turtle files in canonical form.")
     p.add_argument("--check", action="store_true")

@@ -1,9 +1,9 @@
-"""The named SPARQL queries of `queries/`: loaded and parsed once, run with bindings.
+"""The named SPARQL queries of `queries/`: loaded once, parsed once, run with bindings.
 
 A query's name is its path below `queries/` without `.rq` (`list-conditions`, `rules/site-subsumption`,
-`checks/missing-label`). Parameters are bound with rdflib's `initBindings`, never by formatting text
-into the query. Each file starts with a header comment; its `# Parameters:` and `# Columns:` lines
-are read here so the CLI can list them.
+`checks/missing-label`). Files are read at construction and parsed on first use. Parameters are bound
+with rdflib's `initBindings`, never by formatting text into the query. Each file starts with a
+header comment; its `# Parameters:` and `# Columns:` lines are read here so the CLI can list them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,20 @@ class UnknownQueryError(KeyError):
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """One parsed query file and its documentation header."""
+    """One query file and its documentation header; parsed on first use (parsing all of them up front
+    would add seconds to every start) and then kept."""
 
     name: str
     path: Path
     text: str
-    prepared: Query
     summary: str
     parameters: tuple[str, ...]
     columns: tuple[str, ...]
+
+    @cached_property
+    def prepared(self) -> Query:
+        """The parsed query (rdflib's algebra), with the project's prefixes."""
+        return prepareQuery(self.text, initNs={prefix: str(ns) for prefix, ns in PREFIXES.items()})
 
     @property
     def kind(self) -> str:
@@ -63,14 +69,11 @@ class QueryLibrary:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._queries: dict[str, NamedQuery] = {}
-        init_ns = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
         for path in sorted(directory.rglob("*.rq")):
             name = path.relative_to(directory).with_suffix("").as_posix()
             text = path.read_text(encoding="utf-8")
             summary, params, columns = _header(text)
-            self._queries[name] = NamedQuery(
-                name, path, text, prepareQuery(text, initNs=init_ns), summary, params, columns
-            )
+            self._queries[name] = NamedQuery(name, path, text, summary, params, columns)
 
     def __contains__(self, name: str) -> bool:
         return name in self._queries
