@@ -59,10 +59,10 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _service(reasoner: str | None = None) -> Any:
+def _service() -> Any:
     from kg.service import load_service
 
-    return load_service(_settings(), reasoner)
+    return load_service(_settings())
 
 
 def _resolve_terms(service: Any, items: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -83,10 +83,12 @@ def obtain_closure(
     cache_dir: Path,
     queries: QueryLibrary,
     reasoner_name: str = "auto",
+    force: bool = False,
 ) -> tuple[Graph, ClosureInfo]:
     """The inferred triples for these inputs: from the committed closure or the cache when they fit,
-    else computed now (and cached). With `reasoner_name` other than `auto` it is always computed."""
-    if reasoner_name == "auto":
+    else (or when `force`) computed now with `reasoner_name` and cached. `auto` means HermiT when Java
+    is installed, else OWL RL."""
+    if not force:
         ttl, _ = committed_paths(ontology_dir)
         if read_committed_hash(ontology_dir) == input_hash and ttl.exists():
             return _read(ttl, "turtle"), ClosureInfo(
@@ -97,6 +99,7 @@ def obtain_closure(
             return _read(cached, "nt"), ClosureInfo(
                 input_hash, "cache", "cache", f"inferred closure loaded from the cache {cached}"
             )
+    if reasoner_name == "auto":
         reasoner_name = "hermit" if java_available() else "owlrl"
         if reasoner_name == "owlrl":
             log.warning("Java not found and no cached closure fits the inputs: reasoning with OWL RL "

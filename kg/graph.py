@@ -57,8 +57,10 @@ def ontology_version(dataset: Dataset) -> str:
     return "unknown"
 
 
-def load_knowledge_graph(settings: Settings, reasoner: str | None = None) -> KnowledgeGraph:
-    """Load the inputs, obtain the inferred closure (cached, see `kg.closure`) and build the index."""
+def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) -> KnowledgeGraph:
+    """Load the inputs, obtain the inferred closure (cached, see `kg.closure`) and build the index.
+
+    `force_reasoner` (`hermit` or `owlrl`) recomputes the closure even when a cached one fits."""
     started = time.perf_counter()
     queries = QueryLibrary(settings.queries_dir)
     inputs = discover_inputs(settings)
@@ -67,8 +69,8 @@ def load_knowledge_graph(settings: Settings, reasoner: str | None = None) -> Kno
     asserted = Graph()
     for triple in dataset.triples((None, None, None)):
         asserted.add(triple)
-    inferred, info = obtain_closure(asserted, digest, settings.ontology_dir, settings.cache_dir,
-                                    queries, reasoner or settings.reasoner)
+    inferred, info = obtain_closure(asserted, digest, settings.ontology_dir, settings.cache_dir, queries,
+                                    force_reasoner or settings.reasoner, force=force_reasoner is not None)
     target = dataset.graph(INFERRED_GRAPH)
     for triple in inferred:
         target.add(triple)

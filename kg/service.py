@@ -38,6 +38,6 @@ class LegPainService:
         return self.conditions.search(phrase, limit)
 
 
-def load_service(settings: Settings, reasoner: str | None = None) -> LegPainService:
+def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPainService:
     """Load and reason the graph (from the closure cache when it fits) and build search and engine."""
-    return LegPainService(load_knowledge_graph(settings, reasoner))
+    return LegPainService(load_knowledge_graph(settings, force_reasoner))

@@ -30,8 +30,8 @@ class Settings:
     extension_dirs: tuple[Path, ...] = ()
     #: Where inferred closures for inputs other than the shipped ones are cached.
     cache_dir: Path = field(default_factory=_default_cache_dir)
-    #: `auto` (committed or cached closure, else HermiT if Java is there, else OWL RL),
-    #: `hermit`, or `owlrl`.
+    #: The reasoner that runs when no committed or cached closure fits the inputs: `auto` (HermiT if
+    #: Java is installed, else OWL RL), `hermit` or `owlrl`.
     reasoner: str = "auto"
 
     # HTTP: GraphQL limits
