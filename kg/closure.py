@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,8 +92,9 @@ def obtain_closure(
     if not force:
         ttl, _ = committed_paths(ontology_dir)
         if read_committed_hash(ontology_dir) == input_hash and ttl.exists():
+            note = "" if shutil.which("java") else " (Java not found: only `legpain reason` with HermiT is unavailable)"
             return _read(ttl, "turtle"), ClosureInfo(
-                input_hash, "committed", "committed", "inferred closure loaded from the committed file"
+                input_hash, "committed", "committed", "inferred closure loaded from the committed file" + note
             )
         cached = _cache_file(cache_dir, input_hash)
         if cached.exists():
