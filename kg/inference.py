@@ -218,18 +218,20 @@ class Engine:
     def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
         """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
         present_iris, absent_iris = resolve_ids(self.index, present, absent)
-        return self._rank(present_iris, absent_iris)[:max(limit, 0)]
+        return self._explained(self._rank(present_iris, absent_iris)[:max(limit, 0)], absent_iris)
 
     def _rank(self, present: list[str], absent: list[str]) -> list[Candidate]:
         scored = [c for c in (self._score(cond, present, absent) for cond in self.index.conditions.values())
                   if c is not None]
         scored.sort(key=lambda c: (-c.score, -len(c.supporting), self.index.conditions[c.condition].label))
+        return [Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting, "", c.sources)
+                for i, c in enumerate(scored, start=1)]
+
+    def _explained(self, candidates: list[Candidate], absent: list[str]) -> list[Candidate]:
+        """Write the explanations, only for the candidates that are returned."""
         absent_set = set(absent)
-        return [
-            Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting,
-                      self._explain(c, absent_set), c.sources)
-            for i, c in enumerate(scored, start=1)
-        ]
+        return [Candidate(c.condition, c.rank, c.score, c.supporting, c.missing, c.conflicting,
+                          self._explain(c, absent_set), c.sources) for c in candidates]
 
     # ------------------------------------------------------------------ urgency
     def _urgency(self, present: list[str], best: Candidate | None) -> tuple[str, list[FiredRule], list[str]]:
@@ -265,7 +267,7 @@ class Engine:
         present_iris, absent_iris = resolve_ids(self.index, present, absent)
         ranked = self._rank(present_iris, absent_iris)
         urgency, reasons, warnings = self._urgency(present_iris, ranked[0] if ranked else None)
-        return Assessment(tuple(ranked[:max(limit, 0)]), urgency, tuple(warnings),
+        return Assessment(tuple(self._explained(ranked[:max(limit, 0)], absent_iris)), urgency, tuple(warnings),
                           self._advice(urgency, ranked, warnings, present_iris), tuple(reasons),
                           tuple(present_iris), tuple(absent_iris))
 

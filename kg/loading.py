@@ -55,7 +55,11 @@ def discover_inputs(settings: Settings) -> list[InputFile]:
     inputs = [InputFile(p, ONTOLOGY_GRAPH, "ontology") for p in sorted(root.glob("*.ttl"))]
     inputs += [InputFile(p, KNOWLEDGE_BASE_GRAPH, "knowledge-base") for p in sorted((root / "kb").glob("*.ttl"))]
     inputs += [InputFile(p, MAPPINGS_GRAPH, "mappings") for p in sorted((root / "mappings").glob("*.sssom.tsv"))]
+    if not inputs:
+        raise OntologyLoadError(root, "no ontology files (*.ttl) found; check LEGPAIN_ONTOLOGY_DIR")
     for directory in (root / "extensions", *settings.extension_dirs):
+        if directory != root / "extensions" and not Path(directory).is_dir():
+            raise OntologyLoadError(Path(directory), "extension directory not found")
         for path in sorted(Path(directory).glob("*.ttl")):
             inputs.append(InputFile(path, URIRef(EXTENSION_GRAPH_BASE + path.stem), "extension"))
     return inputs

@@ -71,14 +71,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))}
     legpain = Path(sys.executable).with_name("legpain")
     command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
+    log = tmp_path_factory.mktemp("server-log") / "serve.log"
+    log_file = log.open("wb")
     proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     try:
         while True:
             if proc.poll() is not None:
-                output = proc.stdout.read().decode() if proc.stdout else ""
+                output = log.read_text(errors="replace")
                 raise RuntimeError(f"legpain serve exited with {proc.returncode}:\n{output}")
             try:
                 if httpx.get(base + "/health", timeout=2).status_code == 200:
@@ -95,3 +97,5 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=15)
+        log_file.close()
