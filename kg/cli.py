@@ -33,7 +33,13 @@ EXAMPLES = {
     "export": """examples:
   legpain export --format turtle -o legpain.ttl
   legpain export --format json-ld --graph inferred
-  legpain export --format xml --graph asserted -o legpain.owl""",
+  legpain export --format xml --graph asserted -o legpain.owl
+  legpain export --format owlxml -o legpain.owx     # needs Java""",
+    "docs": """examples:
+  legpain docs                       # docs/reference/index.md and one page per term
+  legpain docs -o site/reference""",
+    "release": """examples:
+  legpain release 0.2.0              # release/0.2.0/legpain-base.ttl|owl|owx, legpain-full.*""",
     "query": """examples:
   legpain query --list
   legpain query list-conditions-by-body-system --param system=lp:VascularSystem
@@ -193,33 +199,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-EXPORT_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
-                  "json-ld": "json-ld", "jsonld": "json-ld", "xml": "xml", "rdfxml": "xml",
-                  "trig": "trig", "nquads": "nquads"}
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from rdflib import Graph
+    from kg.export import ExportError, serialize
 
-    from kg.namespaces import INFERRED_GRAPH, bind_prefixes
-
-    kg = _service().graph
-    fmt = EXPORT_FORMATS[args.format]
-    if fmt in ("trig", "nquads"):
-        data = kg.dataset.serialize(format=fmt)
-    else:
-        graph = Graph()
-        bind_prefixes(graph)
-        for g in kg.dataset.graphs():
-            if args.graph == "all" or (args.graph == "inferred") == (g.identifier == INFERRED_GRAPH):
-                for triple in g:
-                    graph.add(triple)
-        data = graph.serialize(format=fmt)
+    try:
+        data = serialize(_service().graph, args.format, args.graph)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
     if args.output:
-        Path(args.output).write_text(data, encoding="utf-8")
+        Path(args.output).write_bytes(data)
         print(f"written to {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(data)
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from kg.docs import write_reference
+
+    written = write_reference(_service().graph, Path(args.output))
+    print(f"{len(written)} pages written to {args.output}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from kg.export import release
+
+    out = Path(args.output or f"release/{args.version}")
+    for path in release(_service().graph, args.version, out):
+        print(path)
     return 0
 
 
@@ -365,11 +373,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reasoner", choices=["auto", "hermit", "owlrl"], default="auto")
     p.set_defaults(func=cmd_validate)
 
-    p = add("export", "Write the graph as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or N-Quads.")
-    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
+    p = add("export", "Write the graph as Turtle, N-Triples, JSON-LD, RDF/XML, OWL/XML, TriG or N-Quads.")
+    p.add_argument("--format", default="turtle",
+                   choices=["turtle", "ttl", "nt", "json-ld", "xml", "owlxml", "trig", "nquads"],
+                   help="owlxml needs Java (OWL API); xml is RDF/XML, which Protégé also opens")
     p.add_argument("--graph", choices=["all", "asserted", "inferred"], default="all")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = add("docs", "Generate the reference pages (Markdown): one per class, property and condition.")
+    p.add_argument("-o", "--output", default="docs/reference")
+    p.set_defaults(func=cmd_docs)
+
+    p = add("release", "Write versioned release artefacts: base (asserted) and full (with inferences).")
+    p.add_argument("version", help="release version, e.g. 0.2.0 (becomes owl:versionIRI .../ontology/0.2.0)")
+    p.add_argument("-o", "--output", help="directory (default release/VERSION)")
+    p.set_defaults(func=cmd_release)
 
     p = add("query", "Run a named query of queries/ or a .rq file against the graph.")
     p.add_argument("name", nargs="?", help="query name (see --list) or path to a .rq file")
