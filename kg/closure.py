@@ -77,6 +77,18 @@ def _cache_file(cache_dir: Path, input_hash: str) -> Path:
     return cache_dir / f"closure-{input_hash}.nt"
 
 
+def store_in_cache(cache_dir: Path, input_hash: str, inferred: Graph) -> None:
+    """Cache a closure for these inputs (written whole, then renamed, so readers never see half)."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = _cache_file(cache_dir, input_hash)
+        partial = target.with_suffix(".partial")
+        inferred.serialize(partial, format="nt", encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:  # a read-only home must not stop the server
+        log.warning("could not cache the inferred closure in %s: %s", cache_dir, exc)
+
+
 def obtain_closure(
     asserted: Graph,
     input_hash: str,
@@ -108,10 +120,6 @@ def obtain_closure(
                         "(no DL consistency check); run `legpain reason` where Java is installed.")
     reasoner: Reasoner = make_reasoner(reasoner_name)
     inferred = materialize(asserted, reasoner, queries)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        inferred.serialize(_cache_file(cache_dir, input_hash), format="nt", encoding="utf-8")
-    except OSError as exc:  # a read-only home must not stop the server
-        log.warning("could not cache the inferred closure in %s: %s", cache_dir, exc)
+    store_in_cache(cache_dir, input_hash, inferred)
     return inferred, ClosureInfo(input_hash, reasoner.name, "computed",
                                  f"inferred closure computed with {reasoner.name}")

@@ -100,8 +100,8 @@ def _condition_page(kg: KnowledgeGraph, iri: str) -> str:
     return _term_page(kg, iri, "condition", "\n".join(lines))
 
 
-def write_reference(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
-    """Write the reference pages and an index; returns the files written."""
+def reference_pages(kg: KnowledgeGraph) -> dict[str, str]:
+    """Every reference page as Markdown, by relative path (`index.md`, `classes/Condition.md` ...)."""
     data = kg.dataset
     pages: dict[str, tuple[str, str, str]] = {}  # path -> (section, label, text)
     for cls in sorted({str(c) for c in data.subjects(RDF.type, OWL.Class) if str(c).startswith(BASE)}):
@@ -113,12 +113,6 @@ def write_reference(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
     for iri in sorted(kg.index.conditions):
         pages[f"conditions/{_local(iri)}.md"] = ("Conditions", kg.index.conditions[iri].label,
                                                  _condition_page(kg, iri))
-    written = []
-    for rel, (_, _, text) in pages.items():
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
     index = [HEADER + f"# Walking leg-pain ontology {kg.version}: reference", "",
              "![diagram](../ontology.svg)", ""]
     for section in ("Conditions", "Classes", "Properties"):
@@ -126,9 +120,18 @@ def write_reference(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
         index += [f"- [{label}]({rel})" for rel, (sec, label, _) in sorted(pages.items(), key=lambda p: p[1][1].lower())
                   if sec == section]
         index.append("")
-    index_path = out_dir / "index.md"
-    index_path.write_text("\n".join(index), encoding="utf-8")
-    return [index_path, *written]
+    return {"index.md": "\n".join(index), **{rel: text for rel, (_, _, text) in pages.items()}}
+
+
+def write_reference(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
+    """Write the reference pages and an index; returns the files written."""
+    written = []
+    for rel, text in reference_pages(kg).items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 __all__ = ["write_reference", "LP"]

@@ -42,6 +42,8 @@ class Settings:
     max_limit: int = 100
     max_body_bytes: int = 100_000
     cors_origins: tuple[str, ...] = ()
+    #: Token for `POST /admin/reload`; empty (the default) turns the admin endpoint off.
+    admin_token: str = ""
     # HTTP: SPARQL limits
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000

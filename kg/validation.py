@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
-from kg.closure import read_committed_hash
+from kg.closure import read_committed_hash, store_in_cache
 from kg.loading import (
     InputFile,
     OntologyLoadError,
@@ -136,6 +136,8 @@ def validate(
     target = dataset.graph(INFERRED_GRAPH)
     for triple in inferred:
         target.add(triple)
+    if len(inferred) and parsed_all:
+        store_in_cache(settings.cache_dir, input_hash(inputs, settings.ontology_dir.parent), inferred)
 
     for query in queries.under("checks"):
         check = query.name.split("/", 1)[1]

@@ -1,0 +1,114 @@
+"""The ASGI application: `create_app(settings)` builds it; `api.app:app` is the default instance.
+
+Routes: `/graphql` (GraphiQL in a browser, GET and POST for clients), `/sparql` (SPARQL 1.1 Protocol),
+`/health` (ready once the graph is loaded and reasoned), `/ontology` (the ontology by content
+negotiation and its reference pages), `/admin/reload` (off by default; see
+`api.reload`, which also reloads on SIGHUP). The lifespan loads the graph once, off the
+event loop; every route reads the current `LegPainService` from `app.state.legpain`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from api.graphql_app import graphql_routes
+from api.limits import BodySizeLimitMiddleware
+from api.ontology_routes import ontology_routes
+from api.reload import admin_reload, reload_graph
+from api.sparql import sparql_routes
+from api.state import AppState, app_state
+from kg.service import load_service
+from kg.settings import Settings
+
+log = logging.getLogger("legpain.api")
+
+
+async def health(request: Request) -> Response:
+    """200 with the ontology version and triple counts once ready; 503 while loading."""
+    state = app_state(request)
+    if state.service is None:
+        body = {"status": "error" if state.load_error else "loading", "detail": state.load_error}
+        return JSONResponse(body, status_code=503)
+    graph = state.service.graph
+    return JSONResponse({
+        "status": "ready",
+        "ontologyVersion": graph.version,
+        "graphs": graph.triple_counts(),
+        "triples": len(graph.dataset),
+        "reasoning": {"origin": graph.closure.origin, "reasoner": graph.closure.reasoner,
+                      "message": graph.closure.message},
+        "loadSeconds": round(graph.load_seconds, 3),
+    })
+
+
+async def root(request: Request) -> Response:
+    return RedirectResponse(url="/graphql")
+
+
+def _install_sighup(state: AppState) -> None:
+    """Reload on SIGHUP (the Unix convention for "re-read your configuration"), where the loop allows
+    it: not on Windows, and not outside the main thread (as under a test client)."""
+    if not hasattr(signal, "SIGHUP"):
+        return
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[object]] = set()
+
+    def on_sighup() -> None:
+        log.info("SIGHUP: reloading the knowledge graph")
+        task = loop.create_task(reload_graph(state))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_sighup)
+    except (NotImplementedError, RuntimeError, ValueError):
+        log.debug("SIGHUP reload not available in this process")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app for these settings (from `LEGPAIN_*` variables when omitted)."""
+    settings = settings or Settings.from_env()
+    state = AppState(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            state.service = await anyio.to_thread.run_sync(load_service, settings)
+            log.info("knowledge graph ready: %s", state.service.graph.closure.message)
+        except Exception as exc:  # keep serving /health with the reason instead of crashing
+            state.load_error = f"the knowledge graph failed to load: {exc}"
+            log.exception("the knowledge graph failed to load")
+        _install_sighup(state)
+        yield
+
+    routes: list[BaseRoute] = [
+        Route("/", root),
+        Route("/health", health),
+        Route("/admin/reload", admin_reload, methods=["POST"]),
+        *graphql_routes(settings),
+        *sparql_routes(settings),
+        *ontology_routes(),
+    ]
+    middleware = [Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                                        allow_methods=["GET", "POST", "OPTIONS"],
+                                        allow_headers=["Content-Type", "Accept", "Authorization"]))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.legpain = state
+    return app
+
+
+app = create_app()

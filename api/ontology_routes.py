@@ -1,0 +1,135 @@
+"""`/ontology`: the ontology itself by content negotiation, and its reference pages.
+
+- `GET /ontology`: Turtle, N-Triples, JSON-LD or RDF/XML (asserted and inferred triples) by `Accept`
+  (q-values honoured, 406 otherwise), or the HTML reference index for a browser; `?format=ttl|nt|
+  jsonld|rdfxml|html` overrides.
+- `GET /ontology/{page}`: one reference page (`classes/Condition`, `conditions/Sciatica` ...) as HTML,
+  or as Markdown with a `.md` suffix; generated from the graph being served, so extension modules
+  appear too.
+- `GET /ontology/diagram.svg`: the diagram (drawn live when Graphviz is installed, else the committed
+  one).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+import markdown
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from api.sparql_formats import Format, parse_accept, quality
+from api.state import app_state
+from kg.diagram import render, to_dot
+from kg.docs import reference_pages
+from kg.export import serialize
+from kg.graph import KnowledgeGraph
+from kg.settings import PROJECT_ROOT
+
+OFFERED = (
+    Format("html", "graph", "text/html", ("application/xhtml+xml",)),
+    Format("turtle", "graph", "text/turtle", ("application/x-turtle",)),
+    Format("nt", "graph", "application/n-triples", ("text/plain",)),
+    Format("json-ld", "graph", "application/ld+json", ("application/json",)),
+    Format("xml", "graph", "application/rdf+xml", ("application/xml",)),
+)
+_T = TypeVar("_T")
+SHORT = {"html": "html", "ttl": "turtle", "turtle": "turtle", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
+         "json-ld": "json-ld", "rdfxml": "xml", "xml": "xml", "owl": "xml"}
+STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
+         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}"
+         "blockquote{color:#444;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}img{max-width:100%}")
+
+
+def _choose(request: Request) -> Format | None:
+    wanted = request.query_params.get("format")
+    if wanted:
+        name = SHORT.get(wanted.lower())
+        return next((f for f in OFFERED if f.name == name), None)
+    ranges = parse_accept(request.headers.get("accept"))
+    if not ranges:
+        return OFFERED[1]  # a tool that states no preference gets Turtle
+    best, best_q = None, 0.0
+    for fmt in OFFERED:
+        q = quality(ranges, fmt)
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+class _PerGraph:
+    """What is rendered from one loaded graph, kept until a reload swaps in another one (keyed by the
+    hash of the inputs; a few entries at most)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, graph: KnowledgeGraph, what: str, make: Callable[[], _T]) -> _T:
+        key = (graph.closure.input_hash, what)
+        if key not in self._entries:
+            self._entries[key] = make()
+            while len(self._entries) > 12:
+                self._entries.popitem(last=False)
+        return self._entries[key]  # type: ignore[return-value]
+
+
+_cache = _PerGraph()
+
+
+def _pages(graph: KnowledgeGraph) -> dict[str, str]:
+    return _cache.get(graph, "pages", lambda: reference_pages(graph))
+
+
+def _rdf(graph: KnowledgeGraph, fmt: str) -> bytes:
+    return _cache.get(graph, fmt, lambda: serialize(graph, fmt, "all"))
+
+
+def _html_page(title: str, body_markdown: str) -> str:
+    body = markdown.markdown(body_markdown, extensions=["tables"])
+    body = body.replace('.md">', '">')  # links between pages drop the suffix
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{body}</body></html>")
+
+
+async def ontology(request: Request) -> Response:
+    graph = app_state(request).require().graph
+    fmt = _choose(request)
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in OFFERED)
+        return PlainTextResponse(f"none of the requested media types is available; offered: {offered}\n",
+                                 status_code=406)
+    headers = {"Vary": "Accept"}
+    if fmt.name == "html":
+        page = _pages(graph)["index.md"].replace("](../ontology.svg)", "](diagram.svg)").replace("](", "](/ontology/")
+        return Response(_html_page("Walking leg-pain ontology", page), media_type="text/html", headers=headers)
+    return Response(_rdf(graph, fmt.name), media_type=fmt.content_type, headers=headers)
+
+
+async def reference_page(request: Request) -> Response:
+    graph = app_state(request).require().graph
+    path = request.path_params["page"].strip("/")
+    if path == "diagram.svg":
+        source = to_dot(graph)
+        try:
+            svg = render(source, "svg")
+        except RuntimeError:
+            svg = (PROJECT_ROOT / "docs" / "ontology.svg").read_bytes()
+        return Response(svg, media_type="image/svg+xml")
+    raw = path.endswith(".md")
+    key = path if raw else path + ".md"
+    text = _pages(graph).get(key)
+    if text is None:
+        return PlainTextResponse(f"no reference page {path!r}; see /ontology\n", status_code=404)
+    if raw:
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    title = next((line[2:] for line in text.splitlines() if line.startswith("# ")), path)
+    return Response(_html_page(title, text), media_type="text/html")
+
+
+def ontology_routes() -> list[BaseRoute]:
+    return [Route("/ontology", ontology, methods=["GET", "HEAD"]),
+            Route("/ontology/{page:path}", reference_page, methods=["GET", "HEAD"])]

@@ -1,0 +1,78 @@
+"""Safe reload: pick up changed or new extension modules without losing what is being served.
+
+A reload validates the inputs first (`kg.validation`: syntax, consistency, checks, shapes); a module
+that fails is refused with the report and the server keeps serving the last good graph. Only a
+graph that validates and loads is swapped in, whole, so a request sees either the old graph or the
+new one. Triggered by SIGHUP (single-process server) or `POST /admin/reload` (off unless
+`LEGPAIN_ADMIN_TOKEN` is set; the token goes in `Authorization: Bearer ...`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.state import AppState, app_state
+from kg.service import load_service
+from kg.validation import ValidationReport, validate
+
+log = logging.getLogger("legpain.api.reload")
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    status: str  # "reloaded", "refused" or "busy"
+    report: ValidationReport | None
+    detail: str
+
+    def as_json(self, state: AppState) -> dict[str, object]:
+        service = state.service
+        body: dict[str, object] = {"status": self.status, "detail": self.detail}
+        if service is not None:
+            body["serving"] = {"ontologyVersion": service.graph.version, "triples": len(service.graph.dataset),
+                               "inputHash": service.graph.closure.input_hash}
+        if self.report is not None:
+            body["report"] = {"ok": self.report.ok,
+                              "summary": {lvl: self.report.count(lvl) for lvl in ("error", "warning", "info")},
+                              "problems": [p.__dict__ for p in self.report.problems]}
+        return body
+
+
+async def reload_graph(state: AppState) -> ReloadOutcome:
+    """Validate, then load and swap in the new graph; refuse and keep the old one on any error."""
+    if state.reload_lock.locked():
+        return ReloadOutcome("busy", None, "a reload is already running")
+    async with state.reload_lock:
+        report = await anyio.to_thread.run_sync(validate, state.settings)
+        if not report.ok:
+            log.warning("reload refused: %d error(s); still serving the last good graph", report.count("error"))
+            return ReloadOutcome("refused", report, "validation failed; still serving the last good graph")
+        try:
+            service = await anyio.to_thread.run_sync(load_service, state.settings)
+        except Exception as exc:  # anything at all: keep serving what we have
+            log.exception("reload failed while loading")
+            return ReloadOutcome("refused", report, f"loading failed ({exc}); still serving the last good graph")
+        state.service = service
+        state.load_error = None
+        log.info("reloaded: %s", service.graph.closure.message)
+        return ReloadOutcome("reloaded", report, service.graph.closure.message)
+
+
+async def admin_reload(request: Request) -> Response:
+    """`POST /admin/reload`: 404 when the admin endpoint is off, 401 without the right token."""
+    state = app_state(request)
+    token = state.settings.admin_token
+    if not token:
+        return JSONResponse({"detail": "not found"}, status_code=404)
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+    outcome = await reload_graph(state)
+    code = {"reloaded": 200, "refused": 422, "busy": 409}[outcome.status]
+    return JSONResponse(outcome.as_json(state), status_code=code)

@@ -1,0 +1,177 @@
+"""A pool of SPARQL worker processes with a hard per-query time limit.
+
+Why processes: the only way to really stop a runaway query (a cross join, an unbounded property
+path) is to stop the process evaluating it. `execute()` hands a job to an idle worker and waits for
+the reply up to the time limit; past it, the worker is killed (SIGKILL), the caller gets
+`QueryTimeoutError`, and a fresh worker is started in the background, so the other workers keep
+serving meanwhile. Workers are started with the `spawn` method: forking a server that already runs
+threads (uvicorn, anyio) is unsafe.
+
+`execute()` blocks; the HTTP side calls it from a thread (`anyio.to_thread`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+import weakref
+from multiprocessing.process import BaseProcess
+
+from api.sparql_jobs import QueryJob, Reply, WorkerConfig
+from api.sparql_worker import serve
+
+log = logging.getLogger("legpain.sparql")
+
+_START_TIMEOUT_S = 60.0
+_RESTART_ATTEMPTS = 3
+
+
+class PoolError(RuntimeError):
+    """A query could not be run to completion; the message is safe to show to the client."""
+
+
+class QueryTimeoutError(PoolError):
+    """The query ran past the time limit and its worker was stopped."""
+
+
+class PoolBusyError(PoolError):
+    """Every worker stayed busy for the whole time limit."""
+
+
+class WorkerLostError(PoolError):
+    """The worker stopped while evaluating (out of memory, or killed from outside)."""
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process: BaseProcess = ctx.Process(target=serve, args=(child, config), daemon=True,
+                                                name="legpain-sparql-worker")
+        self.process.start()
+        child.close()
+        self.confined = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.stop()
+            raise PoolError(f"a SPARQL worker did not start within {timeout:.0f} s")
+        try:
+            status, detail = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.stop()
+            raise PoolError("a SPARQL worker stopped while starting") from exc
+        if status != "ready":
+            self.stop()
+            raise PoolError(str(detail))
+        self.confined = bool(detail)
+
+    def stop(self) -> None:
+        """Kill the process at once and reap it (a worker holds no state worth a graceful exit)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _stop_all(workers: set[_Worker]) -> None:
+    for worker in list(workers):
+        worker.stop()
+    workers.clear()
+
+
+class WorkerPool:
+    """`size` workers, each holding the whole dataset; started eagerly by the constructor."""
+
+    def __init__(self, config: WorkerConfig, size: int = 2) -> None:
+        self.config = config
+        self.size = max(1, size)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        starting = [_Worker(config) for _ in range(self.size)]
+        self._workers.update(starting)
+        # stop the processes when the pool is dropped or the interpreter exits, whichever is first
+        self._finalizer = weakref.finalize(self, _stop_all, self._workers)
+        try:
+            for worker in starting:
+                worker.wait_ready(_START_TIMEOUT_S)
+        except PoolError:
+            self.close()
+            raise
+        self.confined = all(w.confined for w in starting)
+        if not self.confined:
+            log.warning("SPARQL workers run without kernel confinement (seccomp unavailable); only the "
+                        "query-text guard keeps SERVICE out")
+        for worker in starting:
+            self._idle.put(worker)
+
+    def execute(self, job: QueryJob, timeout: float) -> Reply:
+        """Run a job on an idle worker; raises a `PoolError` subclass when it cannot complete."""
+        if self._closed:
+            raise PoolError("the SPARQL endpoint is shutting down")
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise PoolBusyError(f"all {self.size} SPARQL workers stayed busy for {timeout:g} s; "
+                                "retry later") from None
+        healthy = False
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(timeout):
+                raise QueryTimeoutError(f"the query ran longer than the {timeout:g} s limit and was stopped")
+            reply: Reply = worker.conn.recv()
+            healthy = True
+            return reply
+        except (EOFError, OSError) as exc:
+            raise WorkerLostError("the query stopped the worker evaluating it (it most likely needed more "
+                                  "memory than allowed)") from exc
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor in the background (others keep serving)."""
+        def run() -> None:
+            started = time.perf_counter()
+            worker.stop()
+            with self._lock:
+                self._workers.discard(worker)
+                if self._closed:
+                    return
+            fresh = None
+            for attempt in range(1, _RESTART_ATTEMPTS + 1):
+                try:
+                    fresh = _Worker(self.config)
+                    with self._lock:
+                        self._workers.add(fresh)
+                    fresh.wait_ready(_START_TIMEOUT_S)
+                    break
+                except (PoolError, OSError):
+                    log.exception("could not restart a SPARQL worker (attempt %d)", attempt)
+                    fresh = None
+                    time.sleep(attempt)
+            if fresh is None:
+                return
+            with self._lock:
+                if self._closed:
+                    fresh.stop()
+                    return
+            self._idle.put(fresh)
+            log.info("SPARQL worker restarted in %.2f s", time.perf_counter() - started)
+
+        threading.Thread(target=run, name="legpain-sparql-respawn", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop every worker; later `execute()` calls fail with `PoolError`."""
+        with self._lock:
+            self._closed = True
+        self._finalizer()

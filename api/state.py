@@ -1,0 +1,35 @@
+"""The application's state: settings and the current loaded service, swapped whole on reload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import anyio
+from starlette.requests import HTTPConnection
+
+from kg.service import LegPainService
+from kg.settings import Settings
+
+
+class NotReadyError(RuntimeError):
+    """The graph is still loading (or failed to load); answered with 503."""
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    service: LegPainService | None = None
+    load_error: str | None = None
+    reload_lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    def require(self) -> LegPainService:
+        """The loaded service, or `NotReadyError` while it is loading."""
+        if self.service is None:
+            raise NotReadyError(self.load_error or "the knowledge graph is still loading")
+        return self.service
+
+
+def app_state(connection: HTTPConnection) -> AppState:
+    """The `AppState` of the app serving this request."""
+    state: AppState = connection.app.state.legpain
+    return state

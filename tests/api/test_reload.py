@@ -1,0 +1,120 @@
+"""Safe reload: a module that fails validation is refused with the report and the server keeps
+answering from the last good graph; a good module is picked up with no code change."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from kg.settings import PROJECT_ROOT, Settings
+
+EXAMPLE = PROJECT_ROOT / "ontology" / "examples" / "chronic-exertional-compartment-syndrome.ttl"
+COUNT = "{ conditions { id } }"
+CECS = '{ condition(id: "lp:ChronicExertionalCompartmentSyndrome") { label bodySystems { label } } }'
+
+
+@pytest.fixture()
+def modules(tmp_path: Path) -> Path:
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture()
+def admin(modules: Path, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(extension_dirs=(modules,), cache_dir=tmp_path / "cache", reasoner="owlrl",
+                        admin_token="s3cret")
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def gql(client: TestClient, query: str) -> dict:
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+AUTH = {"Authorization": "Bearer s3cret"}
+
+
+def test_admin_endpoint_is_off_by_default(client: TestClient) -> None:
+    assert client.post("/admin/reload").status_code == 404
+
+
+def test_admin_endpoint_needs_the_token(admin: TestClient) -> None:
+    assert admin.post("/admin/reload").status_code == 401
+    assert admin.post("/admin/reload", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert admin.get("/admin/reload").status_code == 405
+
+
+def test_broken_module_is_refused_and_the_last_good_graph_keeps_serving(admin: TestClient, modules: Path) -> None:
+    before = len(gql(admin, COUNT)["conditions"])
+    (modules / "broken.ttl").write_text("@prefix lp: <https://w3id.org/legpain/> .\nlp:X a lp:Finding ;\n",
+                                        encoding="utf-8")
+    response = admin.post("/admin/reload", headers=AUTH)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["status"] == "refused"
+    assert any(p["check"] == "syntax" and "broken.ttl" in p["location"] for p in body["report"]["problems"])
+    assert len(gql(admin, COUNT)["conditions"]) == before
+    assert admin.get("/health").json()["status"] == "ready"
+
+
+def test_good_module_is_picked_up(admin: TestClient, modules: Path) -> None:
+    assert gql(admin, CECS)["condition"] is None
+    shutil.copy(EXAMPLE, modules)
+    response = admin.post("/admin/reload", headers=AUTH)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "reloaded"
+    condition = gql(admin, CECS)["condition"]
+    assert condition["label"] == "chronic exertional compartment syndrome"
+    assert condition["bodySystems"] == [{"label": "musculoskeletal system"}]
+    health = admin.get("/health").json()
+    assert any("extension/chronic-exertional" in g for g in health["graphs"])
+
+
+@pytest.mark.server
+def test_sighup_reloads_a_running_server(tmp_path: Path, modules: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "LEGPAIN_CACHE_DIR": str(tmp_path / "cache"), "LEGPAIN_EXTENSION_DIRS": str(modules),
+           "LEGPAIN_REASONER": "owlrl"}
+    legpain = Path(sys.executable).with_name("legpain")
+    with (tmp_path / "serve.log").open("wb") as log:
+        proc = subprocess.Popen([str(legpain), "serve", "--port", str(port)], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.3)
+            shutil.copy(EXAMPLE, modules)
+            proc.send_signal(signal.SIGHUP)
+            found = None
+            while time.monotonic() < deadline + 120 and found is None:
+                time.sleep(1)
+                found = httpx.post(url + "/graphql", json={"query": CECS}, timeout=10).json()["data"]["condition"]
+            assert found is not None and found["label"] == "chronic exertional compartment syndrome"
+            assert proc.poll() is None, "the server must survive SIGHUP"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

@@ -1,0 +1,111 @@
+"""The worker pool: a hard time limit that really stops the query, a memory cap, and service meanwhile."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from api.sparql_jobs import QueryJob, WorkerConfig
+from api.sparql_pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerLostError, WorkerPool
+from kg.service import LegPainService
+from tests.api.test_sparql_sandbox import Listener
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+#: about 16 million joined rows compared one by one: seconds of work, little memory
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f) }"
+#: the same join sorted: the solutions are materialized, gigabytes within a second
+HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
+
+
+@pytest.fixture(scope="module")
+def pool(service: LegPainService) -> Iterator[WorkerPool]:
+    nquads = service.graph.dataset.serialize(format="nquads").encode("utf-8")
+    workers = WorkerPool(WorkerConfig(nquads=nquads, memory_budget_mb=256), size=2)
+    yield workers
+    workers.close()
+
+
+def _count(reply_body: bytes) -> int:
+    import json
+
+    return int(json.loads(reply_body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_workers_hold_the_whole_dataset_and_are_confined(pool: WorkerPool, service: LegPainService) -> None:
+    reply = pool.execute(QueryJob(COUNT, "", 100), timeout=10)
+    assert reply.status == 200
+    assert _count(reply.body) == len(service.graph.dataset)
+    assert pool.confined
+
+
+def test_timeout_stops_the_query_and_others_are_served_meanwhile(pool: WorkerPool) -> None:
+    outcome: dict[str, object] = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        try:
+            pool.execute(QueryJob(SLOW, "", 100), timeout=1.5)
+            outcome["slow"] = "completed"
+        except QueryTimeoutError as exc:
+            outcome["slow"] = exc
+        outcome["slow_seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    reply = pool.execute(QueryJob(COUNT, "", 100), timeout=5)
+    light_seconds = time.monotonic() - started
+    thread.join(timeout=30)
+    assert reply.status == 200 and light_seconds < 1.0
+    assert isinstance(outcome["slow"], QueryTimeoutError)
+    assert "1.5 s limit" in str(outcome["slow"])
+    assert 1.4 < float(outcome["slow_seconds"]) < 4.0  # type: ignore[arg-type]
+    # the killed worker is replaced: both workers serve again
+    deadline = time.monotonic() + 30
+    while pool._idle.qsize() < pool.size and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool._idle.qsize() == pool.size
+
+
+def test_a_query_over_the_memory_cap_loses_only_its_worker(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerLostError, match="memory"):
+        pool.execute(QueryJob(HUNGRY, "", 100), timeout=20)
+    assert pool.execute(QueryJob(COUNT, "", 100), timeout=20).status == 200
+
+
+def test_service_that_bypasses_the_text_guard_still_cannot_connect(pool: WorkerPool) -> None:
+    """The HTTP side refuses SERVICE before a worker sees it; were that guard bypassed, the worker's
+    kernel sandbox still stops the connection."""
+    listener = Listener()
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+        reply = pool.execute(QueryJob(query, "", 100), timeout=10)
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert reply.status == 400 and b"not permitted" in reply.body
+    assert listener.connections == []
+
+
+def test_busy_pool_says_so() -> None:
+    config = WorkerConfig(nquads=b"<urn:a> <urn:b> <urn:c> .\n")
+    pool = WorkerPool(config, size=1)
+    try:
+        worker = pool._idle.get()
+        with pytest.raises(PoolBusyError):
+            pool.execute(QueryJob(COUNT, "", 10), timeout=0.2)
+        pool._idle.put(worker)
+        assert pool.execute(QueryJob(COUNT, "", 10), timeout=5).status == 200
+    finally:
+        pool.close()
+    with pytest.raises(PoolError):
+        pool.execute(QueryJob(COUNT, "", 10), timeout=1)
+
+
+def test_a_dataset_that_does_not_load_is_reported() -> None:
+    with pytest.raises(PoolError, match="could not load"):
+        WorkerPool(WorkerConfig(nquads=b"this is not n-quads"), size=1)
