@@ -105,7 +105,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.cors_origins:
         middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                         allow_methods=["GET", "POST", "OPTIONS"],
-                                        allow_headers=["Content-Type", "Accept", "Authorization"]))
+                                        allow_headers=["Content-Type", "Accept", "Authorization"],
+                                        expose_headers=["X-Legpain-Truncated", "X-Legpain-Max-Rows"]))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.legpain = state
     return app

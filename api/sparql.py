@@ -17,7 +17,6 @@ import logging
 import threading
 from pathlib import Path
 
-import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from api.sparql_description import describe_service, render
 from api.sparql_formats import GRAPH_FORMATS, Format, negotiate, parse_accept, quality
-from api.sparql_jobs import QueryJob, Reply, WorkerConfig
+from api.sparql_jobs import QueryJob, WorkerConfig
 from api.sparql_pool import PoolError, WorkerPool
 from api.sparql_request import Operation, ProtocolError, check_graphs, read_operation
 from api.state import NotReadyError, app_state
@@ -58,9 +57,9 @@ class _Published:
         config = WorkerConfig(
             nquads=graph.dataset.serialize(format="nquads").encode("utf-8"),
             prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()},
-            memory_budget_mb=int(getattr(settings, "sparql_worker_memory_mb", 1024)),
+            memory_budget_mb=settings.sparql_worker_memory_mb,
         )
-        self.pool = WorkerPool(config, size=int(getattr(settings, "sparql_workers", 2)))
+        self.pool = WorkerPool(config, size=settings.sparql_workers)
         self.descriptions: dict[tuple[str, str], bytes] = {}
 
 
@@ -73,7 +72,6 @@ class SparqlEndpoint:
         self.settings = settings
         self._published: _Published | None = None
         self._lock = threading.Lock()
-        self._limiter: anyio.CapacityLimiter | None = None
         self._page_bytes: bytes | None = None
 
     # -------------------------------------------------------------------------- plumbing
@@ -99,9 +97,6 @@ class SparqlEndpoint:
             self._page_bytes = PAGE.read_bytes()
         return self._page_bytes
 
-    def _run(self, published: _Published, job: QueryJob) -> Reply:
-        return published.pool.execute(job, self.settings.sparql_timeout_s)
-
     # -------------------------------------------------------------------------- requests
     async def handle(self, request: Request) -> Response:
         """The route's endpoint: every method and protocol error ends here as a response."""
@@ -118,6 +113,9 @@ class SparqlEndpoint:
             return _text(exc.status, exc.message)
         except NotReadyError as exc:
             return _text(503, f"Not ready: {exc}", {"Retry-After": "5"})
+        except PoolError as exc:  # the workers could not start: say so, keep serving the rest
+            log.error("SPARQL workers unavailable: %s", exc)
+            return _text(503, f"The SPARQL workers are unavailable: {exc}.", {"Retry-After": "5"})
 
     async def _query(self, request: Request, published: _Published, operation: Operation) -> Response:
         assert operation.query is not None
@@ -125,10 +123,8 @@ class SparqlEndpoint:
                        max_rows=self.settings.sparql_max_rows, default_graphs=operation.default_graphs,
                        named_graphs=operation.named_graphs, query_dataset=operation.has_dataset_clause,
                        format=operation.format)
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(max(8, 4 * published.pool.size))
         try:
-            reply = await anyio.to_thread.run_sync(self._run, published, job, limiter=self._limiter)
+            reply = await published.pool.run(job, self.settings.sparql_timeout_s)
         except PoolError as exc:
             log.warning("SPARQL query not completed (%s): %.200s", exc, operation.query)
             return _text(503, f"Query not completed: {exc}.")

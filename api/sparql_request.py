@@ -65,7 +65,7 @@ def _values(pairs: list[tuple[str, str]], key: str) -> list[str]:
 async def read_operation(request: Request, max_query_bytes: int) -> Operation:
     """The operation a GET or POST carries, or `ProtocolError` (403 update, 413, 415, 400)."""
     url_pairs = list(request.query_params.multi_items())
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         pairs = url_pairs
     else:
         media_type = _media_type(request)

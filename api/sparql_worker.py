@@ -13,7 +13,6 @@ The worker imports nothing of rdflib or starlette. Once loaded it confines itsel
 
 from __future__ import annotations
 
-import logging
 import os
 import resource
 import threading
@@ -26,8 +25,6 @@ from api import sparql_results
 from api.sparql_formats import Format, Kind, describe, from_short_name, negotiate
 from api.sparql_jobs import QueryJob, Reply, WorkerConfig
 from api.sparql_sandbox import confine
-
-log = logging.getLogger("legpain.sparql.worker")
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                 "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}

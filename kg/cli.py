@@ -235,7 +235,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from rdflib.plugins.sparql import prepareQuery
 
     from kg.namespaces import PREFIXES, to_curie
-    from kg.queries import QueryLibrary, to_bindings
+    from kg.queries import ClosedWorldError, QueryLibrary, assert_closed, close_the_world, to_bindings
 
     settings = _settings()
     library = QueryLibrary(settings.queries_dir)
@@ -257,6 +257,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     if path.suffix == ".rq" and path.exists():
         prepared = prepareQuery(path.read_text(encoding="utf-8"),
                                 initNs={p: str(n) for p, n in PREFIXES.items()})
+        close_the_world()
+        try:
+            assert_closed(prepared)
+        except ClosedWorldError as exc:
+            raise CliError(str(exc)) from None
         result = kg.dataset.query(prepared, initBindings=to_bindings(params))
     else:
         result = kg.queries.run(args.name, kg.dataset, params)

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import rdflib.plugins.sparql
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -25,6 +26,29 @@ from kg.namespaces import PREFIXES, from_curie
 
 class UnknownQueryError(KeyError):
     """No query file of that name."""
+
+
+class ClosedWorldError(ValueError):
+    """A query that would reach outside the process (SERVICE)."""
+
+
+def close_the_world() -> None:
+    """Stop rdflib's SPARQL engine from dereferencing FROM / FROM NAMED IRIs (local files included).
+    Called before any query runs; SERVICE is refused per query by `assert_closed`."""
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+
+def assert_closed(query: Query) -> None:
+    """Refuse a parsed query that uses SERVICE, which rdflib would send over HTTP."""
+    stack: list[object] = [query.algebra]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            raise ClosedWorldError("SERVICE is not allowed: queries never leave this process")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,8 @@ class QueryLibrary:
     def run(self, name: str, graph: Graph, bindings: Mapping[str, Any] | None = None) -> Result:
         """Run a named query against a graph with parameters bound through `initBindings`."""
         query = self.get(name)
+        close_the_world()
+        assert_closed(query.prepared)
         return graph.query(query.prepared, initBindings=to_bindings(bindings or {}))
 
 

@@ -48,6 +48,11 @@ class Settings:
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_max_query_bytes: int = 50_000
+    #: SPARQL worker processes per server process (each holds the dataset; a timed-out query's worker
+    #: is replaced)
+    sparql_workers: int = 2
+    #: Address space a SPARQL worker may add for one query before it is stopped (503)
+    sparql_worker_memory_mb: int = 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

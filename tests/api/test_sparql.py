@@ -6,6 +6,7 @@ with `create_app` and given the already loaded service (no second load); their p
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -244,6 +245,29 @@ def test_no_query_text_gives_a_server_error(client: TestClient, text: str) -> No
     assert response.status_code < 500, response.text
 
 
+def test_a_reloaded_graph_gets_a_fresh_pool(make_client: object, service: LegPainService) -> None:
+    client = make_client()  # type: ignore[operator]
+    assert _count(client.get("/sparql", params={"query": COUNT})) == len(service.graph.dataset)
+    endpoint = next(r for r in client.app.routes if getattr(r, "path", "") == "/sparql").endpoint.__self__
+    old = endpoint._published.pool
+    # what a reload does: a new graph object swapped in whole
+    client.app.state.legpain.service = LegPainService(dataclasses.replace(service.graph))
+    assert _count(client.get("/sparql", params={"query": COUNT})) == len(service.graph.dataset)
+    assert endpoint._published.pool is not old and old._closed and not old._workers
+
+
+def test_workers_that_cannot_start_give_503(make_client: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.sparql
+    from api.sparql_pool import PoolError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise PoolError("kernel confinement (seccomp) is not available on this system")
+
+    monkeypatch.setattr(api.sparql, "WorkerPool", broken)
+    response = make_client().get("/sparql", params={"query": COUNT})  # type: ignore[operator]
+    assert response.status_code == 503 and "seccomp" in response.text
+
+
 def test_not_ready_is_503(settings: Settings) -> None:
     app = create_app(settings)  # no `with`: the lifespan does not run, the graph is never loaded
     response = TestClient(app).get("/sparql", params={"query": COUNT})
@@ -286,6 +310,12 @@ def test_browser_gets_the_local_query_page(client: TestClient) -> None:
 
 def test_no_acceptable_description_is_406(client: TestClient) -> None:
     assert client.get("/sparql", headers={"accept": "image/png"}).status_code == 406
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    response = client.head("/sparql", params={"query": COUNT})
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
 
 
 def test_options_lists_methods(client: TestClient) -> None:

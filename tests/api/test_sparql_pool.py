@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ def pool(service: LegPainService) -> Iterator[WorkerPool]:
     nquads = service.graph.dataset.serialize(format="nquads").encode("utf-8")
     workers = WorkerPool(WorkerConfig(nquads=nquads, memory_budget_mb=256), size=2)
     yield workers
-    workers.close()
+    workers.terminate()
 
 
 def _count(reply_body: bytes) -> int:
@@ -109,3 +111,41 @@ def test_busy_pool_says_so() -> None:
 def test_a_dataset_that_does_not_load_is_reported() -> None:
     with pytest.raises(PoolError, match="could not load"):
         WorkerPool(WorkerConfig(nquads=b"this is not n-quads"), size=1)
+
+
+def test_close_lets_running_queries_finish(service: LegPainService) -> None:
+    """A reload swaps the graph and closes the old pool: queries already running still get answers."""
+    nquads = service.graph.dataset.serialize(format="nquads").encode("utf-8")
+    pool = WorkerPool(WorkerConfig(nquads=nquads), size=1)
+    medium = "SELECT (COUNT(*) AS ?n) { { SELECT ?c { ?a ?b ?c } LIMIT 500 } ?d ?e ?f . FILTER (?c = ?f) }"
+    replies: list[object] = []
+    thread = threading.Thread(target=lambda: replies.append(pool.execute(QueryJob(medium, "", 10), timeout=30)))
+    thread.start()
+    time.sleep(0.2)
+    pool.close()
+    thread.join(timeout=30)
+    assert getattr(replies[0], "status", None) == 200
+    with pytest.raises(PoolError, match="shutting down"):
+        pool.execute(QueryJob(COUNT, "", 10), timeout=1)
+    assert not pool._workers
+
+
+def test_awaited_queries_time_out_and_a_cancelled_one_frees_its_worker(pool: WorkerPool) -> None:
+    """`run()` waits on the event loop: the same time limit, and a request that goes away (its task
+    cancelled) does not leave a worker busy with a reply nobody reads."""
+    async def scenario() -> int:
+        with pytest.raises(QueryTimeoutError):
+            await pool.run(QueryJob(SLOW, "", 100), 1.0)
+        abandoned = asyncio.create_task(pool.run(QueryJob(SLOW, "", 100), 30))
+        await asyncio.sleep(0.3)
+        abandoned.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await abandoned
+        light = await asyncio.gather(*(pool.run(QueryJob(COUNT, "", 100), 20) for _ in range(4)))
+        return sum(r.status for r in light)
+
+    assert asyncio.run(scenario()) == 4 * 200
+    deadline = time.monotonic() + 30
+    while pool._idle.qsize() < pool.size and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool._idle.qsize() == pool.size

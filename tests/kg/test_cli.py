@@ -96,3 +96,17 @@ def test_bad_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsys: p
     monkeypatch.setenv("LEGPAIN_MAX_LIMIT", "lots")
     assert main(["search", "calf"]) == 2
     assert "LEGPAIN_MAX_LIMIT='lots' is not a valid int" in capsys.readouterr().err
+
+
+def test_query_file_cannot_reach_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user's query file is run closed: SERVICE is refused and FROM never reads a file."""
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<urn:s> <urn:p> <urn:leaked> .\n", encoding="utf-8")
+    service = tmp_path / "service.rq"
+    service.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", encoding="utf-8")
+    assert main(["query", str(service)]) == 2
+    assert "SERVICE is not allowed" in capsys.readouterr().err
+    from_file = tmp_path / "from.rq"
+    from_file.write_text(f"SELECT ?o FROM <{secret.as_uri()}> WHERE {{ ?s <urn:p> ?o }}", encoding="utf-8")
+    assert main(["query", str(from_file), "--format", "csv"]) == 0
+    assert "urn:leaked" not in capsys.readouterr().out
