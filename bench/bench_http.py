@@ -57,10 +57,10 @@ ASSESS_FULL = """query($s: [ID!]!, $a: [ID!]) { assess(symptoms: $s, absentSympt
   candidates { rank score explanation condition { id label } supporting { id label } missing { id label }
                conflicting { id label } sources { title quote } } } }"""
 #: presentations used when shared/eval/vignettes.json is not beside the checkout
-FALLBACK = [(["calf cramps when walking", "relieved by rest"], []),
-            (["swollen leg on one side", "leg feels warm"], []),
+FALLBACK = [(["cramping calves on walks", "pain stops when I stop walking"], []),
+            (["one leg swollen", "hot to the touch"], []),
             (["pins and needles", "burning feet"], []),
-            (["heel pain on first steps in the morning"], [])]
+            (["morning heel pain"], [])]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from kg.settings import Settings
 
 EXAMPLES = {
     "assess": """examples:
-  legpain assess "calf cramps when walking" "relieved by rest"
+  legpain assess "cramping calves on walks" "relieved by rest"
   legpain assess lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest --absent "leg swelling"
   legpain assess "pins and needles" "burning feet" --json""",
     "search": """examples:
