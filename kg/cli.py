@@ -199,6 +199,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _emit(data: bytes, output: str | None) -> int:
+    """Write a command's result to a file (saying so on stderr) or to standard output."""
+    if output:
+        Path(output).write_bytes(data)
+        print(f"written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.export import ExportError, serialize
 
@@ -206,12 +216,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = serialize(_service().graph, args.format, args.graph)
     except ExportError as exc:
         raise CliError(str(exc)) from None
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-    return 0
+    return _emit(data, args.output)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -320,12 +325,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         data = source.encode() if fmt == "dot" else render(source, fmt)
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-    return 0
+    return _emit(data, args.output)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
