@@ -89,3 +89,21 @@ lp:BareCondition a owl:NamedIndividual, lp:Condition ; rdfs:label "bare conditio
     shacl = _problems(report, "shacl")
     assert any("lp:BareCondition" in p and "typical finding" in p for p in shacl), shacl
     assert any("lp:BareCondition" in p for p in _problems(report, "condition-incomplete"))
+
+
+def test_owl_dl_profile_problems_are_errors(ontology_copy: Path, tmp_path: Path) -> None:
+    (ontology_copy / "ontology" / "extensions" / "profile.ttl").write_text("""
+@prefix lp: <https://w3id.org/legpain/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+lp:rank a owl:ObjectProperty .
+lp:Sciatica lp:undeclaredLink lp:Fever .
+lp:CountedThing a owl:Class ; rdfs:label "counted"@en ;
+    rdfs:subClassOf [ a owl:Restriction ; owl:onProperty lp:partOf ; owl:maxCardinality 1 ] .
+""", encoding="utf-8")
+    report = validate(_settings(ontology_copy, tmp_path), reasoner="owlrl")
+    profile = _problems(report, "owl-dl-profile")
+    assert any("lp:rank" in p and "two kinds of property" in p for p in profile), profile
+    assert any("lp:undeclaredLink" in p and "not declared" in p for p in profile), profile
+    assert any("lp:partOf" in p and "non-simple" in p for p in profile), profile
+    assert all(p.startswith("error") for p in profile)
