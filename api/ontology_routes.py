@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api.sparql_formats import Format, parse_accept, quality
+from api.sparql_formats import Format, best_format, parse_accept
 from api.state import app_state
 from kg.diagram import render, to_dot
 from kg.docs import reference_pages
@@ -50,15 +50,9 @@ def _choose(request: Request) -> Format | None:
     if wanted:
         name = SHORT.get(wanted.lower())
         return next((f for f in OFFERED if f.name == name), None)
-    ranges = parse_accept(request.headers.get("accept"))
-    if not ranges:
+    if not parse_accept(request.headers.get("accept")):
         return OFFERED[1]  # a tool that states no preference gets Turtle
-    best, best_q = None, 0.0
-    for fmt in OFFERED:
-        q = quality(ranges, fmt)
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
+    return best_format(request.headers.get("accept"), OFFERED)
 
 
 class _PerGraph:

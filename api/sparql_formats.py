@@ -118,7 +118,12 @@ def negotiate(accept: str | None, kind: Kind) -> Format | None:
     """The format to answer in, or None (406) when the client accepts none of this kind.
 
     A missing or empty `Accept` means anything; ties go to the server's order of preference."""
-    offered = FORMATS[kind]
+    return best_format(accept, FORMATS[kind])
+
+
+def best_format(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
+    """The offered format the client's `Accept` ranks highest (ties: the order offered), None if it
+    accepts none; a missing or empty `Accept` gets the first."""
     ranges = parse_accept(accept)
     if not ranges:
         return offered[0]

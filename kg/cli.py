@@ -295,17 +295,14 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_format(args: argparse.Namespace) -> int:
-    from kg.loading import canonical_turtle, format_turtle_file
+    from kg.loading import format_turtle_file, is_canonical
 
     settings = _settings()
     files = sorted(settings.ontology_dir.rglob("*.ttl"))
     changed = []
     for path in files:
         if args.check:
-            from rdflib import Graph
-
-            graph = Graph().parse(path, format="turtle")
-            if path.read_text(encoding="utf-8") != canonical_turtle(graph):
+            if not is_canonical(path):
                 changed.append(path)
         elif format_turtle_file(path):
             changed.append(path)

@@ -117,6 +117,13 @@ def canonical_turtle(graph: Graph) -> str:
     return canonical.serialize(format="longturtle")
 
 
+def is_canonical(path: Path, graph: Graph | None = None) -> bool:
+    """Whether a Turtle file is in canonical form (pass its parsed graph to save parsing it again)."""
+    if graph is None:
+        graph = Graph().parse(path, format="turtle")
+    return path.read_text(encoding="utf-8") == canonical_turtle(graph)
+
+
 def format_turtle_file(path: Path) -> bool:
     """Rewrite a Turtle file in canonical form; returns whether it changed."""
     graph = Graph()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -64,38 +65,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def serving(env: dict[str, str], log: Path, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`legpain serve` on a free loopback port as a real process, with `env` added to the environment;
+    yields its base URL and process once /health says ready, and always stops it."""
+    port = free_port()
+    legpain = Path(sys.executable).with_name("legpain")
+    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"],
+                                env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"legpain serve exited with {proc.returncode}:\n"
+                                       + log.read_text(errors="replace"))
+                try:
+                    if httpx.get(base + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"legpain serve did not become ready in {timeout:.0f} s")
+                time.sleep(0.3)
+            yield base, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`legpain serve` on a free loopback port, as a real process; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))}
-    legpain = Path(sys.executable).with_name("legpain")
-    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
-    log = tmp_path_factory.mktemp("server-log") / "serve.log"
-    log_file = log.open("wb")
-    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            if proc.poll() is not None:
-                output = log.read_text(errors="replace")
-                raise RuntimeError(f"legpain serve exited with {proc.returncode}:\n{output}")
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("legpain serve did not become ready in 120 s")
-            time.sleep(0.3)
+    env = {"LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))}
+    with serving(env, tmp_path_factory.mktemp("server-log") / "serve.log") as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log_file.close()

@@ -80,41 +80,22 @@ def test_good_module_is_picked_up(admin: TestClient, modules: Path) -> None:
 
 @pytest.mark.server
 def test_sighup_reloads_a_running_server(tmp_path: Path, modules: Path) -> None:
-    import os
     import signal
-    import subprocess
-    import sys
     import time
 
     import httpx
 
-    from tests.conftest import free_port
+    from tests.conftest import serving
 
-    port = free_port()
-    env = {**os.environ, "LEGPAIN_CACHE_DIR": str(tmp_path / "cache"), "LEGPAIN_EXTENSION_DIRS": str(modules),
+    env = {"LEGPAIN_CACHE_DIR": str(tmp_path / "cache"), "LEGPAIN_EXTENSION_DIRS": str(modules),
            "LEGPAIN_REASONER": "owlrl"}
-    legpain = Path(sys.executable).with_name("legpain")
-    with (tmp_path / "serve.log").open("wb") as log:
-        proc = subprocess.Popen([str(legpain), "serve", "--port", str(port)], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(url + "/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.3)
-            shutil.copy(EXAMPLE, modules)
-            proc.send_signal(signal.SIGHUP)
-            found = None
-            while time.monotonic() < deadline + 120 and found is None:
-                time.sleep(1)
-                found = httpx.post(url + "/graphql", json={"query": CECS}, timeout=10).json()["data"]["condition"]
-            assert found is not None and found["label"] == "chronic exertional compartment syndrome"
-            assert proc.poll() is None, "the server must survive SIGHUP"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with serving(env, tmp_path / "serve.log") as (url, proc):
+        shutil.copy(EXAMPLE, modules)
+        proc.send_signal(signal.SIGHUP)
+        found = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and found is None:
+            time.sleep(1)
+            found = httpx.post(url + "/graphql", json={"query": CECS}, timeout=10).json()["data"]["condition"]
+        assert found is not None and found["label"] == "chronic exertional compartment syndrome"
+        assert proc.poll() is None, "the server must survive SIGHUP"

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,7 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.service import LegPainService
 from tests.api.test_sparql_sandbox import Listener
-from tests.conftest import free_port
+from tests.conftest import serving
 
 pytestmark = pytest.mark.server
 
@@ -173,34 +170,10 @@ def test_service_and_from_never_leave_the_process(live_server: str, listener: Li
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second `legpain serve` whose SPARQL time limit is 2 s."""
-    port = free_port()
-    env = {**os.environ, "LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("strict-cache")),
-           "LEGPAIN_SPARQL_TIMEOUT_S": "2"}
-    legpain = Path(sys.executable).with_name("legpain")
-    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
-    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, "legpain serve exited early"
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "legpain serve did not become ready"
-            time.sleep(0.3)
+    env = {"LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("strict-cache")), "LEGPAIN_SPARQL_TIMEOUT_S": "2"}
+    with serving(env, tmp_path_factory.mktemp("strict-log") / "serve.log") as (base, _):
         httpx.get(base + "/sparql", params={"query": COUNT}, timeout=60)  # start the workers
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_timeout_stops_the_query_while_others_are_served(strict_server: str) -> None:
