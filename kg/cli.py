@@ -44,9 +44,14 @@ EXAMPLES = {
   legpain query --list
   legpain query list-conditions-by-body-system --param system=lp:VascularSystem
   legpain query my-query.rq --format csv""",
+    "load": """examples:
+  LEGPAIN_STORE=oxigraph:/var/lib/legpain legpain load
+  LEGPAIN_STORE="sparql:http://127.0.0.1:7878/query;http://127.0.0.1:7878/update" legpain load
+  LEGPAIN_STORE=oxigraph:data/hpo legpain load --dataset hpo.nq.gz""",
     "serve": """examples:
   legpain serve                          # http://127.0.0.1:8000/graphql
-  legpain serve --host 0.0.0.0 --port 8080 --workers 2""",
+  legpain serve --host 0.0.0.0 --port 8080 --workers 2
+  LEGPAIN_STORE="sparql:http://127.0.0.1:7878/query" legpain serve --workers 2""",
     "diagram": """examples:
   legpain diagram -o docs/ontology.svg
   legpain diagram --format png -o docs/ontology.png
@@ -71,6 +76,14 @@ def _service() -> Any:
     return load_service(_settings())
 
 
+def _files_graph() -> Any:
+    """The graph read from the ontology files (authoring commands: export, docs, release, diagram work
+    on the files, whichever store the API uses)."""
+    from kg.graph import load_knowledge_graph
+
+    return load_knowledge_graph(_settings())
+
+
 def _resolve_terms(service: Any, items: Sequence[str]) -> tuple[list[str], list[str]]:
     """Phrases and IDs -> finding IRIs (first search hit for a phrase); also returns what did not match."""
     from kg.namespaces import from_curie
@@ -78,7 +91,7 @@ def _resolve_terms(service: Any, items: Sequence[str]) -> tuple[list[str], list[
     resolved, unmatched = [], []
     for item in items:
         iri = from_curie(item)
-        if iri in service.graph.index.findings:
+        if service.knowledge.findings([iri]):
             resolved.append(iri)
             continue
         hits = service.search_findings(item, 1)
@@ -96,7 +109,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
     present, unmatched = _resolve_terms(service, args.findings)
     absent, unmatched_absent = _resolve_terms(service, args.absent or [])
     assessment = service.engine.assess(present, absent, limit=args.limit)
-    ix = service.graph.index
+    ix = _Names(service.knowledge, [*assessment.present, *assessment.absent],
+                [c.condition for c in assessment.candidates])
     level = ix.urgency_levels[assessment.urgency]
     if args.json:
         print(json.dumps({
@@ -136,14 +150,25 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Names:
+    """The findings, conditions and urgency levels an answer names, read once from the service."""
+
+    def __init__(self, knowledge: Any, findings: Sequence[str], conditions: Sequence[str]) -> None:
+        self.findings = knowledge.findings(findings)
+        self.conditions = knowledge.conditions(conditions)
+        self.urgency_levels = knowledge.urgency_levels()
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from kg.namespaces import to_curie
 
     service = _service()
     if args.conditions:
-        hits, terms = service.search_conditions(args.phrase, args.limit), service.graph.index.conditions
+        hits = service.search_conditions(args.phrase, args.limit)
+        terms = service.knowledge.conditions([h.iri for h in hits])
     else:
-        hits, terms = service.search_findings(args.phrase, args.limit), service.graph.index.findings
+        hits = service.search_findings(args.phrase, args.limit)
+        terms = service.knowledge.findings([h.iri for h in hits])
     if args.json:
         print(json.dumps([{"id": to_curie(h.iri), "label": terms[h.iri].label, "score": h.score,
                            "matched": h.matched} for h in hits], indent=2, ensure_ascii=False))
@@ -213,7 +238,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kg.export import ExportError, serialize
 
     try:
-        data = serialize(_service().graph, args.format, args.graph)
+        data = serialize(_files_graph(), args.format, args.graph)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     return _emit(data, args.output)
@@ -222,7 +247,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     from kg.docs import write_reference
 
-    written = write_reference(_service().graph, Path(args.output))
+    written = write_reference(_files_graph(), Path(args.output))
     print(f"{len(written)} pages written to {args.output}")
     return 0
 
@@ -231,7 +256,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from kg.export import release
 
     out = Path(args.output or f"release/{args.version}")
-    for path in release(_service().graph, args.version, out):
+    for path in release(_files_graph(), args.version, out):
         print(path)
     return 0
 
@@ -240,7 +265,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     from rdflib.plugins.sparql import prepareQuery
 
     from kg.namespaces import PREFIXES, to_curie
-    from kg.queries import ClosedWorldError, QueryLibrary, assert_closed, close_the_world, to_bindings
+    from kg.queries import (
+        ClosedWorldError,
+        QueryLibrary,
+        assert_closed,
+        close_the_world,
+        evaluates_sparql,
+        is_remote,
+        to_bindings,
+        with_values,
+    )
 
     settings = _settings()
     library = QueryLibrary(settings.queries_dir)
@@ -257,19 +291,24 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise CliError(f"--param takes key=value, got {item!r}")
         params[key.lstrip("?")] = value
-    kg = _service().graph
+    dataset = _query_target(settings)
     path = Path(args.name)
     if path.suffix == ".rq" and path.exists():
-        prepared = prepareQuery(path.read_text(encoding="utf-8"),
-                                initNs={p: str(n) for p, n in PREFIXES.items()})
+        text = path.read_text(encoding="utf-8")
+        prepared = prepareQuery(text, initNs={p: str(n) for p, n in PREFIXES.items()})
         close_the_world()
         try:
             assert_closed(prepared)
         except ClosedWorldError as exc:
             raise CliError(str(exc)) from None
-        result = kg.dataset.query(prepared, initBindings=to_bindings(params))
+        if is_remote(dataset):
+            result = dataset.query(with_values(text, to_bindings(params)))
+        elif evaluates_sparql(dataset) and not params:
+            result = dataset.query(text)
+        else:
+            result = dataset.query(prepared, initBindings=to_bindings(params))
     else:
-        result = kg.queries.run(args.name, kg.dataset, params)
+        result = library.run(args.name, dataset, params)
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         sys.stdout.write(result.serialize(format="turtle").decode("utf-8"))  # type: ignore[union-attr]
         return 0
@@ -292,6 +331,71 @@ def cmd_query(args: argparse.Namespace) -> int:
             print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
     return 0
+
+
+def _query_target(settings: Settings) -> Any:
+    """What `legpain query` runs against: the configured store when it keeps data (`oxigraph:PATH`,
+    `sparql:...`), else the graph read from the files into memory."""
+    from kg.store import backend_for
+
+    backend = backend_for(settings.store)
+    if backend.persistent:
+        return backend.open(read_only=True)
+    return _files_graph().dataset
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Write the knowledge graph (asserted and inferred named graphs) into the configured store."""
+    from kg.graph import closed_dataset
+    from kg.store import backend_for, quads_by_graph
+
+    settings = _settings()
+    if args.dataset:
+        settings = settings.with_changes(dataset=Path(args.dataset))
+    backend = backend_for(settings.store)
+    if not backend.persistent:
+        raise CliError(f"LEGPAIN_STORE={backend} keeps nothing between runs, so there is nothing to load: "
+                       "`legpain serve` reads the files itself. Set LEGPAIN_STORE=oxigraph:PATH or "
+                       "sparql:QUERY_URL[;UPDATE_URL] to load a store.")
+    if backend.remote:
+        backend = type(backend)(backend.location, timeout_s=settings.store_timeout_s)  # type: ignore[call-arg]
+    closed, version, info, _ = closed_dataset(settings)
+    quads = quads_by_graph(closed)
+    total = sum(len(q) for q in quads.values())
+    print(f"loading {total} triples in {len(quads)} graphs into {backend} ({info.message})", file=sys.stderr)
+    bar = _ProgressBar(total, enabled=not args.quiet and sys.stderr.isatty() or args.progress)
+    dataset = backend.open()
+    report = backend.write(dataset, quads, version, progress=bar.update)
+    bar.close()
+    rate = report.triples / report.seconds if report.seconds else float("inf")
+    for graph, count in report.graphs.items():
+        print(f"  {graph}: {count} triples", file=sys.stderr)
+    for graph in report.removed:
+        print(f"  {graph}: removed (no longer in the inputs)", file=sys.stderr)
+    print(f"loaded {report.triples} triples into {backend} in {report.seconds:.2f} s ({rate:,.0f} triples/s); "
+          f"data version {version[:16]}", file=sys.stderr)
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (only on a terminal, or with --progress)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.done, self._graphs = max(total, 1), enabled, 0, {}  # type: ignore[var-annotated]
+
+    def update(self, graph: str, written: int, graph_total: int) -> None:
+        self._graphs[graph] = written
+        self.done = sum(self._graphs.values())
+        if self.enabled:
+            width = 30
+            filled = int(width * self.done / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} triples "
+                             f"{graph.rsplit('/', 1)[-1]:<16}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
 
 
 def cmd_format(args: argparse.Namespace) -> int:
@@ -317,7 +421,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "dot")
     if fmt not in ("dot", "svg", "png"):
         raise CliError(f"unsupported diagram format {fmt!r}: choose dot, svg or png")
-    source = to_dot(_service().graph)
+    source = to_dot(_files_graph())
     try:
         data = source.encode() if fmt == "dot" else render(source, fmt)
     except RuntimeError as exc:
@@ -408,6 +512,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true")
     p.set_defaults(func=cmd_format)
 
+    p = add("load", "Write the ontology, knowledge base and inferred triples into the configured store "
+                    "(LEGPAIN_STORE), each named graph replaced whole.")
+    p.add_argument("--dataset", metavar="FILE",
+                   help="a prepared N-Quads dump (.nq, .nq.gz) instead of the ontology files")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_load)
+
     p = add("serve", "Serve GraphQL (/graphql), SPARQL (/sparql) and /health over HTTP.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -428,9 +540,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.loading import OntologyLoadError
     from kg.queries import UnknownQueryError
     from kg.reasoning import ReasoningError
+    from kg.store import StoreError
 
     try:
         return int(args.func(args))
+    except StoreError as exc:
+        print(f"legpain {args.command}: store error: {exc}", file=sys.stderr)
+        return 3
     except (CliError, UnknownTermError, OntologyLoadError, ReasoningError, ValueError) as exc:
         print(f"legpain {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -1,22 +1,27 @@
 """The loaded knowledge graph: asserted and inferred triples in named graphs, plus the index.
 
-`load_knowledge_graph(settings)` is the one entry point the CLI and the API use.
+`load_knowledge_graph(settings)` reads the ontology files into an embedded store; `open_knowledge_graph`
+reads what `legpain load` wrote into a persistent one. `kg.service.load_service` picks between them.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Dataset, Graph
 
 from kg.closure import ClosureInfo, obtain_closure
 from kg.index import KnowledgeIndex, build_index
-from kg.loading import InputFile, discover_inputs, input_hash, load_asserted
-from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI
+from kg.loading import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted
+from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
 from kg.queries import QueryLibrary
 from kg.settings import Settings
+from kg.store import DEFAULT_STORE, MemoryBackend, StoreNotLoadedError, backend_for, quads_by_graph
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,10 @@ class KnowledgeGraph:
     inputs: tuple[InputFile, ...]
     version: str
     load_seconds: float
+    #: the data version: the input hash (or the prepared dump's hash); what a store load is marked with
+    data_version: str = ""
+    #: the store it lives in (`kg.store`), e.g. `oxigraph` or `oxigraph:/var/lib/legpain`
+    store: str = "oxigraph"
 
     def triple_counts(self) -> dict[str, int]:
         """Triples per named graph, by graph IRI."""
@@ -57,11 +66,15 @@ def ontology_version(dataset: Dataset) -> str:
     return "unknown"
 
 
-def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) -> KnowledgeGraph:
-    """Load the inputs, obtain the inferred closure (cached, see `kg.closure`) and build the index.
-
-    `force_reasoner` (`hermit` or `owlrl`) recomputes the closure even when a cached one fits."""
-    started = time.perf_counter()
+def closed_dataset(settings: Settings, force_reasoner: str | None = None
+                   ) -> tuple[Dataset, str, ClosureInfo, tuple[InputFile, ...]]:
+    """The asserted and inferred triples in their named graphs (an rdflib in-memory dataset), their
+    data version and where the closure came from: from `settings.dataset` when set (a prepared dump,
+    not reasoned again), else from the ontology files and the closure that fits them (`kg.closure`)."""
+    if settings.dataset is not None:
+        dataset, digest = read_prepared(settings.dataset)
+        return dataset, digest, ClosureInfo(digest, "prepared", "prepared",
+                                            f"prepared dataset {settings.dataset} (not reasoned again)"), ()
     queries = QueryLibrary(settings.queries_dir)
     inputs = discover_inputs(settings)
     dataset = load_asserted(inputs)
@@ -74,8 +87,62 @@ def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) 
     target = dataset.graph(INFERRED_GRAPH)
     for triple in inferred:
         target.add(triple)
+    return dataset, digest, info, tuple(inputs)
+
+
+def read_prepared(path: Path) -> tuple[Dataset, str]:
+    """A prepared N-Quads dump (`.nq`, `.nq.gz`) and its data version (a hash of its bytes)."""
+    if not path.is_file():
+        raise OntologyLoadError(path, "prepared dataset not found (LEGPAIN_DATASET)")
+    raw = path.read_bytes()
+    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset)
+    try:
+        dataset.parse(data=data, format="nquads")
+    except Exception as exc:  # noqa: BLE001 - rdflib's N-Quads parser raises several kinds
+        raise OntologyLoadError(path, f"not valid N-Quads: {exc}") from exc
+    return dataset, "prepared-" + hashlib.sha256(raw).hexdigest()
+
+
+def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) -> KnowledgeGraph:
+    """Load the inputs, obtain the inferred closure (cached, see `kg.closure`), put both into the
+    embedded store `settings.store` names (in memory) and build the index there.
+
+    `force_reasoner` (`hermit` or `owlrl`) recomputes the closure even when a cached one fits. For a
+    store that keeps data between runs, see `kg.service.load_service`: it reads what `legpain load`
+    wrote instead."""
+    started = time.perf_counter()
+    backend = backend_for(settings.store)
+    if backend.persistent:
+        backend = backend_for(DEFAULT_STORE)  # the files are read into memory; the store is not touched
+    queries = QueryLibrary(settings.queries_dir)
+    closed, digest, info, inputs = closed_dataset(settings, force_reasoner)
+    if isinstance(backend, MemoryBackend):
+        dataset = closed
+    else:
+        dataset = backend.open()
+        backend.write(dataset, quads_by_graph(closed), digest)
     index = build_index(dataset, queries)
     elapsed = time.perf_counter() - started
-    log.info("%s; %d triples loaded in %.2f s", info.message, len(dataset), elapsed)
+    log.info("%s; %d triples loaded into %s in %.2f s", info.message, len(dataset), backend, elapsed)
     return KnowledgeGraph(settings, dataset, queries, index, info, tuple(inputs),
-                          ontology_version(dataset), elapsed)
+                          ontology_version(dataset), elapsed, digest, str(backend))
+
+
+def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
+    """The graph a persistent embedded store (`oxigraph:PATH`) holds, as `legpain load` wrote it, with
+    its index built there; `StoreNotLoadedError` when it holds no complete load."""
+    started = time.perf_counter()
+    backend = backend_for(settings.store)
+    dataset = backend.open(read_only=True)
+    queries = QueryLibrary(settings.queries_dir)
+    rows = queries.rows("store/data-version", dataset)
+    if not rows or rows[0].get("version") is None:
+        raise StoreNotLoadedError(f"the store {backend} holds no complete load of the knowledge graph: run "
+                                  "`legpain load` with the same LEGPAIN_STORE")
+    digest = str(rows[0]["version"])
+    index = build_index(dataset, queries)
+    info = ClosureInfo(digest, "store", "store", f"knowledge graph read from the store {backend}")
+    return KnowledgeGraph(settings, dataset, queries, index, info, (), ontology_version(dataset),
+                          time.perf_counter() - started, digest, str(backend))

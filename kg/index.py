@@ -8,7 +8,7 @@ the one definition of what each fact is.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -131,8 +131,37 @@ class KnowledgeIndex:
     findings: dict[str, Finding]
     rules: tuple[UrgencyRule, ...]
     sources: dict[str, SourceRef]
-    #: finding IRI -> conditions that have it, or a more general kind of it, as a typical finding
-    conditions_by_finding: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: finding IRI -> conditions that have exactly it as a typical finding
+    conditions_with_typical: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: finding IRI -> every more specific finding (the inverse of `Finding.kinds`)
+    narrower: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: conditions in the whole graph (a partial index holds fewer) and, per finding, how many of them
+    #: have it as a typical finding: what the scoring's specificity is computed from
+    condition_count: int = 0
+    typical_counts: dict[str, int] = field(default_factory=dict)
+    #: the engine's weights per condition, filled on first use (`kg.inference.Engine`)
+    weights: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, repr=False)
+
+    def touched(self, present: Iterable[str]) -> set[str]:
+        """The conditions a set of reported findings can support: those with a typical finding that a
+        reported one is, is a kind of, or is more general than. Scoring looks at these only, so the
+        cost of an assessment grows with the conditions it touches, not with the graph."""
+        out: set[str] = set()
+        for p in present:
+            out |= self.conditions_for(p)
+            for specific in self.narrower.get(p, ()):
+                out |= self.conditions_with_typical.get(specific, frozenset())
+        return out
+
+    def conditions_for(self, finding: str) -> set[str]:
+        """Conditions that have the finding, or a more general kind of it, as a typical finding."""
+        known = self.findings.get(finding)
+        if known is None:
+            return set()
+        out = set(self.conditions_with_typical.get(finding, ()))
+        for general in known.kinds:
+            out |= self.conditions_with_typical.get(general, frozenset())
+        return out
 
     def urgency_by_rank(self) -> list[UrgencyLevel]:
         return sorted(self.urgency_levels.values(), key=lambda u: u.rank)
@@ -150,51 +179,76 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _rows(queries: QueryLibrary, name: str, graph: Graph) -> list[dict[str, object]]:
-    result = queries.run(name, graph)
-    return [row.asdict() for row in result]  # type: ignore[union-attr]
+#: Runs a named `queries/` file and returns its rows as dicts; with `(variable, IRIs)` only the rows
+#: whose variable is one of those IRIs (a `VALUES` clause), which is how a store-backed service reads
+#: single terms without holding the whole graph.
+Rows = Callable[..., list[dict[str, object]]]
 
 
-def build_index(graph: Graph, queries: QueryLibrary) -> KnowledgeIndex:
-    """Run the `list-*` queries once and assemble the index."""
+def _graph_rows(queries: QueryLibrary, graph: Graph) -> Rows:
+    def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> list[dict[str, object]]:
+        return queries.rows(name, graph, variable, iris)
+    return rows
+
+
+def _term_data(rows: Rows, iris: Collection[str] | None) -> tuple[dict[str, list[str]], dict[str, list[str]],
+                                                                  dict[str, list[MappingRef]]]:
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(queries, "list-synonyms", graph):
+    for row in rows("list-synonyms", "term", iris):
         synonyms[str(row["term"])].append(str(row["synonym"]))
     term_sources: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(queries, "list-term-sources", graph):
+    for row in rows("list-term-sources", "term", iris):
         term_sources[str(row["term"])].append(str(row["source"]))
-    sources = {}
-    for row in _rows(queries, "list-sources", graph):
-        title = str(row["title"]) + (f", section \u201c{row['section']}\u201d" if row.get("section") else "")
-        sources[str(row["passage"])] = SourceRef(str(row["passage"]), title, str(row["quote"]))
     mappings: dict[str, list[MappingRef]] = defaultdict(list)
-    for row in _rows(queries, "list-mappings", graph):
+    for row in rows("list-mappings", "term", iris):
         code_iri = str(row["code"])
         relation = "skos:" + str(row["relation"]).rsplit("#", 1)[-1]
-        code = _code_from_iri(code_iri)
         mappings[str(row["term"])].append(MappingRef(
-            str(row["scheme"]), code, code_iri, _s(row.get("codeLabel")), relation,
+            str(row["scheme"]), _code_from_iri(code_iri), code_iri, _s(row.get("codeLabel")), relation,
             _s(row.get("justification"))))
+    return synonyms, term_sources, mappings
 
-    systems = {
+
+def read_sources(rows: Rows, iris: Collection[str] | None = None) -> dict[str, SourceRef]:
+    """Cited passages (all, or those IRIs)."""
+    sources = {}
+    for row in rows("list-sources", "passage", iris):
+        title = str(row["title"]) + (f", section \u201c{row['section']}\u201d" if row.get("section") else "")
+        sources[str(row["passage"])] = SourceRef(str(row["passage"]), title, str(row["quote"]))
+    return sources
+
+
+def read_body_systems(rows: Rows) -> dict[str, BodySystem]:
+    found = rows("list-body-systems")
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for row in rows("list-synonyms", "term", [str(r["system"]) for r in found]):
+        synonyms[str(row["term"])].append(str(row["synonym"]))
+    return {
         str(r["system"]): BodySystem(str(r["system"]), str(r["label"]), _s(r.get("definition")),
                                      tuple(synonyms[str(r["system"])]))
-        for r in _rows(queries, "list-body-systems", graph)
-    }
-    levels = {
-        str(r["level"]): UrgencyLevel(str(r["level"]), str(r["label"]), int(r["rank"]),  # type: ignore[call-overload]
-                                      str(r.get("definition") or ""), str(r.get("advice") or ""))
-        for r in _rows(queries, "list-urgency-levels", graph)
+        for r in found
     }
 
+
+def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
+    return {
+        str(r["level"]): UrgencyLevel(str(r["level"]), str(r["label"]), int(r["rank"]),  # type: ignore[call-overload]
+                                      str(r.get("definition") or ""), str(r.get("advice") or ""))
+        for r in rows("list-urgency-levels")
+    }
+
+
+def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Finding]:
+    """Findings (all, or those IRIs), each with its whole subsumption closure and warning-sign urgency."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
     kinds: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(queries, "list-finding-kinds", graph):
+    for row in rows("list-finding-kinds", "finding", iris):
         kinds[str(row["finding"])].add(str(row["general"]))
     warnings: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
-    for row in _rows(queries, "list-warning-signs", graph):
+    for row in rows("list-warning-signs", "finding", iris):
         warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))  # type: ignore[call-overload]
     findings: dict[str, Finding] = {}
-    for row in _rows(queries, "list-findings", graph):
+    for row in rows("list-findings", "finding", iris):
         iri = str(row["finding"])
         if iri in findings:
             continue
@@ -208,21 +262,30 @@ def build_index(graph: Graph, queries: QueryLibrary) -> KnowledgeIndex:
             warrant_sources=tuple(dict.fromkeys(s for r, u, s in warns if s and u == top)),
             is_warning=bool(warns), sources=tuple(term_sources[iri]), mappings=tuple(mappings[iri]),
         )
+    return findings
 
+
+def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
+    """Conditions (all, or those IRIs) with their finding links, body systems, causes and mappings."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
+    # a link the condition has itself and also from a more general condition counts as its own
+    # (not inferred), whatever order the store returns the rows in
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
-    for row in _rows(queries, "list-condition-findings", graph):
+    for row in rows("list-condition-findings", "condition", iris):
         key = (str(row["finding"]), str(row["relation"]))
-        entry = links[str(row["condition"])].setdefault(key, ([], bool(_bool(row.get("inferred")))))
-        if row.get("source") is not None and str(row["source"]) not in entry[0]:
-            entry[0].append(str(row["source"]))
+        table = links[str(row["condition"])]
+        sources, inferred = table.get(key, ([], True))
+        table[key] = (sources, inferred and _bool(row.get("inferred")))
+        if row.get("source") is not None and str(row["source"]) not in sources:
+            sources.append(str(row["source"]))
     body: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for row in _rows(queries, "list-condition-body-systems", graph):
+    for row in rows("list-condition-body-systems", "condition", iris):
         body[str(row["condition"])].append((str(row["system"]), _bool(row.get("inferred"))))
     causes: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(queries, "list-condition-causes", graph):
+    for row in rows("list-condition-causes", "condition", iris):
         causes[str(row["condition"])].append(str(row["cause"]))
     conditions: dict[str, Condition] = {}
-    for row in _rows(queries, "list-conditions", graph):
+    for row in rows("list-conditions", "condition", iris):
         iri = str(row["condition"])
         conditions[iri] = Condition(
             iri=iri, label=str(row["label"]), synonyms=tuple(synonyms[iri]),
@@ -232,30 +295,54 @@ def build_index(graph: Graph, queries: QueryLibrary) -> KnowledgeIndex:
                         for (f, rel), (srcs, inf) in sorted(links[iri].items())),
             sources=tuple(term_sources[iri]), mappings=tuple(mappings[iri]),
         )
+    return conditions
 
+
+def read_rules(rows: Rows) -> tuple[UrgencyRule, ...]:
     rule_rows: dict[str, dict[str, object]] = {}
-    for row in _rows(queries, "list-urgency-rules", graph):
+    for row in rows("list-urgency-rules"):
         entry = rule_rows.setdefault(str(row["rule"]), {**row, "triggers": [], "sources": []})
         for key, column in (("triggers", "trigger"), ("sources", "source")):
             value = row.get(column)
             if value is not None and str(value) not in entry[key]:  # type: ignore[operator]
                 entry[key].append(str(value))  # type: ignore[union-attr]
-    rules = tuple(
+    return tuple(
         UrgencyRule(iri, str(r["kind"]), str(r["label"]), _s(r.get("definition")),
                     tuple(r["triggers"]), int(r["minimum"]), _s(r.get("urgency")),  # type: ignore[arg-type, call-overload]
                     tuple(r["sources"]))  # type: ignore[arg-type]
         for iri, r in rule_rows.items()
     )
 
-    by_finding: dict[str, set[str]] = defaultdict(set)
+
+def assemble_index(systems: dict[str, BodySystem], levels: dict[str, UrgencyLevel],
+                   conditions: dict[str, Condition], findings: dict[str, Finding],
+                   rules: tuple[UrgencyRule, ...], sources: dict[str, SourceRef],
+                   condition_count: int | None = None,
+                   typical_counts: dict[str, int] | None = None) -> KnowledgeIndex:
+    """An index over these terms with its lookup maps. A partial index (a store-backed service's view
+    for one assessment) passes the whole graph's `condition_count` and `typical_counts`, which the
+    scoring needs and which its own few conditions cannot tell."""
+    direct: dict[str, set[str]] = defaultdict(set)
     for condition in conditions.values():
         for link in condition.typical:
-            by_finding[link.finding].add(condition.iri)
-    conditions_by_finding = {
-        iri: frozenset(set().union(*(by_finding.get(k, set()) for k in {iri} | finding.kinds)))
-        for iri, finding in findings.items()
-    }
-    return KnowledgeIndex(systems, levels, conditions, findings, rules, sources, conditions_by_finding)
+            direct[link.finding].add(condition.iri)
+    narrower: dict[str, set[str]] = defaultdict(set)
+    for iri, finding in findings.items():
+        for general in finding.kinds:
+            narrower[general].add(iri)
+    if typical_counts is None:
+        typical_counts = {finding: len(holders) for finding, holders in direct.items()}
+    return KnowledgeIndex(systems, levels, conditions, findings, rules, sources,
+                          {k: frozenset(v) for k, v in direct.items()},
+                          {k: frozenset(v) for k, v in narrower.items()},
+                          len(conditions) if condition_count is None else condition_count, typical_counts)
+
+
+def build_index(graph: Graph, queries: QueryLibrary) -> KnowledgeIndex:
+    """Run the `list-*` queries once over the whole graph and assemble the full index."""
+    rows = _graph_rows(queries, graph)
+    return assemble_index(read_body_systems(rows), read_urgency_levels(rows), read_conditions(rows),
+                          read_findings(rows), read_rules(rows), read_sources(rows))
 
 
 def _bool(value: object) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kg.index import Condition, FindingLink, KnowledgeIndex, SourceRef
 from kg.namespaces import from_curie, to_curie
@@ -109,32 +110,46 @@ def resolve_ids(
     return present_iris, [a for a in absent_iris if a not in present_iris]
 
 
-class Engine:
-    """Ranks candidates over a `KnowledgeIndex`; precomputes the finding weights once."""
+class KnowledgeView(Protocol):
+    """Where the engine reads from: the index an assessment needs (`kg.knowledge`)."""
 
-    def __init__(self, index: KnowledgeIndex) -> None:
-        self.index = index
-        n = max(len(index.conditions), 2)
-        df: dict[str, int] = {}
-        for condition in index.conditions.values():
-            for link in condition.typical:
-                df[link.finding] = df.get(link.finding, 0) + 1
-        self._weights: dict[str, dict[str, float]] = {}
-        for condition in index.conditions.values():
-            self._weights[condition.iri] = {
+    def view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex: ...
+
+
+class Engine:
+    """Ranks candidates over the index a `KnowledgeView` gives for each assessment: the whole graph's
+    index when it is held in memory, or the part of it the reported findings touch when the graph lives
+    in a remote store."""
+
+    def __init__(self, knowledge: KnowledgeView) -> None:
+        self.knowledge = knowledge
+
+    def _view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex:
+        return self.knowledge.view([from_curie(p.strip()) for p in present], [from_curie(a.strip()) for a in absent])
+
+    @staticmethod
+    def _weights(ix: KnowledgeIndex, condition: Condition) -> dict[str, float]:
+        """Each typical finding's weight for a condition (see the module docstring), memoised in the index."""
+        cached = ix.weights.get(condition.iri)
+        if cached is None:
+            n = max(ix.condition_count, 2)
+            cached = {
                 link.finding: (DISCRIMINATING_BASE if link.relation == "discriminating" else TYPICAL_BASE)
-                * (1 + math.log(n / df[link.finding]) / math.log(n))
+                * (1 + math.log(n / max(ix.typical_counts.get(link.finding, 1), 1)) / math.log(n))
                 * (INHERITED_FACTOR if link.inferred else 1.0)
                 for link in condition.typical
             }
-        self._levels_by_rank = index.urgency_by_rank()
+            ix.weights[condition.iri] = cached
+        return cached
 
     # ------------------------------------------------------------------ candidates
-    def _kinds(self, finding: str) -> frozenset[str]:
-        return self.index.findings[finding].kinds | {finding}
+    @staticmethod
+    def _kinds(ix: KnowledgeIndex, finding: str) -> frozenset[str]:
+        return ix.findings[finding].kinds | {finding}
 
-    def _score(self, condition: Condition, present: list[str], absent: list[str]) -> Candidate | None:
-        weights = self._weights[condition.iri]
+    def _score(self, ix: KnowledgeIndex, condition: Condition, present: list[str],
+               absent: list[str]) -> Candidate | None:
+        weights = self._weights(ix, condition)
         if not weights:
             return None
         # each reported finding supports through its best typical finding, each typical finding
@@ -142,13 +157,13 @@ class Engine:
         against = {link.finding for link in condition.against}
         options: list[tuple[float, str, str]] = []
         for p in present:
-            kinds = self._kinds(p)
+            kinds = self._kinds(ix, p)
             if kinds & against:
                 continue  # a finding that argues against a condition does not also support it
             for t, w in weights.items():
                 if t in kinds:
                     options.append((w, p, t))
-                elif p in self.index.findings[t].kinds:
+                elif p in ix.findings[t].kinds:
                     options.append((GENERAL_REPORT_FACTOR * w, p, t))
         support: dict[str, tuple[float, str]] = {}  # typical finding -> (weight, reported finding)
         used: set[str] = set()
@@ -161,11 +176,11 @@ class Engine:
         conflicting: list[str] = []
         penalty = 0.0
         for p in present:
-            if self._kinds(p) & against:
+            if self._kinds(ix, p) & against:
                 conflicting.append(p)
                 penalty += AGAINST_PENALTY
         for a in absent:
-            hits = [w for t, w in weights.items() if t == a or a in self.index.findings[t].kinds]
+            hits = [w for t, w in weights.items() if t == a or a in ix.findings[t].kinds]
             if hits:
                 conflicting.append(a)
                 penalty += ABSENT_FACTOR * max(hits)
@@ -174,13 +189,13 @@ class Engine:
         if score <= 0:
             return None
         supporting = tuple(dict.fromkeys(p for _, p in support.values()))
-        implied = set().union(*(self._kinds(p) for p in present))
+        implied = set().union(*(self._kinds(ix, p) for p in present))
         missing = tuple(sorted((t for t in weights if t not in support and t not in implied and t not in absent),
-                               key=lambda t: (-weights[t], self.index.findings[t].label)))
+                               key=lambda t: (-weights[t], ix.findings[t].label)))
         return Candidate(condition.iri, 0, round(score, 4), supporting, missing, tuple(conflicting),
-                         "", self._sources(condition, support, conflicting))
+                         "", self._sources(ix, condition, support, conflicting))
 
-    def _sources(self, condition: Condition, support: dict[str, tuple[float, str]],
+    def _sources(self, ix: KnowledgeIndex, condition: Condition, support: dict[str, tuple[float, str]],
                  conflicting: list[str]) -> tuple[SourceRef, ...]:
         links: dict[str, FindingLink] = {link.finding: link for link in condition.typical}
         iris: list[str] = []
@@ -188,17 +203,16 @@ class Engine:
             iris.extend(links[t].sources)
         against = {link.finding: link for link in condition.against}
         for c in conflicting:
-            for a in self._kinds(c) & set(against):
+            for a in self._kinds(ix, c) & set(against):
                 iris.extend(against[a].sources)
         iris.extend(condition.sources)
-        return self.index.source_refs(iris)
+        return ix.source_refs(iris)
 
-    def _explain(self, candidate: Candidate, absent: set[str]) -> str:
-        ix = self.index
+    def _explain(self, ix: KnowledgeIndex, candidate: Candidate, absent: set[str]) -> str:
         condition = ix.conditions[candidate.condition]
         own = {link.finding for link in condition.typical
                if link.relation == "discriminating" and not link.inferred}
-        names = [ix.findings[p].label + (" (characteristic)" if self._kinds(p) & own else "")
+        names = [ix.findings[p].label + (" (characteristic)" if self._kinds(ix, p) & own else "")
                  for p in candidate.supporting]
         sentence = (f"{_cap(condition.label)} fits {len(names)} reported finding"
                     f"{'s' if len(names) != 1 else ''}: {'; '.join(names)}.")
@@ -217,26 +231,28 @@ class Engine:
 
     def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
         """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
-        present_iris, absent_iris = resolve_ids(self.index, present, absent)
-        return self._explained(self._rank(present_iris, absent_iris)[:max(limit, 0)], absent_iris)
+        ix = self._view(present, absent)
+        present_iris, absent_iris = resolve_ids(ix, present, absent)
+        return self._explained(ix, self._rank(ix, present_iris, absent_iris)[:max(limit, 0)], absent_iris)
 
-    def _rank(self, present: list[str], absent: list[str]) -> list[Candidate]:
-        scored = [c for c in (self._score(cond, present, absent) for cond in self.index.conditions.values())
-                  if c is not None]
-        scored.sort(key=lambda c: (-c.score, -len(c.supporting), self.index.conditions[c.condition].label))
+    def _rank(self, ix: KnowledgeIndex, present: list[str], absent: list[str]) -> list[Candidate]:
+        touched = (ix.conditions[iri] for iri in ix.touched(present) if iri in ix.conditions)
+        scored = [c for c in (self._score(ix, cond, present, absent) for cond in touched) if c is not None]
+        scored.sort(key=lambda c: (-c.score, -len(c.supporting), ix.conditions[c.condition].label, c.condition))
         return [Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting, "", c.sources)
                 for i, c in enumerate(scored, start=1)]
 
-    def _explained(self, candidates: list[Candidate], absent: list[str]) -> list[Candidate]:
+    def _explained(self, ix: KnowledgeIndex, candidates: list[Candidate], absent: list[str]) -> list[Candidate]:
         """Write the explanations, only for the candidates that are returned."""
         absent_set = set(absent)
         return [Candidate(c.condition, c.rank, c.score, c.supporting, c.missing, c.conflicting,
-                          self._explain(c, absent_set), c.sources) for c in candidates]
+                          self._explain(ix, c, absent_set), c.sources) for c in candidates]
 
     # ------------------------------------------------------------------ urgency
-    def _urgency(self, present: list[str], best: Candidate | None) -> tuple[str, list[FiredRule], list[str]]:
-        ix = self.index
-        lowest = self._levels_by_rank[0].iri
+    def _urgency(self, ix: KnowledgeIndex, present: list[str],
+                 best: Candidate | None) -> tuple[str, list[FiredRule], list[str]]:
+        levels_by_rank = ix.urgency_by_rank()
+        lowest = levels_by_rank[0].iri
         reasons: list[FiredRule] = []
         warnings = [p for p in present if ix.findings[p].is_warning]
         for p in warnings:
@@ -245,9 +261,9 @@ class Engine:
                                      ix.source_refs(f.warrant_sources)))
         for rule in ix.rules:
             if rule.kind == "findings" and rule.urgency:
-                matched = [t for t in rule.triggers if any(t in self._kinds(p) for p in present)]
+                matched = [t for t in rule.triggers if any(t in self._kinds(ix, p) for p in present)]
                 if len(set(matched)) >= rule.minimum:
-                    reporters = tuple(p for p in present if self._kinds(p) & set(matched))
+                    reporters = tuple(p for p in present if self._kinds(ix, p) & set(matched))
                     reasons.append(FiredRule(rule.iri, rule.label, rule.urgency, reporters,
                                              ix.source_refs(rule.sources)))
             elif rule.kind == "suspected-condition" and best is not None:
@@ -258,21 +274,22 @@ class Engine:
                         ix.source_refs(rule.sources + tuple(
                             s for link in condition.links if link.finding == condition.urgency
                             for s in link.sources))))
-        rank = {u.iri: u.rank for u in self._levels_by_rank}
+        rank = {u.iri: u.rank for u in levels_by_rank}
         urgency = max((r.urgency for r in reasons), key=lambda u: rank[u], default=lowest)
         return urgency, reasons, warnings
 
     def assess(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs and advice."""
-        present_iris, absent_iris = resolve_ids(self.index, present, absent)
-        ranked = self._rank(present_iris, absent_iris)
-        urgency, reasons, warnings = self._urgency(present_iris, ranked[0] if ranked else None)
-        return Assessment(tuple(self._explained(ranked[:max(limit, 0)], absent_iris)), urgency, tuple(warnings),
-                          self._advice(urgency, ranked, warnings, present_iris), tuple(reasons),
+        ix = self._view(present, absent)
+        present_iris, absent_iris = resolve_ids(ix, present, absent)
+        ranked = self._rank(ix, present_iris, absent_iris)
+        urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None)
+        return Assessment(tuple(self._explained(ix, ranked[:max(limit, 0)], absent_iris)), urgency, tuple(warnings),
+                          self._advice(ix, urgency, ranked, warnings, present_iris), tuple(reasons),
                           tuple(present_iris), tuple(absent_iris))
 
-    def _advice(self, urgency: str, ranked: list[Candidate], warnings: list[str], present: list[str]) -> str:
-        ix = self.index
+    def _advice(self, ix: KnowledgeIndex, urgency: str, ranked: list[Candidate], warnings: list[str],
+                present: list[str]) -> str:
         level = ix.urgency_levels[urgency]
         if not present:
             return ("No findings were reported, so no condition can be suggested. Describe the pain "

@@ -9,7 +9,7 @@ header comment; its `# Parameters:` and `# Columns:` lines are read here so the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -118,11 +118,71 @@ class QueryLibrary:
         return [q for n, q in self._queries.items() if n.startswith(folder + "/")]
 
     def run(self, name: str, graph: Graph, bindings: Mapping[str, Any] | None = None) -> Result:
-        """Run a named query against a graph with parameters bound through `initBindings`."""
+        """Run a named query against a graph with parameters bound through `initBindings`.
+
+        On an rdflib-evaluated store (Memory) the parsed query runs; a store with its own SPARQL engine
+        (Oxigraph, a remote server) is sent the text, which it parses itself."""
         query = self.get(name)
         close_the_world()
         assert_closed(query.prepared)
-        return graph.query(query.prepared, initBindings=to_bindings(bindings or {}))
+        bound = to_bindings(bindings or {})
+        if evaluates_sparql(graph) and not bound:
+            return graph.query(query.text)
+        if is_remote(graph):
+            # what rdflib's SPARQLStore does with initBindings too; a parameter used only inside a
+            # sub-select is not seen there (SPARQL scoping), see README "Stores"
+            return graph.query(with_values(query.text, bound))
+        # rdflib's engine, also over Oxigraph's store (it declines parsed queries and rdflib evaluates
+        # them itself): the one way to pre-bind a parameter everywhere, sub-selects included
+        return graph.query(query.prepared, initBindings=bound)
+
+    def rows(self, name: str, graph: Graph, variable: str | None = None, iris: Collection[str] | None = None,
+             batch: int = 400) -> list[dict[str, Any]]:
+        """A named query's rows as dicts; with `variable` and `iris`, only rows whose variable is one of
+        those IRIs, by a trailing `VALUES` clause (SPARQL 1.1 section 10.2.2), sent in batches. IRIs that
+        could not be written into a query (spaces, angle brackets) name no term and are dropped."""
+        if variable is None or iris is None:
+            return [row.asdict() for row in self.run(name, graph)]  # type: ignore[union-attr]
+        wanted = [iri for iri in dict.fromkeys(iris) if _IRI.fullmatch(iri)]
+        query = self.get(name)
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), batch):
+            values = " ".join(f"<{iri}>" for iri in wanted[start:start + batch])
+            text = f"{query.text}\nVALUES ?{variable} {{ {values} }}\n"
+            result = graph.query(text) if evaluates_sparql(graph) else graph.query(
+                prepareQuery(text, initNs={prefix: str(ns) for prefix, ns in PREFIXES.items()}))
+            out.extend(row.asdict() for row in result)  # type: ignore[union-attr]
+        return out
+
+
+#: What SPARQL's IRIREF allows (no spaces, angle brackets, quotes, braces, pipes, carets, backslashes).
+_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")
+
+
+def with_values(text: str, bindings: Mapping[str, Any]) -> str:
+    """The query with its parameters bound by a trailing `VALUES` clause, which SPARQL joins with the
+    WHERE pattern before projection: what rdflib's `initBindings` means, in a form every SPARQL engine
+    accepts (Oxigraph's own substitution insists on projected variables)."""
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    return f"{text}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+def is_remote(graph: Graph) -> bool:
+    """Whether the graph lives on a SPARQL server (rdflib's SPARQLStore and its subclasses)."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    return isinstance(graph.store, SPARQLStore)
+
+
+def evaluates_sparql(graph: Graph) -> bool:
+    """Whether the graph's store runs SPARQL itself (Oxigraph, a remote server) rather than leaving it to
+    rdflib's engine; such stores take query text, not rdflib's parsed algebra."""
+    from rdflib.store import Store
+
+    return type(graph.store).query is not Store.query
 
 
 def to_bindings(values: Mapping[str, Any]) -> dict[str, Any]:

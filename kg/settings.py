@@ -33,6 +33,17 @@ class Settings:
     #: The reasoner that runs when no committed or cached closure fits the inputs: `auto` (HermiT if
     #: Java is installed, else OWL RL), `hermit` or `owlrl`.
     reasoner: str = "auto"
+    #: Where the triples live (`kg.store`): `oxigraph` (in memory, the default: fastest by measurement,
+    #: see the README), `memory` (rdflib's pure-Python store), `oxigraph:PATH` (on disk, filled by
+    #: `legpain load`) or `sparql:QUERY_URL[;UPDATE_URL]` (a SPARQL 1.1 server, filled by `legpain load`).
+    store: str = "oxigraph"
+    #: A prepared, already reasoned dataset (N-Quads, `.nq` or `.nq.gz`, with the named graphs of
+    #: `legpain export --format nquads`) to serve or load instead of the ontology files.
+    dataset: Path | None = None
+    #: Seconds a request to a remote store may take before it counts as unavailable.
+    store_timeout_s: float = 30.0
+    #: How often (seconds) a store-backed service checks the store's data version to drop its caches.
+    store_cache_ttl_s: float = 2.0
 
     # HTTP: GraphQL limits
     max_query_depth: int = 10
@@ -76,7 +87,7 @@ def _convert(name: str, type_name: Any, raw: str) -> Any:
     """Turn an environment string into the field's type, with a clear error when it does not fit."""
     text = str(type_name)
     try:
-        if text == "Path":
+        if text in ("Path", "Path | None"):
             return Path(raw)
         if "tuple[Path" in text:
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)

@@ -1,0 +1,386 @@
+"""What the engine, search, CLI and API read, whichever store holds the graph.
+
+`Knowledge` is the one interface. Two implementations:
+
+- `IndexedKnowledge`: the whole `KnowledgeIndex` in memory, built once from the store with the
+  `queries/list-*.rq` files (embedded stores: rdflib Memory, Oxigraph in memory or on disk). Fastest.
+- `StoreKnowledge`: asks the store per request with the same query files, restricted to the terms in
+  hand by a `VALUES` clause (remote SPARQL servers). It keeps no copy of the graph; it caches the terms
+  it has read, a few small lists and the search lexicon, all dropped when the store's data version
+  changes (checked at most every `Settings.store_cache_ttl_s` seconds), so several API workers can
+  share one store that `legpain load` rewrites.
+
+Lists of IRIs come back in display order (terms by label, urgency levels by rank).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Protocol
+
+from rdflib import Dataset
+
+from kg.index import (
+    BodySystem,
+    Condition,
+    Finding,
+    KnowledgeIndex,
+    Rows,
+    SourceRef,
+    UrgencyLevel,
+    UrgencyRule,
+    assemble_index,
+    read_body_systems,
+    read_conditions,
+    read_findings,
+    read_rules,
+    read_sources,
+    read_urgency_levels,
+)
+from kg.queries import QueryLibrary
+from kg.search import TermMatcher
+from kg.store import StoreBackend, StoreNotLoadedError, store_call
+
+log = logging.getLogger(__name__)
+
+
+class Knowledge(Protocol):
+    """The knowledge graph as the engine and the API read it."""
+
+    def data_version(self) -> str:
+        """The loaded data's version (the input hash); changes when `legpain load` writes new data."""
+        ...
+
+    def ontology_version(self) -> str: ...
+    def body_systems(self) -> dict[str, BodySystem]: ...
+    def urgency_levels(self) -> dict[str, UrgencyLevel]: ...
+    def rules(self) -> tuple[UrgencyRule, ...]: ...
+    def conditions(self, iris: Iterable[str]) -> dict[str, Condition]: ...
+    def findings(self, iris: Iterable[str]) -> dict[str, Finding]: ...
+    def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]: ...
+    def condition_iris(self) -> list[str]: ...
+    def finding_iris(self) -> list[str]: ...
+    def conditions_with_finding(self, finding: str) -> list[str]: ...
+    def conditions_against(self, finding: str) -> list[str]: ...
+    def conditions_in_system(self, system: str) -> list[str]: ...
+    def conditions_with_urgency(self, level: str) -> list[str]: ...
+    def conditions_caused_by(self, cause: str) -> list[str]: ...
+    def narrower_findings(self, finding: str) -> list[str]: ...
+    def warning_signs(self, level: str) -> list[str]: ...
+    def finding_matcher(self) -> TermMatcher: ...
+    def condition_matcher(self) -> TermMatcher: ...
+    def view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex: ...
+
+
+def _by_label(items: Iterable[Condition | Finding]) -> list[str]:
+    return [item.iri for item in sorted(items, key=lambda item: (item.label.casefold(), item.iri))]
+
+
+class IndexedKnowledge:
+    """The whole index in memory: every lookup is a dictionary read."""
+
+    def __init__(self, index: KnowledgeIndex, version: str, ontology_version: str) -> None:
+        self.index = index
+        self._version = version
+        self._ontology_version = ontology_version
+        ix = index
+        self._conditions_by_label = _by_label(ix.conditions.values())
+        self._findings_by_label = _by_label(ix.findings.values())
+        position = {iri: i for i, iri in enumerate(self._conditions_by_label)}
+        finding_position = {iri: i for i, iri in enumerate(self._findings_by_label)}
+        against: dict[str, set[str]] = defaultdict(set)
+        system: dict[str, set[str]] = defaultdict(set)
+        urgency: dict[str, set[str]] = defaultdict(set)
+        caused: dict[str, set[str]] = defaultdict(set)
+        for condition in ix.conditions.values():
+            for link in condition.against:
+                against[link.finding].add(condition.iri)
+            for s, _ in condition.body_systems:
+                system[s].add(condition.iri)
+            urgency[condition.urgency].add(condition.iri)
+            for cause in condition.causes:
+                caused[cause].add(condition.iri)
+        warnings: dict[str, set[str]] = defaultdict(set)
+        for finding in ix.findings.values():
+            if finding.warrants:
+                warnings[finding.warrants].add(finding.iri)
+
+        def ordered(groups: dict[str, set[str]], order: dict[str, int]) -> dict[str, list[str]]:
+            return {k: sorted(v, key=lambda iri: order.get(iri, len(order))) for k, v in groups.items()}
+
+        self._position = position
+        self._against = ordered(against, position)
+        self._system = ordered(system, position)
+        self._urgency = ordered(urgency, position)
+        self._caused = ordered(caused, position)
+        self._warnings = ordered(warnings, finding_position)
+        self._narrower = {k: sorted(v, key=lambda iri: finding_position.get(iri, 0)) for k, v in ix.narrower.items()}
+        self._finding_matcher = TermMatcher({iri: (f.label, *f.synonyms) for iri, f in ix.findings.items()})
+        self._condition_matcher = TermMatcher({iri: (c.label, *c.synonyms) for iri, c in ix.conditions.items()})
+        self._levels = {u.iri: u for u in ix.urgency_by_rank()}
+        self._systems = {iri: ix.body_systems[iri] for iri in sorted(
+            ix.body_systems, key=lambda i: (ix.body_systems[i].label.casefold(), i))}
+
+    def data_version(self) -> str:
+        return self._version
+
+    def ontology_version(self) -> str:
+        return self._ontology_version
+
+    def body_systems(self) -> dict[str, BodySystem]:
+        return self._systems
+
+    def urgency_levels(self) -> dict[str, UrgencyLevel]:
+        return self._levels
+
+    def rules(self) -> tuple[UrgencyRule, ...]:
+        return self.index.rules
+
+    def conditions(self, iris: Iterable[str]) -> dict[str, Condition]:
+        table = self.index.conditions
+        return {iri: table[iri] for iri in iris if iri in table}
+
+    def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
+        table = self.index.findings
+        return {iri: table[iri] for iri in iris if iri in table}
+
+    def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
+        return self.index.source_refs(iris)
+
+    def condition_iris(self) -> list[str]:
+        return self._conditions_by_label
+
+    def finding_iris(self) -> list[str]:
+        return self._findings_by_label
+
+    def conditions_with_finding(self, finding: str) -> list[str]:
+        return sorted(self.index.conditions_for(finding), key=lambda iri: self._position.get(iri, 0))
+
+    def conditions_against(self, finding: str) -> list[str]:
+        return self._against.get(finding, [])
+
+    def conditions_in_system(self, system: str) -> list[str]:
+        return self._system.get(system, [])
+
+    def conditions_with_urgency(self, level: str) -> list[str]:
+        return self._urgency.get(level, [])
+
+    def conditions_caused_by(self, cause: str) -> list[str]:
+        return self._caused.get(cause, [])
+
+    def narrower_findings(self, finding: str) -> list[str]:
+        return self._narrower.get(finding, [])
+
+    def warning_signs(self, level: str) -> list[str]:
+        return self._warnings.get(level, [])
+
+    def finding_matcher(self) -> TermMatcher:
+        return self._finding_matcher
+
+    def condition_matcher(self) -> TermMatcher:
+        return self._condition_matcher
+
+    def view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex:
+        return self.index
+
+
+class StoreKnowledge:
+    """Reads the graph from its store per request (see the module docstring)."""
+
+    #: Terms kept per kind before the cache starts over (a bound on memory, not a working-set policy).
+    MAX_CACHED = 50_000
+
+    def __init__(self, backend: StoreBackend, dataset: Dataset, queries: QueryLibrary, ttl_s: float = 2.0) -> None:
+        self.backend = backend
+        self.dataset = dataset
+        self.queries = queries
+        self.ttl_s = ttl_s
+        self._lock = threading.RLock()
+        self._version: str | None = None
+        self._checked = 0.0
+        self._cache: dict[str, dict[str, object]] = defaultdict(dict)
+        self.data_version()  # fail now, clearly, when the store is unreachable or not loaded
+
+    # ------------------------------------------------------------------ store access
+    def _rows(self, name: str, variable: str | None = None,
+              iris: Collection[str] | None = None) -> list[dict[str, object]]:
+        return store_call(self.backend, f"answer the query {name}",
+                          lambda: self.queries.rows(name, self.dataset, variable, iris))
+
+    def data_version(self) -> str:
+        """The store's data version, read again at most every `ttl_s` seconds; a new one empties the
+        caches. `StoreNotLoadedError` when the store holds no complete load."""
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._checked < self.ttl_s:
+                return self._version
+            rows = self._rows("store/data-version")
+            if not rows or rows[0].get("version") is None:
+                raise StoreNotLoadedError(
+                    f"the store {self.backend} holds no complete load of the knowledge graph: run `legpain load` "
+                    "with the same LEGPAIN_STORE (a load that was interrupted leaves no data version)")
+            version = str(rows[0]["version"])
+            if version != self._version:
+                if self._version is not None:
+                    log.info("store data version changed (%s -> %s): caches dropped", self._version[:12], version[:12])
+                self._cache.clear()
+                self._version = version
+            self._checked = now
+            return version
+
+    def _cached(self, kind: str, key: str, compute: Callable[[], object]) -> object:
+        self.data_version()
+        table = self._cache[kind]
+        if key not in table:
+            value = compute()
+            with self._lock:
+                if len(table) >= self.MAX_CACHED:
+                    table.clear()
+                table[key] = value
+        return table[key]
+
+    def _many(self, kind: str, iris: Iterable[str],
+              read: Callable[[Rows, list[str]], dict[str, object]]) -> dict[str, object]:
+        """Terms by IRI, reading the ones not cached in one batch (a missing term is cached as None)."""
+        self.data_version()
+        wanted = list(dict.fromkeys(iris))
+        table = self._cache[kind]
+        missing = [iri for iri in wanted if iri not in table]
+        if missing:
+            found = read(self._rows, missing)
+            with self._lock:
+                if len(table) + len(missing) > self.MAX_CACHED:
+                    table.clear()
+                for iri in missing:
+                    table[iri] = found.get(iri)
+        return {iri: table[iri] for iri in wanted if table.get(iri) is not None}
+
+    # ------------------------------------------------------------------ Knowledge
+    def ontology_version(self) -> str:
+        def read() -> str:
+            rows = self._rows("store/ontology-version")
+            return str(rows[0]["version"]) if rows else "unknown"
+        return self._cached("lists", "ontology-version", read)  # type: ignore[return-value]
+
+    def body_systems(self) -> dict[str, BodySystem]:
+        return self._cached("lists", "systems", lambda: dict(sorted(
+            read_body_systems(self._rows).items(), key=lambda kv: (kv[1].label.casefold(), kv[0]))))  # type: ignore[return-value]
+
+    def urgency_levels(self) -> dict[str, UrgencyLevel]:
+        return self._cached("lists", "levels", lambda: dict(sorted(
+            read_urgency_levels(self._rows).items(), key=lambda kv: kv[1].rank)))  # type: ignore[return-value]
+
+    def rules(self) -> tuple[UrgencyRule, ...]:
+        return self._cached("lists", "rules", lambda: read_rules(self._rows))  # type: ignore[return-value]
+
+    def conditions(self, iris: Iterable[str]) -> dict[str, Condition]:
+        return self._many("condition", iris, read_conditions)  # type: ignore[arg-type, return-value]
+
+    def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
+        return self._many("finding", iris, read_findings)  # type: ignore[arg-type, return-value]
+
+    def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
+        ordered = list(dict.fromkeys(iris))
+        found = self._many("source", ordered, read_sources)  # type: ignore[arg-type]
+        return tuple(found[iri] for iri in ordered if iri in found)  # type: ignore[misc]
+
+    def _condition_order(self, iris: Iterable[str]) -> list[str]:
+        return _by_label(self.conditions(iris).values())
+
+    def condition_iris(self) -> list[str]:
+        return self._cached("lists", "conditions", lambda: list(dict.fromkeys(
+            str(r["condition"]) for r in self._rows("list-conditions"))))  # type: ignore[return-value]
+
+    def finding_iris(self) -> list[str]:
+        return self._cached("lists", "findings", lambda: list(dict.fromkeys(
+            str(r["finding"]) for r in self._rows("list-findings"))))  # type: ignore[return-value]
+
+    def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
+        rows = self._rows("list-condition-findings", "finding", findings)
+        return {str(r["condition"]) for r in rows if (str(r["relation"]) == "against") == against}
+
+    def conditions_with_finding(self, finding: str) -> list[str]:
+        def compute() -> list[str]:
+            f = self.findings([finding]).get(finding)
+            return [] if f is None else self._condition_order(self._link_holders({finding} | f.kinds, False))
+        return self._cached("with-finding", finding, compute)  # type: ignore[return-value]
+
+    def conditions_against(self, finding: str) -> list[str]:
+        return self._cached("against", finding, lambda: self._condition_order(
+            self._link_holders({finding}, True)))  # type: ignore[return-value]
+
+    def conditions_in_system(self, system: str) -> list[str]:
+        return self._cached("in-system", system, lambda: self._condition_order(
+            str(r["condition"]) for r in self._rows("list-condition-body-systems", "system", [system])))  # type: ignore[return-value]
+
+    def conditions_with_urgency(self, level: str) -> list[str]:
+        return self._cached("with-urgency", level, lambda: self._condition_order(
+            str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level])))  # type: ignore[return-value]
+
+    def conditions_caused_by(self, cause: str) -> list[str]:
+        return self._cached("caused-by", cause, lambda: self._condition_order(
+            str(r["condition"]) for r in self._rows("list-condition-causes", "cause", [cause])))  # type: ignore[return-value]
+
+    def narrower_findings(self, finding: str) -> list[str]:
+        return self._cached("narrower", finding, lambda: _by_label(self.findings(
+            str(r["finding"]) for r in self._rows("list-finding-kinds", "general", [finding])).values()))  # type: ignore[return-value]
+
+    def warning_signs(self, level: str) -> list[str]:
+        return self._cached("warning-signs", level, lambda: _by_label(self.findings(
+            str(r["finding"]) for r in self._rows("list-warning-signs", "urgency", [level])).values()))  # type: ignore[return-value]
+
+    def _lexicon(self, kind: str) -> TermMatcher:
+        def compute() -> TermMatcher:
+            name, column = ("list-findings", "finding") if kind == "finding" else ("list-conditions", "condition")
+            names: dict[str, list[str]] = {}
+            for r in self._rows(name):
+                names.setdefault(str(r[column]), [str(r["label"])])
+            for r in self._rows("list-synonyms"):
+                if str(r["term"]) in names:
+                    names[str(r["term"])].append(str(r["synonym"]))
+            return TermMatcher({iri: tuple(labels) for iri, labels in names.items()})
+        return self._cached("lexicon", kind, compute)  # type: ignore[return-value]
+
+    def finding_matcher(self) -> TermMatcher:
+        return self._lexicon("finding")
+
+    def condition_matcher(self) -> TermMatcher:
+        return self._lexicon("condition")
+
+    def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
+        def read(rows: Rows, iris: list[str]) -> dict[str, object]:
+            return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}  # type: ignore[call-overload]
+        found = self._many("typical-count", findings, read)
+        return {iri: int(found.get(iri, 0)) for iri in findings}  # type: ignore[call-overload]
+
+    def _condition_count(self) -> int:
+        return self._cached("lists", "condition-count", lambda: int(
+            self._rows("count-conditions")[0]["conditions"]))  # type: ignore[call-overload, return-value]
+
+    def view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex:
+        """The part of the index an assessment of these findings reads: the reported findings, the
+        conditions they touch with every finding those conditions link to, the counts the weights need,
+        the urgency rules and levels, and the passages cited."""
+        reported = self.findings([*present, *absent])
+        reach: set[str] = set()
+        for iri in present:
+            finding = reported.get(iri)
+            if finding is not None:
+                reach |= {iri} | finding.kinds | set(self.narrower_findings(iri))
+        touched = self._link_holders(reach, False) if reach else set()
+        conditions = self.conditions(touched)
+        linked = {link.finding for c in conditions.values() for link in c.links}
+        findings = {**reported, **self.findings(linked - set(reported))}
+        typical = {link.finding for c in conditions.values() for link in c.typical}
+        rules = self.rules()
+        cited = [s for c in conditions.values() for link in c.links for s in link.sources]
+        cited += [s for c in conditions.values() for s in c.sources]
+        cited += [s for f in findings.values() for s in f.warrant_sources]
+        cited += [s for rule in rules for s in rule.sources]
+        sources = {ref.iri: ref for ref in self.sources(cited)}
+        return assemble_index(self.body_systems(), self.urgency_levels(), conditions, findings, rules, sources,
+                              self._condition_count(), self._typical_counts(typical))
