@@ -31,8 +31,12 @@ from api.sparql import sparql_routes
 from api.state import AppState, app_state
 from kg.service import load_service
 from kg.settings import Settings
+from kg.store import StoreError
 
 log = logging.getLogger("legpain.api")
+
+#: Seconds between attempts to reach a store that was unavailable when the server started.
+STORE_RETRY_S = 3.0
 
 
 async def health(request: Request) -> Response:
@@ -41,16 +45,16 @@ async def health(request: Request) -> Response:
     if state.service is None:
         body = {"status": "error" if state.load_error else "loading", "detail": state.load_error}
         return JSONResponse(body, status_code=503)
+    try:
+        described = await anyio.to_thread.run_sync(state.service.describe)
+    except StoreError as exc:  # the store went away: not ready until it answers again
+        return JSONResponse({"status": "store-unavailable", "detail": str(exc)}, status_code=503)
     graph = state.service.graph
-    return JSONResponse({
-        "status": "ready",
-        "ontologyVersion": graph.version,
-        "graphs": graph.triple_counts(),
-        "triples": len(graph.dataset),
-        "reasoning": {"origin": graph.closure.origin, "reasoner": graph.closure.reasoner,
-                      "message": graph.closure.message},
-        "loadSeconds": round(graph.load_seconds, 3),
-    })
+    body: dict[str, object] = {"status": "ready", **described}
+    if graph is not None:
+        body["graphs"] = graph.triple_counts()
+        body["loadSeconds"] = round(graph.load_seconds, 3)
+    return JSONResponse(body)
 
 
 async def root(request: Request) -> Response:
@@ -82,16 +86,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     state = AppState(settings)
 
+    async def connect_when_back(first_error: StoreError) -> None:
+        """A store that is down at start is tried again every few seconds until it answers (or holds
+        a load); meanwhile /health and every request say why the API is not ready."""
+        error: Exception = first_error
+        while isinstance(error, StoreError) and state.service is None:
+            await anyio.sleep(STORE_RETRY_S)
+            try:
+                state.service = await anyio.to_thread.run_sync(load_service, settings)
+                state.load_error = None
+                log.info("store available again; knowledge graph ready: %s", state.service.describe())
+            except Exception as exc:  # noqa: BLE001 - the reason is kept for /health
+                error = exc
+                state.load_error = f"the knowledge graph failed to load: {exc}"
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        retry: asyncio.Task[None] | None = None
         try:
             state.service = await anyio.to_thread.run_sync(load_service, settings)
-            log.info("knowledge graph ready: %s", state.service.graph.closure.message)
+            log.info("knowledge graph ready: %s", state.service.describe())
+        except StoreError as exc:
+            state.load_error = f"the knowledge graph failed to load: {exc}"
+            log.error("%s; trying again every %g s", state.load_error, STORE_RETRY_S)
+            retry = asyncio.get_running_loop().create_task(connect_when_back(exc))
         except Exception as exc:  # keep serving /health with the reason instead of crashing
             state.load_error = f"the knowledge graph failed to load: {exc}"
             log.exception("the knowledge graph failed to load")
         _install_sighup(state)
         yield
+        if retry is not None:
+            retry.cancel()
 
     routes: list[BaseRoute] = [
         Route("/", root),

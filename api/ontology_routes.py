@@ -89,8 +89,20 @@ def _html_page(title: str, body_markdown: str) -> str:
             f"<style>{STYLE}</style></head><body>{body}</body></html>")
 
 
+_REMOTE = ("The ontology documents are served by API processes that hold the graph (an embedded store). "
+           "This one reads a remote store (LEGPAIN_STORE=sparql:...): get the graphs from /sparql, e.g. "
+           "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/legpain/graph/ontology> { ?s ?p ?o } }, "
+           "or run `legpain export` / `legpain docs` on the ontology files.\n")
+
+
+def _graph(request: Request) -> KnowledgeGraph | None:
+    return app_state(request).require().graph
+
+
 async def ontology(request: Request) -> Response:
-    graph = app_state(request).require().graph
+    graph = _graph(request)
+    if graph is None:
+        return PlainTextResponse(_REMOTE, status_code=404)
     fmt = _choose(request)
     if fmt is None:
         offered = ", ".join(f.media_type for f in OFFERED)
@@ -104,7 +116,9 @@ async def ontology(request: Request) -> Response:
 
 
 async def reference_page(request: Request) -> Response:
-    graph = app_state(request).require().graph
+    graph = _graph(request)
+    if graph is None:
+        return PlainTextResponse(_REMOTE, status_code=404)
     path = request.path_params["page"].strip("/")
     if path == "diagram.svg":
         source = to_dot(graph)

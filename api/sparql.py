@@ -18,6 +18,9 @@ import threading
 from pathlib import Path
 
 import anyio.to_thread
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -26,11 +29,14 @@ from api.sparql_description import describe_service, render
 from api.sparql_formats import GRAPH_FORMATS, Format, negotiate, parse_accept, quality
 from api.sparql_jobs import QueryJob, WorkerConfig
 from api.sparql_pool import PoolError, WorkerPool
+from api.sparql_remote import RemoteRunner
 from api.sparql_request import Operation, ProtocolError, check_graphs, read_operation
 from api.state import NotReadyError, app_state
-from kg.graph import KnowledgeGraph
+from kg.knowledge import StoreKnowledge
 from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.service import LegPainService
 from kg.settings import Settings
+from kg.store import SparqlBackend, StoreError, store_call
 
 log = logging.getLogger("legpain.sparql")
 
@@ -46,21 +52,44 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
 
 
 class _Published:
-    """A loaded graph as the endpoint serves it: the worker pool and the description's inputs."""
+    """A loaded service as the endpoint serves it: who runs the queries (sandboxed workers over a copy
+    of the embedded store, or the remote store itself) and the description's inputs."""
 
-    def __init__(self, graph: KnowledgeGraph, settings: Settings) -> None:
-        self.graph = graph
-        sizes = graph.triple_counts()
-        self.sizes = sizes
-        self.names = frozenset(sizes) | {str(g) for g in (ONTOLOGY_GRAPH, KNOWLEDGE_BASE_GRAPH,
-                                                          MAPPINGS_GRAPH, INFERRED_GRAPH)}
-        config = WorkerConfig(
-            nquads=graph.dataset.serialize(format="nquads").encode("utf-8"),
-            prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()},
-            memory_budget_mb=settings.sparql_worker_memory_mb,
-        )
-        self.pool = WorkerPool(config, size=settings.sparql_workers)
+    def __init__(self, service: LegPainService, settings: Settings) -> None:
+        self.service = service
+        prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+        self.pool: WorkerPool | RemoteRunner
+        if service.graph is None:
+            assert isinstance(service.backend, SparqlBackend)
+            self.pool = RemoteRunner(service.backend, prefixes)
+            self.sizes = remote_graph_sizes(service)
+        else:
+            graph = service.graph
+            self.sizes = graph.triple_counts()
+            config = WorkerConfig(nquads=dump_nquads(graph.dataset), prefixes=prefixes,
+                                  memory_budget_mb=settings.sparql_worker_memory_mb)
+            self.pool = WorkerPool(config, size=settings.sparql_workers)
+        self.names = frozenset(self.sizes) | {str(g) for g in (ONTOLOGY_GRAPH, KNOWLEDGE_BASE_GRAPH,
+                                                               MAPPINGS_GRAPH, INFERRED_GRAPH)}
         self.descriptions: dict[tuple[str, str], bytes] = {}
+
+
+def dump_nquads(dataset: Dataset) -> bytes:
+    """The dataset as N-Quads for the workers: Oxigraph's own writer when it holds the data (fast),
+    else rdflib's."""
+    store = dataset.store
+    if isinstance(store, OxigraphStore):
+        return store._inner.dump(format=ox.RdfFormat.N_QUADS) or b""  # noqa: SLF001 - the plugin's store
+    return dataset.serialize(format="nquads").encode("utf-8")
+
+
+def remote_graph_sizes(service: LegPainService) -> dict[str, int]:
+    """Triples per named graph of a remote store (`queries/store/graph-sizes.rq`)."""
+    knowledge = service.knowledge
+    assert isinstance(knowledge, StoreKnowledge)
+    rows = store_call(service.backend, "count its graphs",
+                      lambda: knowledge.queries.rows("store/graph-sizes", knowledge.dataset))
+    return {str(r["graph"]): int(r["triples"]) for r in rows}  # type: ignore[call-overload]
 
 
 class SparqlEndpoint:
@@ -75,22 +104,22 @@ class SparqlEndpoint:
         self._page_bytes: bytes | None = None
 
     # -------------------------------------------------------------------------- plumbing
-    def _publish(self, graph: KnowledgeGraph) -> _Published:
+    def _publish(self, service: LegPainService) -> _Published:
         with self._lock:
             current = self._published
-            if current is None or current.graph is not graph:
+            if current is None or current.service is not service:
                 if current is not None:
                     current.pool.close()
-                current = _Published(graph, self.settings)
+                current = _Published(service, self.settings)
                 self._published = current
             return current
 
     async def _published_for(self, request: Request) -> _Published:
-        graph = app_state(request).require().graph
+        service = app_state(request).require()
         current = self._published
-        if current is not None and current.graph is graph:
+        if current is not None and current.service is service:
             return current
-        return await anyio.to_thread.run_sync(self._publish, graph)
+        return await anyio.to_thread.run_sync(self._publish, service)
 
     def _page(self) -> bytes:
         if self._page_bytes is None:
@@ -116,6 +145,8 @@ class SparqlEndpoint:
         except PoolError as exc:  # the workers could not start: say so, keep serving the rest
             log.error("SPARQL workers unavailable: %s", exc)
             return _text(503, f"The SPARQL workers are unavailable: {exc}.", {"Retry-After": "5"})
+        except StoreError as exc:  # the remote store is down: say so; the next request tries again
+            return _text(503, f"The store is unavailable: {exc}.", {"Retry-After": "5"})
 
     async def _query(self, request: Request, published: _Published, operation: Operation) -> Response:
         assert operation.query is not None

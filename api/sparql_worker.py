@@ -17,6 +17,7 @@ import os
 import resource
 import threading
 import time
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -74,6 +75,20 @@ def execute(store: ox.Store, job: QueryJob, prefixes: dict[str, str] | None = No
     """Evaluate one query and write its answer; every failure becomes a 4xx reply, never a raise."""
     try:
         result = store.query(job.query, **_dataset_options(job))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        return error(400, f"Malformed query: {exc}")
+    except MemoryError:
+        return error(503, "The query needed more memory than the endpoint allows.")
+    except Exception as exc:  # an evaluation error is the query's, not the server's
+        return error(400, f"The query could not be evaluated: {exc}")
+    return render(result, job, prefixes)
+
+
+def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], job: QueryJob,
+           prefixes: dict[str, str] | None = None) -> Reply:
+    """Write a query's answer in the negotiated format, at most `job.max_rows` rows (the rest are cut
+    and the reply says so); also used for answers a remote store sent (`api.sparql_remote`)."""
+    try:
         if isinstance(result, ox.QueryBoolean):
             fmt = _pick(job, "results")
             if fmt is None:

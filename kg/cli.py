@@ -365,8 +365,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(f"loading {total} triples in {len(quads)} graphs into {backend} ({info.message})", file=sys.stderr)
     bar = _ProgressBar(total, enabled=not args.quiet and sys.stderr.isatty() or args.progress)
     dataset = backend.open()
-    report = backend.write(dataset, quads, version, progress=bar.update)
-    bar.close()
+    try:
+        report = backend.write(dataset, quads, version, progress=bar.update)
+    finally:
+        bar.close()
+        dataset.close()  # an on-disk store is released for the readers that open it next
     rate = report.triples / report.seconds if report.seconds else float("inf")
     for graph, count in report.graphs.items():
         print(f"  {graph}: {count} triples", file=sys.stderr)

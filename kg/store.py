@@ -195,7 +195,9 @@ class OxigraphBackend(StoreBackend):
         return Dataset(store=OxigraphStore(store=native), default_union=True)
 
     def native(self, *, read_only: bool = False) -> ox.Store:
-        """The pyoxigraph store itself."""
+        """The pyoxigraph store itself. Read-only, an on-disk store is copied into memory and the files
+        are let go at once: RocksDB's read-only mode reads files that a later `legpain load` may
+        compact away, so a long-lived reader would fail then; the copy keeps serving until a reload."""
         if not self.location:
             return ox.Store()
         path = Path(self.location)
@@ -203,10 +205,13 @@ class OxigraphBackend(StoreBackend):
             if read_only:
                 if not path.is_dir():
                     raise StoreNotLoadedError(f"no Oxigraph store at {path}: run `legpain load` first")
-                return ox.Store.read_only(str(path))
+                snapshot = ox.Store()
+                snapshot.bulk_load(ox.Store.read_only(str(path)).dump(format=ox.RdfFormat.N_QUADS) or b"",
+                                   ox.RdfFormat.N_QUADS)
+                return snapshot
             path.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreUnavailableError(f"cannot open the Oxigraph store at {path}: {exc}. Another "
                                         "process may be writing it (only one writer at a time).") from exc
 

@@ -1,0 +1,132 @@
+"""The store contract: every backend (rdflib Memory, Oxigraph in memory and on disk, a real Oxigraph
+server over SPARQL) loads the same named graphs and answers lookups, candidate inference, SPARQL and
+the vignettes through the API exactly alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from kg.graph import closed_dataset
+from kg.namespaces import LOAD_GRAPH
+from kg.service import LegPainService
+from kg.settings import Settings
+from kg.store import backend_for, quads_by_graph
+from tests.api.test_graphql_vignettes import evaluate
+
+PRESENTATIONS = [
+    (["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"], []),
+    (["lp:UnilateralLegSwelling", "lp:LegWarmth", "lp:LegRedness"], ["lp:ReliefWithinMinutesOfRest"]),
+    (["lp:PinsAndNeedles", "lp:BurningFeet"], []),
+    (["lp:FirstStepsHeelPain"], ["lp:PainAtRest"]),
+    (["lp:LegPain"], []),  # a general finding: reaches the conditions of its more specific kinds
+]
+
+
+@pytest.fixture(scope="module")
+def client(backend_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(backend_settings)) as test_client:
+        yield test_client
+
+
+def graphql(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = client.post("/graphql", json={"query": query, "variables": variables or {}}).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_persistent_stores_hold_every_named_graph_and_a_data_version(backend_settings: Settings) -> None:
+    backend = backend_for(backend_settings.store)
+    if not backend.persistent:
+        pytest.skip("an in-memory store is filled by the service itself")
+    closed, version, _, _ = closed_dataset(backend_settings)
+    expected = {graph: len(quads) for graph, quads in quads_by_graph(closed).items()}
+    dataset = backend.open(read_only=True)
+    stored = {str(g.identifier): len(g) for g in dataset.graphs() if str(g.identifier) in expected}
+    assert stored == expected
+    rows = list(dataset.query(f"SELECT ?v WHERE {{ GRAPH <{LOAD_GRAPH}> {{ ?d ?p ?v }} }}"))
+    assert any(str(row[0]) == version for row in rows)
+
+
+def test_loading_twice_changes_nothing(backend_settings: Settings) -> None:
+    from tests.store.conftest import load_store
+
+    backend = backend_for(backend_settings.store)
+    if not backend.persistent:
+        pytest.skip("an in-memory store is filled by the service itself")
+    before = {str(g.identifier): len(g) for g in backend.open(read_only=True).graphs()}
+    assert load_store(backend_settings) == 0
+    after = {str(g.identifier): len(g) for g in backend.open(read_only=True).graphs()}
+    assert after == before
+
+
+def test_lookups_agree_with_the_reference(backend_service: LegPainService, reference: LegPainService) -> None:
+    mine, ref = backend_service.knowledge, reference.knowledge
+    assert mine.data_version() == ref.data_version()
+    assert list(mine.body_systems()) == list(ref.body_systems())
+    assert mine.urgency_levels() == ref.urgency_levels()
+    assert set(mine.rules()) == set(ref.rules())
+    assert mine.condition_iris() == ref.condition_iris()
+    assert mine.finding_iris() == ref.finding_iris()
+    assert mine.conditions(ref.condition_iris()) == ref.conditions(ref.condition_iris())
+    assert mine.findings(ref.finding_iris()) == ref.findings(ref.finding_iris())
+    for finding in ref.finding_iris()[:25]:
+        assert mine.conditions_with_finding(finding) == ref.conditions_with_finding(finding), finding
+        assert mine.conditions_against(finding) == ref.conditions_against(finding), finding
+        assert mine.narrower_findings(finding) == ref.narrower_findings(finding), finding
+    for system in ref.body_systems():
+        assert mine.conditions_in_system(system) == ref.conditions_in_system(system)
+    for level in ref.urgency_levels():
+        assert mine.conditions_with_urgency(level) == ref.conditions_with_urgency(level)
+        assert mine.warning_signs(level) == ref.warning_signs(level)
+    assert mine.conditions(["https://w3id.org/legpain/NoSuchCondition"]) == {}
+
+
+@pytest.mark.parametrize(("present", "absent"), PRESENTATIONS)
+def test_candidate_inference_agrees_with_the_reference(backend_service: LegPainService, reference: LegPainService,
+                                                       present: list[str], absent: list[str]) -> None:
+    mine = backend_service.engine.assess(present, absent, limit=20)
+    ref = reference.engine.assess(present, absent, limit=20)
+    assert mine == ref
+    assert mine.candidates, "every presentation here has candidates"
+
+
+def test_search_agrees_with_the_reference(backend_service: LegPainService, reference: LegPainService) -> None:
+    for phrase in ("pins and needles", "swollen calf", "heel pain in the morning"):
+        assert backend_service.search_findings(phrase, 5) == reference.search_findings(phrase, 5)
+    assert backend_service.search_conditions("blood clot", 3) == reference.search_conditions("blood clot", 3)
+
+
+def test_health_names_the_store_and_data_version(client: TestClient, backend_settings: Settings) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ready"
+    assert body["store"].startswith(backend_settings.store.split(":")[0])
+    assert len(body["dataVersion"]) >= 32
+
+
+def test_graphql_lookups_and_named_graphs_over_sparql(client: TestClient) -> None:
+    data = graphql(client, """{ bodySystems { label conditions { label } }
+                                condition(id: "lp:DeepVeinThrombosis") { label urgency { rank } symptoms { id } }
+                                symptom(id: "lp:LegPain") { narrower { id } } }""")
+    assert [s["label"] for s in data["bodySystems"]] == ["musculoskeletal system", "nervous system", "vascular system"]
+    assert all(s["conditions"] for s in data["bodySystems"])
+    assert data["condition"]["urgency"]["rank"] == 4
+    assert data["condition"]["symptoms"]
+    assert data["symptom"]["narrower"]
+    response = client.post("/sparql", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"},
+                           headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    graphs = response.text.split()[1:]
+    for name in ("ontology", "knowledge-base", "mappings", "inferred"):
+        assert f"https://w3id.org/legpain/graph/{name}" in graphs
+
+
+def test_every_vignette_passes_through_the_api(client: TestClient, vignettes: list[dict[str, Any]]) -> None:
+    def execute(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return graphql(client, query, variables)
+
+    assert [problem for v in vignettes if (problem := evaluate(v, execute))] == []
