@@ -141,6 +141,8 @@ class KnowledgeIndex:
     typical_counts: dict[str, int] = field(default_factory=dict)
     #: the engine's weights per condition, filled on first use (`kg.inference.Engine`)
     weights: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, repr=False)
+    #: per condition, the findings that argue against it, filled on first use
+    against_sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def touched(self, present: Iterable[str]) -> set[str]:
         """The conditions a set of reported findings can support: those with a typical finding that a

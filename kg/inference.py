@@ -25,8 +25,9 @@ minimum support is met; never lower than any reported warning sign.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -110,6 +111,38 @@ def resolve_ids(
     return present_iris, [a for a in absent_iris if a not in present_iris]
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """A condition's score for one presentation, before it is written up as a `Candidate`."""
+
+    condition: Condition
+    score: float
+    supporting: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    support: dict[str, tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Per reported finding: what it is (itself and every more general kind) and every more specific
+    finding; computed once per assessment instead of once per condition."""
+
+    kinds: dict[str, frozenset[str]]
+    narrower: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, ix: KnowledgeIndex, findings: Iterable[str]) -> _Reach:
+        kinds = {f: ix.findings[f].kinds | {f} for f in findings}
+        return cls(kinds, {f: ix.narrower.get(f, frozenset()) for f in kinds})
+
+
+def _common(items: frozenset[str] | set[str], weights: dict[str, float]) -> Iterable[str]:
+    """The items that are keys of `weights`, iterating over the smaller side."""
+    if len(items) <= len(weights):
+        return [t for t in items if t in weights]
+    return [t for t in weights if t in items]
+
+
 class KnowledgeView(Protocol):
     """Where the engine reads from: the index an assessment needs (`kg.knowledge`)."""
 
@@ -147,24 +180,25 @@ class Engine:
     def _kinds(ix: KnowledgeIndex, finding: str) -> frozenset[str]:
         return ix.findings[finding].kinds | {finding}
 
-    def _score(self, ix: KnowledgeIndex, condition: Condition, present: list[str],
-               absent: list[str]) -> Candidate | None:
+    def _score(self, ix: KnowledgeIndex, condition: Condition, reach: _Reach, present: list[str],
+               absent: list[str]) -> _Scored | None:
         weights = self._weights(ix, condition)
         if not weights:
             return None
         # each reported finding supports through its best typical finding, each typical finding
         # is claimed once (greedy, strongest first)
-        against = {link.finding for link in condition.against}
+        against = self._against(ix, condition)
         options: list[tuple[float, str, str]] = []
+        conflicting: list[str] = []
+        penalty = 0.0
         for p in present:
-            kinds = self._kinds(ix, p)
-            if kinds & against:
-                continue  # a finding that argues against a condition does not also support it
-            for t, w in weights.items():
-                if t in kinds:
-                    options.append((w, p, t))
-                elif p in ix.findings[t].kinds:
-                    options.append((GENERAL_REPORT_FACTOR * w, p, t))
+            kinds = reach.kinds[p]
+            if not against.isdisjoint(kinds):
+                conflicting.append(p)  # a finding that argues against a condition does not also support it
+                penalty += AGAINST_PENALTY
+                continue
+            options.extend((weights[t], p, t) for t in kinds if t in weights)
+            options.extend((GENERAL_REPORT_FACTOR * weights[t], p, t) for t in _common(reach.narrower[p], weights))
         support: dict[str, tuple[float, str]] = {}  # typical finding -> (weight, reported finding)
         used: set[str] = set()
         for value, p, t in sorted(options, key=lambda o: (-o[0], o[1], o[2])):
@@ -173,14 +207,8 @@ class Engine:
                 used.add(p)
         if not support:
             return None
-        conflicting: list[str] = []
-        penalty = 0.0
-        for p in present:
-            if self._kinds(ix, p) & against:
-                conflicting.append(p)
-                penalty += AGAINST_PENALTY
         for a in absent:
-            hits = [w for t, w in weights.items() if t == a or a in ix.findings[t].kinds]
+            hits = [weights[t] for t in _common(reach.narrower[a] | {a}, weights)]
             if hits:
                 conflicting.append(a)
                 penalty += ABSENT_FACTOR * max(hits)
@@ -188,12 +216,27 @@ class Engine:
         score = supported - penalty + COVERAGE_BONUS * supported / sum(weights.values())
         if score <= 0:
             return None
-        supporting = tuple(dict.fromkeys(p for _, p in support.values()))
-        implied = set().union(*(self._kinds(ix, p) for p in present))
+        return _Scored(condition, round(score, 4), tuple(dict.fromkeys(p for _, p in support.values())),
+                       tuple(conflicting), support)
+
+    def _against(self, ix: KnowledgeIndex, condition: Condition) -> frozenset[str]:
+        cached = ix.against_sets.get(condition.iri)
+        if cached is None:
+            cached = ix.against_sets[condition.iri] = frozenset(link.finding for link in condition.against)
+        return cached
+
+    def _candidate(self, ix: KnowledgeIndex, scored: _Scored, rank: int, reach: _Reach, present: list[str],
+                   absent: list[str]) -> Candidate:
+        """The full candidate, with its missing findings, sources and explanation: written only for the
+        candidates that are returned, which keeps ranking a large graph cheap."""
+        condition, support = scored.condition, scored.support
+        weights = self._weights(ix, condition)
+        implied = set().union(*(reach.kinds[p] for p in present))
         missing = tuple(sorted((t for t in weights if t not in support and t not in implied and t not in absent),
                                key=lambda t: (-weights[t], ix.findings[t].label)))
-        return Candidate(condition.iri, 0, round(score, 4), supporting, missing, tuple(conflicting),
-                         "", self._sources(ix, condition, support, conflicting))
+        partial = Candidate(condition.iri, rank, scored.score, scored.supporting, missing, scored.conflicting, "",
+                            self._sources(ix, condition, support, list(scored.conflicting)))
+        return dataclasses.replace(partial, explanation=self._explain(ix, partial, set(absent)))
 
     def _sources(self, ix: KnowledgeIndex, condition: Condition, support: dict[str, tuple[float, str]],
                  conflicting: list[str]) -> tuple[SourceRef, ...]:
@@ -233,24 +276,20 @@ class Engine:
         """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
         ix = self._view(present, absent)
         present_iris, absent_iris = resolve_ids(ix, present, absent)
-        return self._explained(ix, self._rank(ix, present_iris, absent_iris)[:max(limit, 0)], absent_iris)
+        reach = _Reach.of(ix, present_iris + absent_iris)
+        ranked = self._rank(ix, reach, present_iris, absent_iris)
+        return [self._candidate(ix, s, rank, reach, present_iris, absent_iris)
+                for rank, s in enumerate(ranked[:max(limit, 0)], start=1)]
 
-    def _rank(self, ix: KnowledgeIndex, present: list[str], absent: list[str]) -> list[Candidate]:
+    def _rank(self, ix: KnowledgeIndex, reach: _Reach, present: list[str], absent: list[str]) -> list[_Scored]:
         touched = (ix.conditions[iri] for iri in ix.touched(present) if iri in ix.conditions)
-        scored = [c for c in (self._score(ix, cond, present, absent) for cond in touched) if c is not None]
-        scored.sort(key=lambda c: (-c.score, -len(c.supporting), ix.conditions[c.condition].label, c.condition))
-        return [Candidate(c.condition, i, c.score, c.supporting, c.missing, c.conflicting, "", c.sources)
-                for i, c in enumerate(scored, start=1)]
-
-    def _explained(self, ix: KnowledgeIndex, candidates: list[Candidate], absent: list[str]) -> list[Candidate]:
-        """Write the explanations, only for the candidates that are returned."""
-        absent_set = set(absent)
-        return [Candidate(c.condition, c.rank, c.score, c.supporting, c.missing, c.conflicting,
-                          self._explain(ix, c, absent_set), c.sources) for c in candidates]
+        scored = [c for c in (self._score(ix, cond, reach, present, absent) for cond in touched) if c is not None]
+        scored.sort(key=lambda c: (-c.score, -len(c.supporting), c.condition.label, c.condition.iri))
+        return scored
 
     # ------------------------------------------------------------------ urgency
     def _urgency(self, ix: KnowledgeIndex, present: list[str],
-                 best: Candidate | None) -> tuple[str, list[FiredRule], list[str]]:
+                 best: _Scored | None) -> tuple[str, list[FiredRule], list[str]]:
         levels_by_rank = ix.urgency_by_rank()
         lowest = levels_by_rank[0].iri
         reasons: list[FiredRule] = []
@@ -267,7 +306,7 @@ class Engine:
                     reasons.append(FiredRule(rule.iri, rule.label, rule.urgency, reporters,
                                              ix.source_refs(rule.sources)))
             elif rule.kind == "suspected-condition" and best is not None:
-                condition = ix.conditions[best.condition]
+                condition = best.condition
                 if len(best.supporting) >= rule.minimum and condition.urgency in ix.urgency_levels:
                     reasons.append(FiredRule(
                         rule.iri, f"{rule.label}: {condition.label}", condition.urgency, best.supporting,
@@ -282,13 +321,16 @@ class Engine:
         """Candidates, the urgency of the whole presentation, the warning signs and advice."""
         ix = self._view(present, absent)
         present_iris, absent_iris = resolve_ids(ix, present, absent)
-        ranked = self._rank(ix, present_iris, absent_iris)
+        reach = _Reach.of(ix, present_iris + absent_iris)
+        ranked = self._rank(ix, reach, present_iris, absent_iris)
         urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None)
-        return Assessment(tuple(self._explained(ix, ranked[:max(limit, 0)], absent_iris)), urgency, tuple(warnings),
-                          self._advice(ix, urgency, ranked, warnings, present_iris), tuple(reasons),
+        candidates = tuple(self._candidate(ix, s, rank, reach, present_iris, absent_iris)
+                           for rank, s in enumerate(ranked[:max(limit, 0)], start=1))
+        return Assessment(candidates, urgency, tuple(warnings),
+                          self._advice(ix, urgency, bool(ranked), warnings, present_iris), tuple(reasons),
                           tuple(present_iris), tuple(absent_iris))
 
-    def _advice(self, ix: KnowledgeIndex, urgency: str, ranked: list[Candidate], warnings: list[str],
+    def _advice(self, ix: KnowledgeIndex, urgency: str, ranked: bool, warnings: list[str],
                 present: list[str]) -> str:
         level = ix.urgency_levels[urgency]
         if not present:
