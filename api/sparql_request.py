@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 import anyio.to_thread
 from starlette.requests import Request
 
-from api.sparql_text import scan
+from kg.sparql_text import scan
 
 #: Deepest bracket nesting accepted. Real queries stay under 20; Oxigraph's parser recurses per level
 #: and a few thousand levels overflow a worker's stack, so deeper texts get a clear 400 instead.

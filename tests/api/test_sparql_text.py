@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.sparql_text import UPDATE_KEYWORDS, bare_words, scan, scan_tokens
+from kg.sparql_text import UPDATE_KEYWORDS, bare_words, scan, scan_tokens
 
 UPDATES = [
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
