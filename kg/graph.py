@@ -139,7 +139,7 @@ def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) 
             dataset = closed
         else:
             dataset = backend.open()
-            backend.write(dataset, quads_by_graph(closed), digest)
+            backend.write(dataset, quads_by_graph(closed), digest, mark=False)
             if isinstance(backend, OxigraphBackend) and settings.dataset is None:
                 _store_snapshot(settings, dataset, digest, info)
     index = build_index(dataset, queries)

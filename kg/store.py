@@ -115,8 +115,9 @@ class StoreBackend:
 
     # ------------------------------------------------------------------ writing
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
-              progress: Progress | None = None, batch: int = 10_000) -> LoadReport:
-        """Replace each graph with its quads, drop our other graphs, then mark the data version.
+              progress: Progress | None = None, batch: int = 10_000, mark: bool = True) -> LoadReport:
+        """Replace each graph with its quads, drop our other graphs, then mark the data version (unless
+        `mark` is false: a store filled for this process only needs no marker).
 
         On a store error the report says which graphs were written and which one failed, and the store
         holds no data version (readers refuse it) until a load completes."""
@@ -140,7 +141,8 @@ class StoreBackend:
                         progress(graph_iri, written, len(quads))
                 report.graphs[graph_iri] = written
                 report.failed = None
-            self._insert(dataset, version_quads(data_version))
+            if mark:
+                self._insert(dataset, version_quads(data_version))
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - every store failure is reported with what was written
@@ -211,6 +213,8 @@ class OxigraphBackend(StoreBackend):
                 return snapshot
             path.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(path))
+        except StoreError:
+            raise
         except (OSError, RuntimeError) as exc:
             raise StoreUnavailableError(f"cannot open the Oxigraph store at {path}: {exc}. Another "
                                         "process may be writing it (only one writer at a time).") from exc
@@ -234,8 +238,8 @@ class OxigraphBackend(StoreBackend):
                                      for s, p, o, g in quads])
 
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
-              progress: Progress | None = None, batch: int = 50_000) -> LoadReport:
-        report = super().write(dataset, quads_by_graph, data_version, progress, batch)
+              progress: Progress | None = None, batch: int = 50_000, mark: bool = True) -> LoadReport:
+        report = super().write(dataset, quads_by_graph, data_version, progress, batch, mark)
         if self.location:
             self._inner(dataset).flush()
         return report
@@ -289,8 +293,8 @@ class SparqlBackend(StoreBackend):
         self._drop(dataset, str(LOAD_GRAPH))
 
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
-              progress: Progress | None = None, batch: int = 5_000) -> LoadReport:
-        return super().write(dataset, quads_by_graph, data_version, progress, batch)
+              progress: Progress | None = None, batch: int = 5_000, mark: bool = True) -> LoadReport:
+        return super().write(dataset, quads_by_graph, data_version, progress, batch, mark)
 
 
 class _TimedConnector(SPARQLConnector):

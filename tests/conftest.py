@@ -66,7 +66,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], log: Path, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(env: dict[str, str], log: Path, timeout: float = 120,
+            args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`legpain serve` on a free loopback port as a real process, with `env` added to the environment;
     yields its base URL and process once /health says ready, and always stops it."""
     port = free_port()
@@ -74,7 +75,7 @@ def serving(env: dict[str, str], log: Path, timeout: float = 120) -> Iterator[tu
     command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
-        proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"],
+        proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning", *args],
                                 env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout

@@ -6,6 +6,7 @@ of the test extra) on a free loopback port, started here and stopped after the s
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -95,7 +96,8 @@ def oxigraph_session_server(tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 def load_store(settings: Settings, monkeypatch: pytest.MonkeyPatch | None = None) -> int:
     """`legpain load` into the settings' store, as a user runs it; returns the exit code."""
-    env = {"LEGPAIN_STORE": settings.store, "LEGPAIN_CACHE_DIR": str(settings.cache_dir)}
+    env = {"LEGPAIN_STORE": settings.store, "LEGPAIN_CACHE_DIR": str(settings.cache_dir),
+           "LEGPAIN_EXTENSION_DIRS": os.pathsep.join(str(d) for d in settings.extension_dirs)}
     patch = monkeypatch or pytest.MonkeyPatch()
     try:
         for key, value in env.items():

@@ -1,0 +1,121 @@
+"""A remote store that is unreachable, goes away mid-run, or was loaded only in part: clear errors,
+no partial silent state, and the API recovers when the store comes back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+import api.app
+from api.app import create_app
+from kg.cli import main as legpain
+from kg.service import load_service
+from kg.settings import Settings
+from kg.store import SparqlBackend, StoreNotLoadedError, StoreUnavailableError
+from tests.conftest import free_port
+from tests.store.conftest import OxigraphServer, load_store, oxigraph_server
+
+ASSESS = '{ assess(symptoms: ["lp:CalfCrampingOnWalking"]) { urgency { rank } candidates { condition { id } } } }'
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    with oxigraph_server(tmp_path / "oxigraph") as running:
+        yield running
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_loading_an_unreachable_store_says_so_and_changes_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LEGPAIN_STORE", f"sparql:http://127.0.0.1:{free_port()}/query")
+    assert legpain(["load", "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert "cannot connect" in err and "The store is unchanged" in err
+    assert "Traceback" not in err
+
+
+def test_serving_an_unreachable_store_is_a_clear_error(settings: Settings) -> None:
+    with pytest.raises(StoreUnavailableError, match="cannot connect"):
+        load_service(settings.with_changes(store=f"sparql:http://127.0.0.1:{free_port()}/query"))
+
+
+def test_an_interrupted_load_names_what_was_written_and_leaves_no_data_version(
+        server: OxigraphServer, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = settings.with_changes(store=server.store)
+    assert load_store(chosen) == 0
+    calls = {"n": 0}
+    original = SparqlBackend._insert
+
+    def failing(self: SparqlBackend, dataset: Any, quads: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            server.stop()  # the store goes away in the middle of the load
+        original(self, dataset, quads)
+
+    monkeypatch.setattr(SparqlBackend, "_insert", failing)
+    with pytest.raises(StoreUnavailableError) as caught:
+        from kg.graph import closed_dataset
+        from kg.store import backend_for, quads_by_graph
+
+        closed, version, _, _ = closed_dataset(chosen)
+        backend = backend_for(chosen.store)
+        backend.write(backend.open(), quads_by_graph(closed), version, batch=500)
+    message = str(caught.value)
+    assert "Graphs written completely:" in message and "graph being written: https://w3id.org/legpain/graph/" in message
+    server.start()
+    with pytest.raises(StoreNotLoadedError, match="legpain load"):
+        load_service(chosen)
+    monkeypatch.undo()
+    assert load_store(chosen) == 0  # a complete load makes it usable again
+    assert load_service(chosen).engine.assess(["lp:CalfCrampingOnWalking"]).candidates
+
+
+def test_the_api_reports_a_store_that_goes_away_and_recovers(server: OxigraphServer, settings: Settings) -> None:
+    chosen = settings.with_changes(store=server.store, store_cache_ttl_s=0.0, store_timeout_s=5.0)
+    assert load_store(chosen) == 0
+    with TestClient(create_app(chosen)) as client:
+        ok = client.post("/graphql", json={"query": ASSESS}).json()
+        assert ok["data"]["assess"]["candidates"]
+        server.stop()
+        down = client.post("/graphql", json={"query": ASSESS})
+        assert down.status_code == 200
+        body = down.json()
+        assert body["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+        assert "cannot connect" in body["errors"][0]["message"]
+        health = client.get("/health")
+        assert health.status_code == 503 and health.json()["status"] == "store-unavailable"
+        sparql = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+        assert sparql.status_code == 503 and "unavailable" in sparql.text
+        server.start()
+        assert client.get("/health").status_code == 200
+        assert client.post("/graphql", json={"query": ASSESS}).json() == ok
+
+
+def test_the_api_waits_for_a_store_that_is_down_at_start(tmp_path: Path, settings: Settings,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api.app, "STORE_RETRY_S", 0.2)
+    server = OxigraphServer(tmp_path / "late", free_port())
+    chosen = settings.with_changes(store=server.store)
+    with TestClient(create_app(chosen)) as client:
+        health = client.get("/health")
+        assert health.status_code == 503 and "cannot connect" in health.json()["detail"]
+        server.start()
+        try:
+            assert load_store(chosen) == 0
+            assert _wait_for(lambda: client.get("/health").status_code == 200)
+            assert client.post("/graphql", json={"query": ASSESS}).json()["data"]["assess"]["candidates"]
+        finally:
+            server.stop()
