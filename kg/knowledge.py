@@ -351,6 +351,24 @@ class StoreKnowledge:
     def condition_matcher(self) -> TermMatcher:
         return self._lexicon("condition")
 
+    def _touched_by(self, present: list[str], reported: dict[str, Finding]) -> dict[str, frozenset[str]]:
+        """Per reported finding, the conditions it can support (see `KnowledgeIndex.touched`): one query
+        for all the findings not cached yet, then cached per finding, so a repeated finding costs no
+        round trip."""
+        self.data_version()
+        table = self._cache["touched"]
+        missing = [p for p in present if p not in table]
+        if missing:
+            reach = {p: {p} | reported[p].kinds | set(self.narrower_findings(p)) for p in missing}
+            rows = self._rows("list-condition-findings", "finding", set().union(*reach.values()))
+            links = [(str(r["condition"]), str(r["finding"])) for r in rows if str(r["relation"]) != "against"]
+            with self._lock:
+                if len(table) + len(missing) > self.MAX_CACHED:
+                    table.clear()
+                for p in missing:
+                    table[p] = frozenset(c for c, f in links if f in reach[p])
+        return {p: table[p] for p in present}  # type: ignore[misc]
+
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
         def read(rows: Rows, iris: list[str]) -> dict[str, object]:
             return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}  # type: ignore[call-overload]
@@ -366,12 +384,9 @@ class StoreKnowledge:
         conditions they touch with every finding those conditions link to, the counts the weights need,
         the urgency rules and levels, and the passages cited."""
         reported = self.findings([*present, *absent])
-        reach: set[str] = set()
-        for iri in present:
-            finding = reported.get(iri)
-            if finding is not None:
-                reach |= {iri} | finding.kinds | set(self.narrower_findings(iri))
-        touched = self._link_holders(reach, False) if reach else set()
+        touched: set[str] = set()
+        for holders in self._touched_by([p for p in present if p in reported], reported).values():
+            touched |= holders
         conditions = self.conditions(touched)
         linked = {link.finding for c in conditions.values() for link in c.links}
         findings = {**reported, **self.findings(linked - set(reported))}
