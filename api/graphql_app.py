@@ -4,17 +4,24 @@
 - Parser and validation caches (strawberry's `ParserCache` and `ValidationCache`), so a repeated
   query is neither re-parsed nor re-validated; the limits of `api.graphql_limits`.
 - Every GraphQL response, errors included, carries `extensions.ontologyVersion`.
-- Errors always have `extensions.code`. Expected ones (bad input, limits, not ready) pass through;
-  anything else is a bug: it is logged here with its traceback and the client sees only
-  "Internal server error" (code `INTERNAL_SERVER_ERROR`), never a trace or a file path. Malformed
-  requests (bad JSON, no query, wrong method) get the same JSON error shape with a 4xx status.
+- Objects are built per request: each request gets its own `api.resolvers.Catalog` over the service
+  current when it starts, so a reload never mixes two graphs within one answer.
+- Errors always have `extensions.code`. Expected ones (bad input, limits, not ready) pass through.
+  A store that cannot answer (`kg.store.StoreError`: unreachable, timed out, not loaded) is
+  `STORE_UNAVAILABLE` with the store's message and no trace; fields that did not need the store still
+  answer, so the status stays 200 (`/health` reports the store). Anything else is a bug: it is
+  logged here with its traceback and the client sees only "Internal server error" (code
+  `INTERNAL_SERVER_ERROR`), never a trace or a file path. Malformed requests (bad JSON, no query,
+  wrong method) get the same JSON error shape with a 4xx status.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
+import anyio.to_thread
 from graphql import GraphQLError
 from graphql.error import GraphQLSyntaxError
 from starlette.requests import Request
@@ -22,9 +29,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 try:  # strawberry raises cross_web's HTTPException since it moved its HTTP layer there
@@ -33,11 +43,12 @@ except ImportError:  # pragma: no cover - older strawberry
     from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]
 
 from api.graphql_limits import query_limits, token_limit_error
-from api.resolvers import Catalog, Context, build_catalog
+from api.resolvers import Catalog, Context
 from api.schema import build_schema
 from api.state import AppState, NotReadyError, app_state
 from kg.inference import UnknownTermError
 from kg.settings import Settings
+from kg.store import StoreError
 
 log = logging.getLogger("legpain.api.graphql")
 
@@ -64,6 +75,9 @@ def present_error(error: GraphQLError, settings: Settings) -> GraphQLError:
         return _with_code(error, "BAD_USER_INPUT", unknown=list(original.unknown))
     if isinstance(original, NotReadyError):
         return _with_code(error, "NOT_READY", message=str(original))
+    if isinstance(original, StoreError):
+        log.warning("store error resolving %s: %s", ".".join(map(str, error.path or ())) or "the request", original)
+        return _with_code(error, "STORE_UNAVAILABLE", message=str(original))
     log.error("unexpected error resolving %s", ".".join(map(str, error.path or ())) or "the request",
               exc_info=original)
     return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path,
@@ -87,17 +101,12 @@ class LegPainGraphQL(GraphQL):
         ])
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
-        self._catalog: Catalog | None = None
 
-    def catalog(self, state: AppState) -> Catalog | None:
-        """The catalogue of the current service, rebuilt only when the service object changes."""
+    @staticmethod
+    def catalog(state: AppState) -> Catalog | None:
+        """A new catalogue over the current service (one per request; it reads nothing yet)."""
         service = state.service
-        if service is None:
-            return None
-        cached = self._catalog
-        if cached is None or cached.service is not service:
-            cached = self._catalog = build_catalog(service)
-        return cached
+        return None if service is None else Catalog(service)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = app_state(request)
@@ -127,6 +136,29 @@ class LegPainGraphQL(GraphQL):
             log.exception("unexpected error serving %s %s", request.scope.get("method"), request.url.path)
             return _error_response(request, 500, INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
 
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
+                             root_value: Any, request_data: Any) -> ExecutionResult:
+        """As strawberry does, except over a remote store: then the resolvers wait on the network, so
+        the whole execution runs on a worker thread and the event loop goes on serving other requests
+        meanwhile (every resolver here is synchronous)."""
+        service = app_state(request).service
+        if service is None or not service.backend.remote:
+            return await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                                request_data)
+        allowed = OperationType.from_http(request_adapter.method)
+        run = functools.partial(self.schema.execute_sync, request_data.query, variable_values=request_data.variables,
+                                context_value=context, root_value=root_value,
+                                operation_name=request_data.operation_name, allowed_operation_types=allowed,
+                                operation_extensions=request_data.extensions)
+        try:
+            return await anyio.to_thread.run_sync(run)
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
+
     async def parse_http_body(self, request: Any) -> Any:
         """Strawberry's parsing, with a clear 400 for JSON that is not an object (`[]`, `"x"`, `1`)."""
         try:
@@ -138,8 +170,16 @@ class LegPainGraphQL(GraphQL):
 
 
 def _version(request: Request | WebSocket) -> str | None:
+    """The ontology version for `extensions.ontologyVersion`; None while loading, or when a remote store
+    cannot tell it (the errors then say why)."""
     service = app_state(request).service
-    return service.graph.version if service is not None else None
+    if service is None:
+        return None
+    try:
+        return service.version
+    except StoreError as exc:
+        log.warning("ontology version not available: %s", exc)
+        return None
 
 
 def _error_response(request: Request | WebSocket, status: int, message: str, code: str) -> Response:

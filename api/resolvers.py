@@ -1,15 +1,22 @@
 """Root resolvers, the per-request context, and the catalogue they read.
 
-Resolvers stay thin: lookups read a `Catalog` of GraphQL objects built once per loaded graph from the
-precomputed `KnowledgeIndex`; search and assessment call `kg` (`LegPainService.search_findings`,
-`Engine.assess`). Nothing here runs SPARQL per request.
+Resolvers stay thin. Every request gets its own `Catalog` over the `kg.knowledge.Knowledge` of the
+service current when the request started (a reload swaps the service, never a running request's
+view of it). The catalogue builds GraphQL objects on demand, memoises them by IRI for the request,
+and reads through `Knowledge` in batches: a root list reads the records of its page at once, and a
+relation field asked of one object of a list reads what all its siblings built so far need in the
+same call (see `Catalog._batch`). With the graph in memory every read is a dictionary lookup; with a
+remote store each batch is one round of SPARQL queries and nothing is kept beyond the request (the
+store-backed `Knowledge` keeps its own bounded caches). Search and assessment call `kg`
+(`LegPainService.search_findings`, `Engine.assess`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -26,109 +33,268 @@ from kg.settings import Settings
 
 # ---------------------------------------------------------------------------------------- catalogue
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
+#: Findings read per store request when `symptoms(warningSignsOnly: true)` pages without a search.
+FILTER_BATCH = 200
+
+#: IRI -> CURIE, memoised across requests (objects are built per request; the prefix scan is their
+#: largest cost). Bounded, so a graph with very many terms cannot grow it without limit.
+_curie = lru_cache(maxsize=65_536)(to_curie)
+
+
+class _Records(Generic[T]):
+    """Records of one kind (`kg.index.Condition`, `Finding`, `SourceRef`) read from `Knowledge` for one
+    request, by IRI; an IRI the graph does not have is remembered as missing."""
+
+    def __init__(self, read: Callable[[list[str]], Mapping[str, T]]) -> None:
+        self._read = read
+        self.known: dict[str, T | None] = {}
+
+    def load(self, iris: Iterable[str]) -> None:
+        """Read the IRIs not read yet, in one call."""
+        known = self.known
+        missing = [iri for iri in dict.fromkeys(iris) if iri not in known]
+        if missing:
+            found = self._read(missing)
+            for iri in missing:
+                known[iri] = found.get(iri)
+
+
+def _label_key(item: t.Condition | t.Symptom | t.BodySystem) -> tuple[str, str]:
+    return item.label.casefold(), item.iri
+
+
 class Catalog:
-    """The GraphQL objects of one loaded graph, keyed by IRI, each dict in display order."""
+    """The GraphQL objects one request reads, built on demand from `service.knowledge` and memoised by
+    IRI; lists come back in the order the schema documents (terms by label, levels by rank)."""
 
-    service: LegPainService
-    body_systems: dict[str, t.BodySystem]  # by label
-    urgency_levels: dict[str, t.UrgencyLevel]  # by rank
-    conditions: dict[str, t.Condition]  # by label
-    symptoms: dict[str, t.Symptom]  # by label
-    sources: dict[str, t.Source]
+    def __init__(self, service: LegPainService) -> None:
+        self.service = service
+        self.knowledge = knowledge = service.knowledge
+        self._condition_records: _Records[kx.Condition] = _Records(knowledge.conditions)
+        self._finding_records: _Records[kx.Finding] = _Records(knowledge.findings)
+        self._source_records: _Records[kx.SourceRef] = _Records(
+            lambda iris: {ref.iri: ref for ref in knowledge.sources(iris)})
+        self._conditions: dict[str, t.Condition] = {}
+        self._symptoms: dict[str, t.Symptom] = {}
+        self._sources: dict[str, t.Source] = {}
+        self._categories: dict[str, t.SymptomCategory] = {}
+        self._levels: dict[str, t.UrgencyLevel] | None = None
+        self._systems: dict[str, t.BodySystem] | None = None
+        #: objects built so far, per kind, in build order; and per relation, how many of them its
+        #: batches have covered (see `_batch`)
+        self._built: dict[str, list[Any]] = {"condition": [], "symptom": []}
+        self._covered: dict[str, int] = {}
 
-    @property
-    def version(self) -> str:
-        return self.service.graph.version
+    def _batch(self, kind: str, relation: str, records: _Records[Any], iris_of: Callable[[Any], Iterable[str]]) -> None:
+        """Read, in one call, the records `relation` needs for every object of `kind` built so far whose
+        `relation` no batch covered yet. A resolver calls this before answering for one object: graphql
+        completes a list item by item, so when the first of 50 conditions asks for its symptoms, all 50
+        exist, and their findings are read together instead of in 50 round trips."""
+        built = self._built[kind]
+        start = self._covered.get(relation, 0)
+        if start < len(built):
+            self._covered[relation] = len(built)
+            records.load(iri for item in built[start:] for iri in iris_of(item))
 
-    def sources_for(self, refs: Iterable[kx.SourceRef]) -> list[t.Source]:
-        return [self.sources[ref.iri] for ref in refs if ref.iri in self.sources]
+    # ------------------------------------------------------------------ small lists
+    def urgency_levels(self) -> dict[str, t.UrgencyLevel]:
+        """Every urgency level, by rank."""
+        if self._levels is None:
+            self._levels = {
+                u.iri: t.UrgencyLevel(id=t.ID(_curie(u.iri)), iri=u.iri, label=u.label, rank=u.rank,
+                                      description=u.definition, advice=u.advice)
+                for u in sorted(self.knowledge.urgency_levels().values(), key=lambda u: u.rank)}
+        return self._levels
 
-    def symptom_list(self, iris: Iterable[str]) -> list[t.Symptom]:
-        return [self.symptoms[iri] for iri in iris if iri in self.symptoms]
+    def body_systems(self) -> dict[str, t.BodySystem]:
+        """Every body system, by label."""
+        if self._systems is None:
+            systems = [t.BodySystem(id=t.ID(_curie(s.iri)), iri=s.iri, label=s.label, definition=s.definition,
+                                    synonyms=list(s.synonyms)) for s in self.knowledge.body_systems().values()]
+            self._systems = {s.iri: s for s in sorted(systems, key=_label_key)}
+        return self._systems
 
+    # ------------------------------------------------------------------ terms by IRI
+    def conditions(self, iris: Iterable[str]) -> list[t.Condition]:
+        """The conditions of these IRIs that the graph has, in the given order."""
+        iris = list(iris)
+        memo = self._conditions
+        if any(iri not in memo for iri in iris):
+            self._condition_records.load(iris)
+            levels = self.urgency_levels()
+            if not levels:  # no urgency scale at all: the graph is unusable, not these conditions
+                return []
+            records = self._condition_records.known
+            for iri in iris:
+                c = records.get(iri)
+                if c is not None and iri not in memo:
+                    memo[iri] = self._new_condition(c)
+        return [memo[iri] for iri in iris if iri in memo]
 
-def _by_label(items: Iterable[kx.Condition | kx.Finding | kx.BodySystem]) -> list[str]:
-    return [item.iri for item in sorted(items, key=lambda item: (item.label.casefold(), item.iri))]
+    def condition(self, iri: str) -> t.Condition | None:
+        found = self.conditions((iri,))
+        return found[0] if found else None
 
+    def _new_condition(self, c: kx.Condition) -> t.Condition:
+        condition = t.Condition(id=t.ID(_curie(c.iri)), iri=c.iri, label=c.label, synonyms=list(c.synonyms),
+                                definition=c.definition, data=c)
+        self._built["condition"].append(condition)
+        return condition
 
-def _mapping(ref: kx.MappingRef) -> t.Mapping:
-    justification = to_curie(ref.justification) if ref.justification else None
-    return t.Mapping(scheme=ref.scheme, code=ref.code, label=ref.label, relation=ref.relation, iri=ref.iri,
-                     justification=justification)
+    def finding_records(self, iris: Iterable[str]) -> dict[str, kx.Finding]:
+        """The records of the findings of these IRIs that the graph has (read in one call)."""
+        iris = list(iris)
+        self._finding_records.load(iris)
+        known = self._finding_records.known
+        return {iri: f for iri in iris if (f := known.get(iri)) is not None}
 
+    def symptoms(self, iris: Iterable[str]) -> list[t.Symptom]:
+        """The findings of these IRIs that the graph has, in the given order."""
+        iris = list(iris)
+        memo = self._symptoms
+        if any(iri not in memo for iri in iris):
+            self._finding_records.load(iris)
+            records = self._finding_records.known
+            for iri in iris:
+                f = records.get(iri)
+                if f is not None and iri not in memo:
+                    memo[iri] = self._new_symptom(f)
+        return [memo[iri] for iri in iris if iri in memo]
 
-def build_catalog(service: LegPainService) -> Catalog:
-    """Turn the index into linked GraphQL objects, once per loaded graph (milliseconds)."""
-    ix = service.graph.index
-    sources = {iri: t.Source(id=t.ID(to_curie(iri)), iri=iri, title=ref.title, quote=ref.quote)
-               for iri, ref in ix.sources.items()}
+    def symptom(self, iri: str) -> t.Symptom | None:
+        found = self.symptoms((iri,))
+        return found[0] if found else None
 
-    def cite(iris: Iterable[str]) -> list[t.Source]:
-        return [sources[ref.iri] for ref in ix.source_refs(iris)]
+    def _new_symptom(self, f: kx.Finding) -> t.Symptom:
+        category = self._categories.get(f.category)
+        if category is None:
+            category = self._categories[f.category] = t.SymptomCategory(
+                id=t.ID(_curie(f.category)), iri=f.category, label=f.category_label)
+        symptom = t.Symptom(id=t.ID(_curie(f.iri)), iri=f.iri, label=f.label, synonyms=list(f.synonyms),
+                            definition=f.definition, category=category, is_warning_sign=f.is_warning, data=f)
+        self._built["symptom"].append(symptom)
+        return symptom
 
-    levels = {u.iri: t.UrgencyLevel(id=t.ID(to_curie(u.iri)), iri=u.iri, label=u.label, rank=u.rank,
-                                    description=u.definition, advice=u.advice, conditions=[], warning_signs=[])
-              for u in ix.urgency_by_rank()}
-    systems = {iri: t.BodySystem(id=t.ID(to_curie(iri)), iri=iri, label=ix.body_systems[iri].label,
-                                 definition=ix.body_systems[iri].definition,
-                                 synonyms=list(ix.body_systems[iri].synonyms), conditions=[])
-               for iri in _by_label(ix.body_systems.values())}
-    symptoms: dict[str, t.Symptom] = {}
-    for iri in _by_label(ix.findings.values()):
-        f = ix.findings[iri]
-        category = t.SymptomCategory(id=t.ID(to_curie(f.category)), iri=f.category, label=f.category_label)
-        symptoms[iri] = t.Symptom(
-            id=t.ID(to_curie(iri)), iri=iri, label=f.label, synonyms=list(f.synonyms), definition=f.definition,
-            category=category, is_warning_sign=f.is_warning,
-            urgency=levels.get(f.warrants) if f.warrants else None, urgency_sources=cite(f.warrant_sources),
-            conditions=[], argues_against=[], broader=[], narrower=[],
-            mappings=[_mapping(m) for m in f.mappings], sources=cite(f.sources))
-    conditions: dict[str, t.Condition] = {}
-    for iri in _by_label(ix.conditions.values()):
-        c = ix.conditions[iri]
-        urgency = levels.get(c.urgency) or next(iter(levels.values()), None)
-        if urgency is None:  # no urgency scale at all: the graph is unusable, not this condition
-            continue
-        known = [link for link in c.links if link.finding in symptoms]
-        typical = sorted((link for link in c.typical if link.finding in symptoms),
-                         key=lambda link: (link.relation != "discriminating", symptoms[link.finding].label.casefold()))
-        links = [t.SymptomLink(symptom=symptoms[link.finding], relation=t.SymptomRelation(link.relation),
-                               inferred=link.inferred, sources=cite(link.sources))
-                 for link in sorted(known, key=lambda link: (link.relation, symptoms[link.finding].label.casefold()))]
-        system_links = [t.BodySystemLink(body_system=systems[s], inferred=inferred)
-                        for s, inferred in c.body_systems if s in systems]
-        conditions[iri] = t.Condition(
-            id=t.ID(to_curie(iri)), iri=iri, label=c.label, synonyms=list(c.synonyms), definition=c.definition,
-            body_systems=[link.body_system for link in system_links], body_system_links=system_links,
-            symptoms=[symptoms[link.finding] for link in typical],
-            symptoms_against=[symptoms[link.finding] for link in known if link.relation == "against"],
-            symptom_links=links, urgency=urgency, causes=[], cause_of=[],
-            mappings=[_mapping(m) for m in c.mappings], sources=cite(c.sources))
-    # back-links, filled in label order so every list is sorted
-    for iri, condition in conditions.items():
-        c = ix.conditions[iri]
-        condition.causes.extend(conditions[cause] for cause in c.causes if cause in conditions)
-        for cause in c.causes:
-            if cause in conditions:
-                conditions[cause].cause_of.append(condition)
-        for system in condition.body_systems:
-            system.conditions.append(condition)
-        condition.urgency.conditions.append(condition)
-        for against in condition.symptoms_against:
-            against.argues_against.append(condition)
-    for iri, symptom in symptoms.items():
-        f = ix.findings[iri]
-        symptom.conditions.extend(c for c_iri, c in conditions.items()
-                                  if c_iri in ix.conditions_by_finding.get(iri, ()))
-        symptom.broader.extend(symptoms[k] for k in symptoms if k in f.kinds)
-        for general in f.kinds:
-            if general in symptoms:
-                symptoms[general].narrower.append(symptom)
-        if symptom.urgency is not None:
-            symptom.urgency.warning_signs.append(symptom)
-    return Catalog(service, systems, levels, conditions, symptoms, sources)
+    def sources(self, iris: Iterable[str]) -> list[t.Source]:
+        """The passages of these IRIs, once each, in the given order; unknown ones left out."""
+        iris = list(dict.fromkeys(iris))
+        memo = self._sources
+        if any(iri not in memo for iri in iris):
+            self._source_records.load(iris)
+            records = self._source_records.known
+            for iri in iris:
+                ref = records.get(iri)
+                if ref is not None and iri not in memo:
+                    memo[iri] = t.Source(id=t.ID(_curie(iri)), iri=iri, title=ref.title, quote=ref.quote)
+        return [memo[iri] for iri in iris if iri in memo]
+
+    def cited(self, refs: Iterable[kx.SourceRef]) -> list[t.Source]:
+        """Source objects for passages the engine already read, once each, in order."""
+        memo = self._sources
+        out: dict[str, t.Source] = {}
+        for ref in refs:
+            if ref.iri not in out:
+                source = memo.get(ref.iri)
+                if source is None:
+                    source = memo[ref.iri] = t.Source(id=t.ID(_curie(ref.iri)), iri=ref.iri, title=ref.title,
+                                                      quote=ref.quote)
+                out[ref.iri] = source
+        return list(out.values())
+
+    # ------------------------------------------------------------------ lists that Knowledge keeps
+    def conditions_with_urgency(self, level: str) -> list[t.Condition]:
+        return self.conditions(self.knowledge.conditions_with_urgency(level))
+
+    def conditions_in_system(self, system: str) -> list[t.Condition]:
+        return self.conditions(self.knowledge.conditions_in_system(system))
+
+    def conditions_caused_by(self, cause: str) -> list[t.Condition]:
+        return self.conditions(self.knowledge.conditions_caused_by(cause))
+
+    def conditions_with_finding(self, finding: str) -> list[t.Condition]:
+        return self.conditions(self.knowledge.conditions_with_finding(finding))
+
+    def conditions_against(self, finding: str) -> list[t.Condition]:
+        return self.conditions(self.knowledge.conditions_against(finding))
+
+    def warning_signs(self, level: str) -> list[t.Symptom]:
+        return self.symptoms(self.knowledge.warning_signs(level))
+
+    def narrower(self, finding: str) -> list[t.Symptom]:
+        return self.symptoms(self.knowledge.narrower_findings(finding))
+
+    # ------------------------------------------------------------------ Condition relations
+    def body_system_links(self, condition: t.Condition) -> list[t.BodySystemLink]:
+        systems = self.body_systems()
+        return [t.BodySystemLink(body_system=systems[s], inferred=inferred)
+                for s, inferred in condition.data.body_systems if s in systems]
+
+    def _linked(self, condition: t.Condition, links: Iterable[kx.FindingLink]) -> dict[str, t.Symptom]:
+        """The findings these links of the condition point to, by IRI; the first call reads the findings
+        every condition built so far links to (typical, discriminating, against) in one batch."""
+        self._batch("condition", "links", self._finding_records,
+                    lambda c: (link.finding for link in c.data.links))
+        return {s.iri: s for s in self.symptoms(link.finding for link in links)}
+
+    def typical_symptoms(self, condition: t.Condition) -> list[t.Symptom]:
+        """Typical findings, discriminating ones first, then by label."""
+        typical = condition.data.typical
+        found = self._linked(condition, typical)
+        ordered = sorted((link for link in typical if link.finding in found),
+                         key=lambda link: (link.relation != "discriminating", found[link.finding].label.casefold()))
+        return [found[link.finding] for link in ordered]
+
+    def symptoms_against(self, condition: t.Condition) -> list[t.Symptom]:
+        found = self._linked(condition, condition.data.against)
+        return [found[link.finding] for link in condition.data.links
+                if link.relation == "against" and link.finding in found]
+
+    def symptom_links(self, condition: t.Condition) -> list[t.SymptomLink]:
+        """Every link, by relation, then by the finding's label."""
+        found = self._linked(condition, condition.data.links)
+        known = sorted((link for link in condition.data.links if link.finding in found),
+                       key=lambda link: (link.relation, found[link.finding].label.casefold()))
+        return [t.SymptomLink(symptom=found[link.finding], relation=t.SymptomRelation(link.relation),
+                              inferred=link.inferred, source_iris=link.sources) for link in known]
+
+    def link_sources(self, link: t.SymptomLink) -> list[t.Source]:
+        # the batch covers the links of every condition built so far: graphql completes one condition's
+        # links (and their passages) before it builds the next condition's links
+        self._batch("condition", "link-sources", self._source_records,
+                    lambda c: (iri for link in c.data.links for iri in link.sources))
+        return self.sources(link.source_iris)
+
+    def condition_urgency(self, condition: t.Condition) -> t.UrgencyLevel:
+        levels = self.urgency_levels()
+        return levels.get(condition.data.urgency) or next(iter(levels.values()))
+
+    def causes(self, condition: t.Condition) -> list[t.Condition]:
+        self._batch("condition", "causes", self._condition_records, lambda c: c.data.causes)
+        return self.conditions(condition.data.causes)
+
+    def condition_sources(self, condition: t.Condition) -> list[t.Source]:
+        self._batch("condition", "condition-sources", self._source_records, lambda c: c.data.sources)
+        return self.sources(condition.data.sources)
+
+    # ------------------------------------------------------------------ Symptom relations
+    def symptom_urgency(self, symptom: t.Symptom) -> t.UrgencyLevel | None:
+        warrants = symptom.data.warrants
+        return self.urgency_levels().get(warrants) if warrants else None
+
+    def urgency_sources(self, symptom: t.Symptom) -> list[t.Source]:
+        self._batch("symptom", "urgency-sources", self._source_records, lambda s: s.data.warrant_sources)
+        return self.sources(symptom.data.warrant_sources)
+
+    def broader(self, symptom: t.Symptom) -> list[t.Symptom]:
+        """Every more general finding, by label."""
+        self._batch("symptom", "broader", self._finding_records, lambda s: s.data.kinds)
+        return sorted(self.symptoms(symptom.data.kinds), key=_label_key)
+
+    def symptom_sources(self, symptom: t.Symptom) -> list[t.Source]:
+        self._batch("symptom", "symptom-sources", self._source_records, lambda s: s.data.sources)
+        return self.sources(symptom.data.sources)
 
 
 # ------------------------------------------------------------------------------------------ context
@@ -142,11 +308,12 @@ class Context:
     response: Response
     settings: Settings
     state: AppState
+    #: this request's catalogue, over the service current when the request started; None while loading
     current: Catalog | None
 
     @property
     def catalog(self) -> Catalog:
-        """The catalogue of the loaded graph; `NotReadyError` while it loads (or when it failed)."""
+        """The request's catalogue; `NotReadyError` while the graph loads (or when it failed)."""
         if self.current is None:
             raise NotReadyError(self.state.load_error or "the knowledge graph is still loading")
         return self.current
@@ -170,10 +337,6 @@ def _limit(info: strawberry.Info, limit: int | None, default: int | None) -> int
     return limit
 
 
-def _page(items: list[t.Condition], limit: int, offset: int) -> list[t.Condition]:
-    return items[offset:offset + limit]
-
-
 # ------------------------------------------------------------------------------------------ lookups
 
 Limit = Annotated[int | None, strawberry.argument(
@@ -182,19 +345,19 @@ Offset = Annotated[int, strawberry.argument(description="Skip this many items fi
 
 
 def body_systems(info: strawberry.Info) -> list[t.BodySystem]:
-    return list(_context(info).catalog.body_systems.values())
+    return list(_context(info).catalog.body_systems().values())
 
 
 def body_system(info: strawberry.Info, id: t.ID) -> t.BodySystem | None:
-    return _context(info).catalog.body_systems.get(_iri(id))
+    return _context(info).catalog.body_systems().get(_iri(id))
 
 
 def urgency_levels(info: strawberry.Info) -> list[t.UrgencyLevel]:
-    return list(_context(info).catalog.urgency_levels.values())
+    return list(_context(info).catalog.urgency_levels().values())
 
 
 def urgency_level(info: strawberry.Info, id: t.ID) -> t.UrgencyLevel | None:
-    return _context(info).catalog.urgency_levels.get(_iri(id))
+    return _context(info).catalog.urgency_levels().get(_iri(id))
 
 
 def conditions(
@@ -208,38 +371,48 @@ def conditions(
     offset: Offset = 0,
 ) -> list[t.Condition]:
     catalog = _context(info).catalog
+    knowledge = catalog.knowledge
     unknown: list[tuple[str, str]] = []
-    filters: list[Iterable[t.Condition]] = []
-    for kind, raw, table in (("body system", body_system, catalog.body_systems),
-                             ("urgency level", urgency, catalog.urgency_levels),
-                             ("symptom", symptom, catalog.symptoms)):
-        if raw is None or raw is strawberry.UNSET:
-            continue
-        node = table.get(_iri(raw))
-        if node is None:
-            unknown.append((kind, raw))
+    filters: list[Callable[[], list[str]]] = []
+    if body_system is not None and body_system is not strawberry.UNSET:
+        iri = _iri(body_system)
+        if iri in catalog.body_systems():
+            filters.append(lambda: knowledge.conditions_in_system(iri))
         else:
-            filters.append(node.conditions)  # type: ignore[union-attr]
+            unknown.append(("body system", body_system))
+    if urgency is not None and urgency is not strawberry.UNSET:
+        level = _iri(urgency)
+        if level in catalog.urgency_levels():
+            filters.append(lambda: knowledge.conditions_with_urgency(level))
+        else:
+            unknown.append(("urgency level", urgency))
+    if symptom is not None and symptom is not strawberry.UNSET:
+        finding = _iri(symptom)
+        if catalog.finding_records((finding,)):
+            filters.append(lambda: knowledge.conditions_with_finding(finding))
+        else:
+            unknown.append(("symptom", symptom))
     if unknown:
         raise GraphQLError("; ".join(f"unknown {kind} ID: {raw}" for kind, raw in unknown),
                            extensions={"code": "BAD_USER_INPUT", "unknown": [raw for _, raw in unknown]})
+    every = knowledge.condition_iris()
     if search and search.strip():
-        ordered = [catalog.conditions[m.iri] for m in catalog.service.search_conditions(search, len(catalog.conditions))
-                   if m.iri in catalog.conditions]
+        ordered = [m.iri for m in catalog.service.search_conditions(search, len(every))]
     else:
-        ordered = list(catalog.conditions.values())
+        ordered = every
     for allowed in filters:
-        keep = {id(c) for c in allowed}
-        ordered = [c for c in ordered if id(c) in keep]
-    return _page(ordered, _limit(info, limit, None), offset)
+        keep = set(allowed())
+        ordered = [iri for iri in ordered if iri in keep]
+    limit = _limit(info, limit, None)
+    return catalog.conditions(ordered[offset:offset + limit])
 
 
 def condition(info: strawberry.Info, id: t.ID) -> t.Condition | None:
-    return _context(info).catalog.conditions.get(_iri(id))
+    return _context(info).catalog.condition(_iri(id))
 
 
 def symptom(info: strawberry.Info, id: t.ID) -> t.Symptom | None:
-    return _context(info).catalog.symptoms.get(_iri(id))
+    return _context(info).catalog.symptom(_iri(id))
 
 
 def symptoms(
@@ -255,6 +428,19 @@ def symptoms(
     return [m.symptom for m in symptom_matches(info, search, limit, offset, warning_signs_only)]
 
 
+def _warning_signs_page(catalog: Catalog, iris: list[str], offset: int, limit: int) -> list[str]:
+    """The page of warning signs among these findings (in their order), reading the findings' records
+    in batches until the page is full."""
+    wanted = offset + limit
+    chosen: list[str] = []
+    for start in range(0, len(iris), FILTER_BATCH):
+        if len(chosen) >= wanted:
+            break
+        records = catalog.finding_records(iris[start:start + FILTER_BATCH])
+        chosen.extend(iri for iri, f in records.items() if f.is_warning)
+    return chosen[offset:wanted]
+
+
 def symptom_matches(
     info: strawberry.Info,
     search: Annotated[str | None, strawberry.argument(
@@ -266,29 +452,54 @@ def symptom_matches(
 ) -> list[t.SymptomMatch]:
     catalog = _context(info).catalog
     limit = _limit(info, limit, 20)
+    if limit <= 0:
+        return []
+    every = catalog.knowledge.finding_iris()
     if not search or not search.strip():
-        items = [t.SymptomMatch(symptom=s, score=1.0, matched=s.label) for s in catalog.symptoms.values()
-                 if s.is_warning_sign or not warning_signs_only]
-        return items[offset:offset + limit]
+        page = (_warning_signs_page(catalog, every, offset, limit) if warning_signs_only
+                else every[offset:offset + limit])
+        return [t.SymptomMatch(symptom=s, score=1.0, matched=s.label) for s in catalog.symptoms(page)]
     wanted = offset + limit
     # search everything when filtering, so the filter cannot starve the page
-    matches = catalog.service.search_findings(search, len(catalog.symptoms) if warning_signs_only else wanted)
-    items = [t.SymptomMatch(symptom=catalog.symptoms[m.iri], score=m.score, matched=m.matched)
-             for m in matches if m.iri in catalog.symptoms]
-    if warning_signs_only:
-        items = [m for m in items if m.symptom.is_warning_sign]
-    return items[offset:wanted]
+    matches = catalog.service.search_findings(search, len(every) if warning_signs_only else wanted)
+    records = catalog.finding_records(m.iri for m in matches)
+    matches = [m for m in matches if m.iri in records and (records[m.iri].is_warning or not warning_signs_only)]
+    matches = matches[offset:wanted]
+    found = {s.iri: s for s in catalog.symptoms(m.iri for m in matches)}
+    return [t.SymptomMatch(symptom=found[m.iri], score=m.score, matched=m.matched) for m in matches]
 
 
 # ---------------------------------------------------------------------------------------- reasoning
 
 
-def _candidate(catalog: Catalog, c: EngineCandidate) -> t.Candidate:
+class _Answer:
+    """The objects an engine answer points to, read in one batch per kind."""
+
+    def __init__(self, catalog: Catalog, conditions: Iterable[str], findings: Iterable[str]) -> None:
+        self.conditions = {c.iri: c for c in catalog.conditions(dict.fromkeys(conditions))}
+        self.symptoms = {s.iri: s for s in catalog.symptoms(dict.fromkeys(findings))}
+
+    def symptom_list(self, iris: Iterable[str]) -> list[t.Symptom]:
+        return [self.symptoms[iri] for iri in iris if iri in self.symptoms]
+
+
+def _findings_of(candidates: Iterable[EngineCandidate]) -> list[str]:
+    return [iri for c in candidates for iri in (*c.supporting, *c.missing, *c.conflicting)]
+
+
+def _candidate(catalog: Catalog, answer: _Answer, c: EngineCandidate) -> t.Candidate | None:
+    condition = answer.conditions.get(c.condition)
+    if condition is None:
+        return None
     return t.Candidate(
-        condition=catalog.conditions[c.condition], rank=c.rank, score=c.score,
-        supporting=catalog.symptom_list(c.supporting), missing=catalog.symptom_list(c.missing),
-        conflicting=catalog.symptom_list(c.conflicting), explanation=c.explanation,
-        sources=catalog.sources_for(c.sources))
+        condition=condition, rank=c.rank, score=c.score,
+        supporting=answer.symptom_list(c.supporting), missing=answer.symptom_list(c.missing),
+        conflicting=answer.symptom_list(c.conflicting), explanation=c.explanation,
+        sources=catalog.cited(c.sources))
+
+
+def _candidates(catalog: Catalog, answer: _Answer, ranked: Iterable[EngineCandidate]) -> list[t.Candidate]:
+    return [candidate for c in ranked if (candidate := _candidate(catalog, answer, c)) is not None]
 
 
 SymptomIds = Annotated[list[t.ID], strawberry.argument(
@@ -306,7 +517,8 @@ def candidate_conditions(
     catalog = _context(info).catalog
     # the engine raises `UnknownTermError` listing every unknown ID of both lists
     ranked = catalog.service.engine.candidates(symptoms, absent_symptoms or (), _limit(info, limit, 10))
-    return [_candidate(catalog, c) for c in ranked]
+    answer = _Answer(catalog, (c.condition for c in ranked), _findings_of(ranked))
+    return _candidates(catalog, answer, ranked)
 
 
 def assess(
@@ -318,12 +530,14 @@ def assess(
 ) -> t.Assessment:
     catalog = _context(info).catalog
     result = catalog.service.engine.assess(symptoms, absent_symptoms or (), _limit(info, limit, 10))
-    levels = catalog.urgency_levels
-    reasons = [t.UrgencyReason(id=t.ID(to_curie(r.rule)), label=r.label, urgency=levels[r.urgency],
-                               symptoms=catalog.symptom_list(r.findings), sources=catalog.sources_for(r.sources))
+    answer = _Answer(catalog, (c.condition for c in result.candidates), [
+        *_findings_of(result.candidates), *result.warning_signs, *result.present, *result.absent,
+        *(iri for r in result.reasons for iri in r.findings)])
+    levels = catalog.urgency_levels()
+    reasons = [t.UrgencyReason(id=t.ID(_curie(r.rule)), label=r.label, urgency=levels[r.urgency],
+                               symptoms=answer.symptom_list(r.findings), sources=catalog.cited(r.sources))
                for r in result.reasons]
     return t.Assessment(
-        candidates=[_candidate(catalog, c) for c in result.candidates], urgency=levels[result.urgency],
-        warning_signs=catalog.symptom_list(result.warning_signs), advice=result.advice, reasons=reasons,
-        reported_symptoms=catalog.symptom_list(result.present), absent_symptoms=catalog.symptom_list(result.absent))
-
+        candidates=_candidates(catalog, answer, result.candidates), urgency=levels[result.urgency],
+        warning_signs=answer.symptom_list(result.warning_signs), advice=result.advice, reasons=reasons,
+        reported_symptoms=answer.symptom_list(result.present), absent_symptoms=answer.symptom_list(result.absent))

@@ -1,10 +1,13 @@
 """GraphQL types that mirror the ontology's classes.
 
 The catalogue types (`BodySystem`, `UrgencyLevel`, `Condition`, `Symptom`, `Source`, `Mapping`) are
-plain strawberry dataclasses whose fields, relations included, are filled once per loaded graph by
-`api.resolvers.build_catalog`. Every field then resolves by attribute access, so a query costs no
-lookups per object (no N+1) and no per-field resolver overhead. The answer types (`Candidate`,
-`Assessment`, ...) are built per request from the engine's results and point into that catalogue.
+strawberry types built on demand, per request, from the `kg.knowledge.Knowledge` of the loaded graph
+by the request's `api.resolvers.Catalog`: their scalar fields are copied from the `kg.index` record
+(kept on the object as a private field), and their relations (`Condition.symptoms`,
+`Symptom.conditions`, ...) are resolvers that ask the catalogue, which memoises objects by IRI for the
+request and reads what a list of sibling objects needs in one batch. Nothing is built for a field a
+query does not select, and no copy of the whole graph is kept, which is what a remote store requires.
+The answer types (`Candidate`, `Assessment`, ...) are built per request from the engine's results.
 
 Descriptions are the ontology's own `skos:definition` of the class or property a type or field
 mirrors (`ONTOLOGY_TERMS` says which; a test keeps the two equal), followed where useful by a note
@@ -14,8 +17,15 @@ on how the API presents it.
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
+
+from kg import index as kx
+from kg.namespaces import to_curie
+
+if TYPE_CHECKING:
+    from api.resolvers import Catalog
 
 #: GraphQL type or `Type.field` -> the ontology term whose `skos:definition` its description starts with.
 ONTOLOGY_TERMS: dict[str, str] = {
@@ -42,6 +52,104 @@ ONTOLOGY_TERMS: dict[str, str] = {
 ID = strawberry.ID
 
 
+def _catalog(info: strawberry.Info) -> Catalog:
+    """The request's catalogue (`api.resolvers.Context.catalog`)."""
+    catalog: Catalog = info.context.catalog
+    return catalog
+
+
+# ------------------------------------------------------------------------- relation resolvers
+# Each reads through the request's catalogue; the field declarations below give name, type and
+# description (declared in place, so the schema keeps its field order).
+
+
+def _level_conditions(root: UrgencyLevel, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).conditions_with_urgency(root.iri)
+
+
+def _level_warning_signs(root: UrgencyLevel, info: strawberry.Info) -> list[Symptom]:
+    return _catalog(info).warning_signs(root.iri)
+
+
+def _system_conditions(root: BodySystem, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).conditions_in_system(root.iri)
+
+
+def _link_sources(root: SymptomLink, info: strawberry.Info) -> list[Source]:
+    return _catalog(info).link_sources(root)
+
+
+def _condition_body_systems(root: Condition, info: strawberry.Info) -> list[BodySystem]:
+    return [link.body_system for link in _catalog(info).body_system_links(root)]
+
+
+def _condition_body_system_links(root: Condition, info: strawberry.Info) -> list[BodySystemLink]:
+    return _catalog(info).body_system_links(root)
+
+
+def _condition_symptoms(root: Condition, info: strawberry.Info) -> list[Symptom]:
+    return _catalog(info).typical_symptoms(root)
+
+
+def _condition_symptoms_against(root: Condition, info: strawberry.Info) -> list[Symptom]:
+    return _catalog(info).symptoms_against(root)
+
+
+def _condition_symptom_links(root: Condition, info: strawberry.Info) -> list[SymptomLink]:
+    return _catalog(info).symptom_links(root)
+
+
+def _condition_urgency(root: Condition, info: strawberry.Info) -> UrgencyLevel:
+    return _catalog(info).condition_urgency(root)
+
+
+def _condition_causes(root: Condition, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).causes(root)
+
+
+def _condition_cause_of(root: Condition, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).conditions_caused_by(root.iri)
+
+
+def _mappings(root: Condition | Symptom) -> list[Mapping]:
+    return [Mapping.of(ref) for ref in root.data.mappings]
+
+
+def _condition_sources(root: Condition, info: strawberry.Info) -> list[Source]:
+    return _catalog(info).condition_sources(root)
+
+
+def _symptom_urgency(root: Symptom, info: strawberry.Info) -> UrgencyLevel | None:
+    return _catalog(info).symptom_urgency(root)
+
+
+def _symptom_urgency_sources(root: Symptom, info: strawberry.Info) -> list[Source]:
+    return _catalog(info).urgency_sources(root)
+
+
+def _symptom_conditions(root: Symptom, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).conditions_with_finding(root.iri)
+
+
+def _symptom_argues_against(root: Symptom, info: strawberry.Info) -> list[Condition]:
+    return _catalog(info).conditions_against(root.iri)
+
+
+def _symptom_broader(root: Symptom, info: strawberry.Info) -> list[Symptom]:
+    return _catalog(info).broader(root)
+
+
+def _symptom_narrower(root: Symptom, info: strawberry.Info) -> list[Symptom]:
+    return _catalog(info).narrower(root.iri)
+
+
+def _symptom_sources(root: Symptom, info: strawberry.Info) -> list[Source]:
+    return _catalog(info).symptom_sources(root)
+
+
+# ------------------------------------------------------------------------------------- types
+
+
 @strawberry.type(description="A quoted passage of a source that one or more facts rest on.")
 class Source:
     id: ID = strawberry.field(description="The passage's ID (a CURIE).")
@@ -63,6 +171,11 @@ class Mapping:
     justification: str | None = strawberry.field(
         description="How the mapping was checked (a SEMAPV mapping-justification CURIE).")
 
+    @classmethod
+    def of(cls, ref: kx.MappingRef) -> Mapping:
+        return cls(scheme=ref.scheme, code=ref.code, label=ref.label, relation=ref.relation, iri=ref.iri,
+                   justification=to_curie(ref.justification) if ref.justification else None)
+
 
 @strawberry.type(description=(
     "How soon a person with the presentation should be seen, on a fixed scale of four ranked levels. "
@@ -78,9 +191,9 @@ class UrgencyLevel:
     advice: str = strawberry.field(
         description="Advice text shown to a person whose presentation has this urgency level.")
     conditions: list[Condition] = strawberry.field(
-        description="Conditions that have this urgency when suspected, by label.")
+        resolver=_level_conditions, description="Conditions that have this urgency when suspected, by label.")
     warning_signs: list[Symptom] = strawberry.field(
-        description="Findings that on their own warrant this level, by label.")
+        resolver=_level_warning_signs, description="Findings that on their own warrant this level, by label.")
 
 
 @strawberry.type(description="A major system of the body within which the problem behind walking leg pain lies.")
@@ -91,6 +204,7 @@ class BodySystem:
     definition: str | None
     synonyms: list[str]
     conditions: list[Condition] = strawberry.field(
+        resolver=_system_conditions,
         description="Conditions classified under this system, asserted or inferred by the reasoner, by label.")
 
 
@@ -117,7 +231,8 @@ class SymptomLink:
     inferred: bool = strawberry.field(description=(
         "True when the link is inherited by the reasoner from a more general condition this one is a "
         "kind of."))
-    sources: list[Source]
+    sources: list[Source] = strawberry.field(resolver=_link_sources)
+    source_iris: strawberry.Private[tuple[str, ...]]
 
 
 @strawberry.type(description="The most specific ontology class a finding belongs to, such as pain quality.")
@@ -134,26 +249,33 @@ class Condition:
     label: str
     synonyms: list[str]
     definition: str | None
-    body_systems: list[BodySystem] = strawberry.field(description=(
+    body_systems: list[BodySystem] = strawberry.field(resolver=_condition_body_systems, description=(
         "The body system a condition belongs to. Inferred by the reasoner from the structures the "
         "condition affects (affects o belongsToSystem); may also be asserted."))
     body_system_links: list[BodySystemLink] = strawberry.field(
+        resolver=_condition_body_system_links,
         description="The same body systems, each with whether the reasoner inferred it.")
-    symptoms: list[Symptom] = strawberry.field(description=(
+    symptoms: list[Symptom] = strawberry.field(resolver=_condition_symptoms, description=(
         "A finding that is typical of the condition. A more specific kind of a condition has the typical "
         "findings of the general one (isKindOf o hasTypicalFinding). Discriminating findings first."))
-    symptoms_against: list[Symptom] = strawberry.field(description=(
+    symptoms_against: list[Symptom] = strawberry.field(resolver=_condition_symptoms_against, description=(
         "A finding that, when reported, argues against the condition (pain relieved by rest argues "
         "against deep vein thrombosis)."))
     symptom_links: list[SymptomLink] = strawberry.field(
+        resolver=_condition_symptom_links,
         description="Every link to a finding (typical, discriminating, against) with its sources.")
     urgency: UrgencyLevel = strawberry.field(
+        resolver=_condition_urgency,
         description="How urgently a person should be seen when the condition is suspected.")
     causes: list[Condition] = strawberry.field(
+        resolver=_condition_causes,
         description="A condition that commonly causes this condition (sciatica has cause herniated disc).")
-    cause_of: list[Condition] = strawberry.field(description="Conditions this one commonly causes.")
-    mappings: list[Mapping]
-    sources: list[Source]
+    cause_of: list[Condition] = strawberry.field(
+        resolver=_condition_cause_of, description="Conditions this one commonly causes.")
+    mappings: list[Mapping] = strawberry.field(resolver=_mappings)
+    sources: list[Source] = strawberry.field(resolver=_condition_sources)
+    #: the record the object was built from (`kg.index.Condition`)
+    data: strawberry.Private[kx.Condition]
 
 
 @strawberry.type(description=(
@@ -168,24 +290,28 @@ class Symptom:
     category: SymptomCategory
     is_warning_sign: bool = strawberry.field(
         description="True when the finding warrants prompt assessment or emergency care on its own.")
-    urgency: UrgencyLevel | None = strawberry.field(description=(
+    urgency: UrgencyLevel | None = strawberry.field(resolver=_symptom_urgency, description=(
         "The urgency level that reporting this finding warrants on its own; a more specific kind of a "
         "finding warrants at least the same (isKindOf o warrantsUrgency). Findings that warrant prompt assessment or "
         "emergency are warning signs. Null for findings that are not warning signs."))
-    urgency_sources: list[Source] = strawberry.field(description="The passages the warning-sign urgency rests on.")
-    conditions: list[Condition] = strawberry.field(description=(
+    urgency_sources: list[Source] = strawberry.field(
+        resolver=_symptom_urgency_sources, description="The passages the warning-sign urgency rests on.")
+    conditions: list[Condition] = strawberry.field(resolver=_symptom_conditions, description=(
         "A finding suggests every condition it is typical of, and so does every more specific kind of it "
         "(isKindOf o suggests). Inferred by the reasoner. By label."))
     argues_against: list[Condition] = strawberry.field(
-        description="Conditions this finding argues against when reported, by label.")
-    broader: list[Symptom] = strawberry.field(description=(
+        resolver=_symptom_argues_against, description="Conditions this finding argues against when reported, by label.")
+    broader: list[Symptom] = strawberry.field(resolver=_symptom_broader, description=(
         "Subsumption between concrete findings, or between concrete conditions: the subject is a more "
         "specific kind of the object (calf cramping on walking is a kind of exertional leg pain). Transitive. "
         "A report of the specific finding matches a condition described with the general one. Here: every "
         "more general finding, by label."))
-    narrower: list[Symptom] = strawberry.field(description="Every more specific kind of this finding, by label.")
-    mappings: list[Mapping]
-    sources: list[Source]
+    narrower: list[Symptom] = strawberry.field(
+        resolver=_symptom_narrower, description="Every more specific kind of this finding, by label.")
+    mappings: list[Mapping] = strawberry.field(resolver=_mappings)
+    sources: list[Source] = strawberry.field(resolver=_symptom_sources)
+    #: the record the object was built from (`kg.index.Finding`)
+    data: strawberry.Private[kx.Finding]
 
 
 @strawberry.type(description="A finding that matched a search phrase.")

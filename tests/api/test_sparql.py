@@ -251,7 +251,7 @@ def test_a_reloaded_graph_gets_a_fresh_pool(make_client: object, service: LegPai
     endpoint = next(r for r in client.app.routes if getattr(r, "path", "") == "/sparql").endpoint.__self__
     old = endpoint._published.pool
     # what a reload does: a new graph object swapped in whole
-    client.app.state.legpain.service = LegPainService(dataclasses.replace(service.graph))
+    client.app.state.legpain.service = dataclasses.replace(service)
     assert _count(client.get("/sparql", params={"query": COUNT})) == len(service.graph.dataset)
     assert endpoint._published.pool is not old and old._closed and not old._workers
 
