@@ -338,7 +338,7 @@ def _query_target(settings: Settings) -> Any:
     `sparql:...`), else the graph read from the files into memory."""
     from kg.store import backend_for
 
-    backend = backend_for(settings.store)
+    backend = backend_for(settings.store, settings.store_timeout_s)
     if backend.persistent:
         return backend.open(read_only=True)
     return _files_graph().dataset
@@ -352,13 +352,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings()
     if args.dataset:
         settings = settings.with_changes(dataset=Path(args.dataset))
-    backend = backend_for(settings.store)
+    backend = backend_for(settings.store, settings.store_timeout_s)
     if not backend.persistent:
         raise CliError(f"LEGPAIN_STORE={backend} keeps nothing between runs, so there is nothing to load: "
                        "`legpain serve` reads the files itself. Set LEGPAIN_STORE=oxigraph:PATH or "
                        "sparql:QUERY_URL[;UPDATE_URL] to load a store.")
-    if backend.remote:
-        backend = type(backend)(backend.location, timeout_s=settings.store_timeout_s)  # type: ignore[call-arg]
     closed, version, info, _ = closed_dataset(settings)
     quads = quads_by_graph(closed)
     total = sum(len(q) for q in quads.values())

@@ -62,9 +62,8 @@ class LegPainService:
 def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPainService:
     """The service over the configured store (see the module docstring); raises `kg.store.StoreError`
     with a clear message when the store is unreachable or not loaded."""
-    backend = backend_for(settings.store)
+    backend = backend_for(settings.store, settings.store_timeout_s)
     if backend.remote:
-        backend = type(backend)(backend.location, timeout_s=settings.store_timeout_s)  # type: ignore[call-arg]
         dataset = backend.open(read_only=True)
         knowledge = store_call(backend, "be read", lambda: StoreKnowledge(
             backend, dataset, QueryLibrary(settings.queries_dir), settings.store_cache_ttl_s))

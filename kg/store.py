@@ -97,8 +97,10 @@ class StoreBackend:
     #: Several processes may read it at once (API workers share it).
     shared: ClassVar[bool] = False
 
-    def __init__(self, location: str | None = None) -> None:
+    def __init__(self, location: str | None = None, timeout_s: float = 30.0) -> None:
         self.location = location
+        #: seconds a request to the store may take (remote stores; embedded ones answer in-process)
+        self.timeout_s = timeout_s
 
     def __str__(self) -> str:
         return self.scheme + (f":{self.location}" if self.location else "")
@@ -187,8 +189,8 @@ class OxigraphBackend(StoreBackend):
 
     scheme = "oxigraph"
 
-    def __init__(self, location: str | None = None) -> None:
-        super().__init__(location)
+    def __init__(self, location: str | None = None, timeout_s: float = 30.0) -> None:
+        super().__init__(location, timeout_s)
         self.persistent = bool(location)
         self.shared = bool(location)
 
@@ -258,7 +260,7 @@ class SparqlBackend(StoreBackend):
     shared = True
 
     def __init__(self, location: str | None = None, timeout_s: float = 30.0) -> None:
-        super().__init__(location)
+        super().__init__(location, timeout_s)
         if not location:
             raise StoreSpecError("LEGPAIN_STORE=sparql: needs the query URL, e.g. "
                                  "sparql:http://127.0.0.1:7878/query;http://127.0.0.1:7878/update")
@@ -268,7 +270,6 @@ class SparqlBackend(StoreBackend):
                 raise StoreSpecError(f"LEGPAIN_STORE=sparql:{location}: {url!r} is not an http(s) URL")
         self.query_url = query_url
         self.update_url = update_url or query_url.rsplit("/", 1)[0] + "/update"
-        self.timeout_s = timeout_s
 
     def _update(self, update: str) -> None:
         # rdflib calls `SPARQLConnector.update` by class name here, so override the caller
@@ -351,7 +352,7 @@ BACKENDS: dict[str, type[StoreBackend]] = {
 DEFAULT_STORE = "oxigraph"
 
 
-def backend_for(spec: str) -> StoreBackend:
+def backend_for(spec: str, timeout_s: float = 30.0) -> StoreBackend:
     """The backend a `LEGPAIN_STORE` value names, e.g. `oxigraph:/var/lib/legpain`."""
     scheme, _, location = spec.strip().partition(":")
     cls = BACKENDS.get(scheme.lower())
@@ -362,7 +363,7 @@ def backend_for(spec: str) -> StoreBackend:
     if cls is MemoryBackend and location:
         raise StoreSpecError("LEGPAIN_STORE=memory takes no location (it keeps nothing on disk); "
                              "use oxigraph:PATH for a store on disk")
-    return cls(location or None)
+    return cls(location or None, timeout_s)
 
 
 # ---------------------------------------------------------------------------------- data version
