@@ -27,7 +27,6 @@ from kg.queries import QueryLibrary
 from kg.settings import Settings
 from kg.store import (
     DEFAULT_STORE,
-    MemoryBackend,
     OxigraphBackend,
     StoreNotLoadedError,
     backend_for,
@@ -102,17 +101,20 @@ def closed_dataset(settings: Settings, force_reasoner: str | None = None
 
 
 def read_prepared(path: Path) -> tuple[Dataset, str]:
-    """A prepared N-Quads dump (`.nq`, `.nq.gz`) and its data version (a hash of its bytes)."""
+    """A prepared N-Quads dump (`.nq`, `.nq.gz`) and its data version (a hash of its bytes), read by
+    Oxigraph's parser into an in-memory Oxigraph dataset (ten times rdflib's parsing speed, a third of
+    its memory: what makes an HPO-sized dump practical)."""
     if not path.is_file():
         raise OntologyLoadError(path, "prepared dataset not found (LEGPAIN_DATASET)")
     raw = path.read_bytes()
-    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-    dataset = Dataset(default_union=True)
-    bind_prefixes(dataset)
     try:
-        dataset.parse(data=data, format="nquads")
-    except Exception as exc:  # noqa: BLE001 - rdflib's N-Quads parser raises several kinds
+        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+        native = ox.Store()
+        native.bulk_load(data, ox.RdfFormat.N_QUADS)
+    except (OSError, EOFError, SyntaxError, ValueError) as exc:
         raise OntologyLoadError(path, f"not valid N-Quads: {exc}") from exc
+    dataset = Dataset(store=OxigraphStore(store=native), default_union=True)
+    bind_prefixes(dataset)
     return dataset, "prepared-" + hashlib.sha256(raw).hexdigest()
 
 
@@ -135,7 +137,7 @@ def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) 
         dataset, digest, info, inputs = snapshot
     else:
         closed, digest, info, inputs = closed_dataset(settings, force_reasoner)
-        if isinstance(backend, MemoryBackend):
+        if backend.holds(closed):  # already in the chosen kind of store
             dataset = closed
         else:
             dataset = backend.open()

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
+from rdflib.plugins.stores.memory import Memory
 from rdflib.plugins.stores.sparqlconnector import SPARQLConnector
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
@@ -115,6 +116,10 @@ class StoreBackend:
     def _open(self, read_only: bool) -> Dataset:
         raise NotImplementedError
 
+    def holds(self, dataset: Dataset) -> bool:
+        """Whether a dataset already lives in this kind of store (then it need not be copied)."""
+        return False
+
     # ------------------------------------------------------------------ writing
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
               progress: Progress | None = None, batch: int = 10_000, mark: bool = True) -> LoadReport:
@@ -179,6 +184,9 @@ class MemoryBackend(StoreBackend):
     def _open(self, read_only: bool) -> Dataset:
         return Dataset(store="Memory", default_union=True)
 
+    def holds(self, dataset: Dataset) -> bool:
+        return isinstance(dataset.store, Memory)
+
 
 class OxigraphBackend(StoreBackend):
     """Oxigraph through oxrdflib: in memory without a location, on disk (RocksDB) with one.
@@ -197,6 +205,9 @@ class OxigraphBackend(StoreBackend):
     def _open(self, read_only: bool) -> Dataset:
         native = self.native(read_only=read_only)
         return Dataset(store=OxigraphStore(store=native), default_union=True)
+
+    def holds(self, dataset: Dataset) -> bool:
+        return not self.location and isinstance(dataset.store, OxigraphStore)
 
     def native(self, *, read_only: bool = False) -> ox.Store:
         """The pyoxigraph store itself. Read-only, an on-disk store is copied into memory and the files
