@@ -207,9 +207,9 @@ class StoreKnowledge:
 
     # ------------------------------------------------------------------ store access
     def _rows(self, name: str, variable: str | None = None,
-              iris: Collection[str] | None = None) -> list[dict[str, object]]:
+              iris: Collection[str] | None = None, inline: bool = True) -> list[dict[str, object]]:
         return store_call(self.backend, f"answer the query {name}",
-                          lambda: self.queries.rows(name, self.dataset, variable, iris))
+                          lambda: self.queries.rows(name, self.dataset, variable, iris, inline=inline))
 
     def data_version(self) -> str:
         """The store's data version, read again at most every `ttl_s` seconds; a new one empties the
@@ -319,7 +319,7 @@ class StoreKnowledge:
 
     def conditions_with_urgency(self, level: str) -> list[str]:
         return self._cached("with-urgency", level, lambda: self._condition_order(
-            str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level])))  # type: ignore[return-value]
+            str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level], inline=False)))  # type: ignore[return-value]
 
     def conditions_caused_by(self, cause: str) -> list[str]:
         return self._cached("caused-by", cause, lambda: self._condition_order(
