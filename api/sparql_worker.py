@@ -75,12 +75,8 @@ def execute(store: ox.Store, job: QueryJob, prefixes: dict[str, str] | None = No
     """Evaluate one query and write its answer; every failure becomes a 4xx reply, never a raise."""
     try:
         result = store.query(job.query, **_dataset_options(job))  # type: ignore[arg-type]
-    except SyntaxError as exc:
-        return error(400, f"Malformed query: {exc}")
-    except MemoryError:
-        return error(503, "The query needed more memory than the endpoint allows.")
-    except Exception as exc:  # an evaluation error is the query's, not the server's
-        return error(400, f"The query could not be evaluated: {exc}")
+    except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
+        return failed(exc)
     return render(result, job, prefixes)
 
 
@@ -123,12 +119,18 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
             return error(406, f"Not acceptable: the result cannot be written as {fmt.media_type} ({exc}); "
                               "ask for text/turtle or application/n-triples.")
         return Reply(200, fmt.content_type, body or b"", truncated=truncated, rows=len(triples))
-    except SyntaxError as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
+        return failed(exc)
+
+
+def failed(exc: BaseException) -> Reply:
+    """The reply for a query that failed while being parsed, evaluated or written (Oxigraph evaluates
+    lazily, so errors also arise while the answer is written)."""
+    if isinstance(exc, SyntaxError):
         return error(400, f"Malformed query: {exc}")
-    except MemoryError:
+    if isinstance(exc, MemoryError):
         return error(503, "The query needed more memory than the endpoint allows.")
-    except Exception as exc:  # an evaluation error is the query's, not the server's
-        return error(400, f"The query could not be evaluated: {exc}")
+    return error(400, f"The query could not be evaluated: {exc}")  # the query's error, not the server's
 
 
 def _limit_memory(budget_mb: int) -> None:
