@@ -1,10 +1,13 @@
 """The ASGI application: `create_app(settings)` builds it; `api.app:app` is the default instance.
 
 Routes: `/graphql` (GraphiQL in a browser, GET and POST for clients), `/sparql` (SPARQL 1.1 Protocol),
-`/health` (ready once the graph is loaded and reasoned), `/ontology` (the ontology by content
-negotiation and its reference pages), `/admin/reload` (off by default; see
-`api.reload`, which also reloads on SIGHUP). The lifespan loads the graph once, off the
-event loop; every route reads the current `LegPainService` from `app.state.legpain`.
+`/health` (readiness: ready once the graph is loaded and reasoned), `/health/live` (liveness),
+`/ontology` (the ontology by content negotiation and its reference pages), `/static` (the pages'
+scripts and styles), `/admin/reload` (off by default; see `api.reload`, which also reloads on
+SIGHUP). The lifespan loads the graph once, off the event loop; every route reads the current
+`LegPainService` from `app.state.legpain`. Middleware, outermost first: request IDs and the access
+log (`api.request_id`), CORS when configured, security headers (`api.security_headers`), the body
+size limit (`api.limits`).
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from api.graphql_app import graphql_routes
 from api.limits import BodySizeLimitMiddleware
 from api.ontology_routes import ontology_routes
 from api.reload import admin_reload, reload_graph
+from api.request_id import RequestIdMiddleware
+from api.security_headers import SecurityHeadersMiddleware
 from api.sparql import sparql_routes
-from api.state import AppState, app_state
+from api.state import AppState, app_state, public_message
+from api.static_files import static_routes
 from kg.service import load_service
 from kg.settings import Settings
 from kg.store import StoreError
@@ -40,21 +46,33 @@ STORE_RETRY_S = 3.0
 
 
 async def health(request: Request) -> Response:
-    """200 with the ontology version and triple counts once ready; 503 while loading."""
+    """Readiness: 200 with the ontology version and triple counts once ready; 503 while loading or
+    while the store cannot answer. Everything it reports was recorded at load time, so it costs
+    microseconds whatever the graph's size (a remote store's data version is cached for
+    `LEGPAIN_STORE_CACHE_TTL_S`, and only that lookup leaves the event loop)."""
     state = app_state(request)
     if state.service is None:
         body = {"status": "error" if state.load_error else "loading", "detail": state.load_error}
         return JSONResponse(body, status_code=503)
     try:
-        described = await anyio.to_thread.run_sync(state.service.describe)
+        if state.service.backend.remote:
+            described = await anyio.to_thread.run_sync(state.service.describe)
+        else:
+            described = state.service.describe()
     except StoreError as exc:  # the store went away: not ready until it answers again
-        return JSONResponse({"status": "store-unavailable", "detail": str(exc)}, status_code=503)
+        log.warning("health: %s", exc)
+        return JSONResponse({"status": "store-unavailable", "detail": exc.public}, status_code=503)
     graph = state.service.graph
     body: dict[str, object] = {"status": "ready", **described}
     if graph is not None:
         body["graphs"] = graph.triple_counts()
         body["loadSeconds"] = round(graph.load_seconds, 3)
     return JSONResponse(body)
+
+
+async def live(request: Request) -> Response:
+    """Liveness: the process answers HTTP (whether or not the graph is loaded yet)."""
+    return JSONResponse({"status": "alive"})
 
 
 async def root(request: Request) -> Response:
@@ -98,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 log.info("store available again; knowledge graph ready: %s", state.service.describe())
             except Exception as exc:  # noqa: BLE001 - the reason is kept for /health
                 error = exc
-                state.load_error = f"the knowledge graph failed to load: {exc}"
+                state.load_error = f"the knowledge graph failed to load: {public_message(exc)}"
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -107,11 +125,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             state.service = await anyio.to_thread.run_sync(load_service, settings)
             log.info("knowledge graph ready: %s", state.service.describe())
         except StoreError as exc:
-            state.load_error = f"the knowledge graph failed to load: {exc}"
-            log.error("%s; trying again every %g s", state.load_error, STORE_RETRY_S)
+            state.load_error = f"the knowledge graph failed to load: {exc.public}"
+            log.error("the knowledge graph failed to load: %s; trying again every %g s", exc, STORE_RETRY_S)
             retry = asyncio.get_running_loop().create_task(connect_when_back(exc))
         except Exception as exc:  # keep serving /health with the reason instead of crashing
-            state.load_error = f"the knowledge graph failed to load: {exc}"
+            state.load_error = f"the knowledge graph failed to load: {public_message(exc)}"
             log.exception("the knowledge graph failed to load")
         _install_sighup(state)
         yield
@@ -121,17 +139,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/", root),
         Route("/health", health),
+        Route("/health/live", live),
         Route("/admin/reload", admin_reload, methods=["POST"]),
         *graphql_routes(settings),
         *sparql_routes(settings),
         *ontology_routes(),
+        *static_routes(),
     ]
-    middleware = [Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
     if settings.cors_origins:
         middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                         allow_methods=["GET", "POST", "OPTIONS"],
-                                        allow_headers=["Content-Type", "Accept", "Authorization"],
-                                        expose_headers=["X-Legpain-Truncated", "X-Legpain-Max-Rows"]))
+                                        allow_headers=["Content-Type", "Accept", "Authorization", "X-Request-ID"],
+                                        expose_headers=["X-Legpain-Truncated", "X-Legpain-Truncated-By",
+                                                        "X-Legpain-Max-Rows", "X-Legpain-Max-Bytes",
+                                                        "X-Request-ID"]))
+    middleware.insert(0, Middleware(RequestIdMiddleware))  # outermost: every response and log line has it
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.legpain = state
     return app

@@ -22,6 +22,7 @@ import logging
 from typing import Any
 
 import anyio.to_thread
+import orjson
 from graphql import GraphQLError
 from graphql.error import GraphQLSyntaxError
 from starlette.requests import Request
@@ -30,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -42,7 +43,9 @@ try:  # strawberry raises cross_web's HTTPException since it moved its HTTP laye
 except ImportError:  # pragma: no cover - older strawberry
     from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]
 
-from api.graphql_limits import query_limits, token_limit_error
+from api.graphiql import graphiql_page
+from api.graphql_limits import LimitedValidationCache, ShapeCache, ShapeLimits, query_limits, token_limit_error
+from api.request_id import current_request_id
 from api.resolvers import Catalog, Context
 from api.schema import build_schema
 from api.state import AppState, NotReadyError, app_state
@@ -54,6 +57,8 @@ log = logging.getLogger("legpain.api.graphql")
 
 #: Distinct query texts kept parsed and validated (bounded, so unique queries cannot grow memory).
 CACHE_SIZE = 512
+#: Documents estimated to resolve more fields than this execute on a worker thread (see `_off_the_loop`).
+OFF_LOOP_COST = 500
 INTERNAL_MESSAGE = "Internal server error"
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
 
@@ -77,11 +82,11 @@ def present_error(error: GraphQLError, settings: Settings) -> GraphQLError:
         return _with_code(error, "NOT_READY", message=str(original))
     if isinstance(original, StoreError):
         log.warning("store error resolving %s: %s", ".".join(map(str, error.path or ())) or "the request", original)
-        return _with_code(error, "STORE_UNAVAILABLE", message=str(original))
+        return _with_code(error, "STORE_UNAVAILABLE", message=original.public)
     log.error("unexpected error resolving %s", ".".join(map(str, error.path or ())) or "the request",
               exc_info=original)
     return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path,
-                        extensions={"code": "INTERNAL_SERVER_ERROR"})
+                        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()})
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None, **extra: Any) -> GraphQLError:
@@ -94,13 +99,19 @@ class LegPainGraphQL(GraphQL):
     """Strawberry's ASGI view, with a typed per-request `Context` and this API's response policy."""
 
     def __init__(self, settings: Settings) -> None:
+        self.shapes = ShapeCache(ShapeLimits.from_settings(settings), CACHE_SIZE)
         schema = build_schema(extensions=[
-            query_limits(settings),
+            query_limits(self.shapes),
             lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: LimitedValidationCache(maxsize=CACHE_SIZE),
         ])
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its files served by this server (`api.graphiql`); strawberry's page loads them from
+        a CDN. Strawberry still decides when to serve it (a browser's GET without `?query=`)."""
+        return graphiql_page(request)
 
     @staticmethod
     def catalog(state: AppState) -> Catalog | None:
@@ -136,13 +147,26 @@ class LegPainGraphQL(GraphQL):
             log.exception("unexpected error serving %s %s", request.scope.get("method"), request.url.path)
             return _error_response(request, 500, INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
 
+    def _off_the_loop(self, request: Any, query: str | None) -> bool:
+        """Whether to execute on a worker thread: over a remote store (the resolvers wait on the
+        network), and for a document estimated to resolve more than `OFF_LOOP_COST` fields (tens of
+        milliseconds of CPU: on the loop, it would hold up every other request, `/health` included;
+        on a thread, the interpreter hands the loop its turn every few milliseconds)."""
+        service = app_state(request).service
+        if service is None:
+            return False
+        if service.backend.remote:
+            return True
+        if not query:
+            return False
+        shapes = self.shapes.shapes(self.schema._schema, query)
+        return shapes is not None and max((s.cost for s in shapes.values()), default=0) > OFF_LOOP_COST
+
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
                              root_value: Any, request_data: Any) -> ExecutionResult:
-        """As strawberry does, except over a remote store: then the resolvers wait on the network, so
-        the whole execution runs on a worker thread and the event loop goes on serving other requests
-        meanwhile (every resolver here is synchronous)."""
-        service = app_state(request).service
-        if service is None or not service.backend.remote:
+        """As strawberry does, except that costly documents and every document over a remote store
+        run on a worker thread (see `_off_the_loop`; every resolver here is synchronous)."""
+        if not self._off_the_loop(request, request_data.query):
             return await super().execute_single(request, request_adapter, sub_response, context, root_value,
                                                 request_data)
         allowed = OperationType.from_http(request_adapter.method)
@@ -158,6 +182,15 @@ class LegPainGraphQL(GraphQL):
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson instead of the standard library: it refuses nesting deeper than 1,024 levels with a
+        decode error (a 400 here) where `json.loads` recursed until `RecursionError` (a 500 from a
+        40,000-level `[[[...]]]` body or `variables`), and it is several times faster."""
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def parse_http_body(self, request: Any) -> Any:
         """Strawberry's parsing, with a clear 400 for JSON that is not an object (`[]`, `"x"`, `1`)."""
@@ -183,7 +216,10 @@ def _version(request: Request | WebSocket) -> str | None:
 
 
 def _error_response(request: Request | WebSocket, status: int, message: str, code: str) -> Response:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}],
+    extensions: dict[str, Any] = {"code": code}
+    if status >= 500:  # the ID a user can quote to find the logged failure
+        extensions["requestId"] = current_request_id()
+    body = {"data": None, "errors": [{"message": message, "extensions": extensions}],
             "extensions": {"ontologyVersion": _version(request)}}
     return JSONResponse(body, status_code=status)
 

@@ -3,14 +3,20 @@
 | limit (Settings field)            | checked                                   | code                  |
 |-----------------------------------|-------------------------------------------|-----------------------|
 | `max_query_tokens`                | while parsing (graphql-core `max_tokens`) | `TOO_MANY_TOKENS`     |
-| `max_query_depth`                 | validation rule                           | `QUERY_TOO_DEEP`      |
-| `max_aliases`                     | validation rule                           | `TOO_MANY_ALIASES`    |
-| estimated result size (`max_cost`)| validation rule                           | `QUERY_TOO_COMPLEX`   |
+| `max_query_depth`                 | before validation                         | `QUERY_TOO_DEEP`      |
+| `max_aliases`                     | before validation                         | `TOO_MANY_ALIASES`    |
+| `max_fields`                      | before validation                         | `TOO_MANY_FIELDS`     |
+| estimated result size (`max_cost`)| before validation                         | `QUERY_TOO_COMPLEX`   |
 | `max_list_input`                  | field extension, on the coerced arguments | `INPUT_LIST_TOO_LONG` |
 | `max_limit`                       | field extension, on the coerced arguments | `LIMIT_TOO_LARGE`     |
 
-The validation rules run once per distinct document: strawberry's `ValidationCache` caches their
-result, so they cost nothing on repeated queries. Argument checks run on coerced values, so they see
+The shape limits are checked on the parsed document before graphql-core validates it, and a
+document over any of them is not validated at all: validation is not linear in the document (the
+rule that checks that fields with one response name can merge compares them pairwise, so 380 copies
+of one field took 0.7 s of CPU), and what a document asks (`max_fields`, counted with fragments
+expanded) is what bounds both validation and execution. Both results are cached per distinct query
+text (strawberry's `ValidationCache` for validation, a bounded LRU here for the shape), so they cost
+nothing on repeated queries. Argument checks run on coerced values, so they see
 literals and variables alike. Introspection fields (`__schema`, `__type`) are not counted towards
 depth or size: GraphiQL's own introspection query is deeper than any sensible data query, and its
 size is bounded by the schema.
@@ -18,8 +24,10 @@ size is bounded by the schema.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from graphql import (
@@ -34,12 +42,11 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     get_named_type,
+    parse,
 )
 from graphql.error import GraphQLSyntaxError
-from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension, ValidationCache
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
@@ -47,8 +54,6 @@ from kg.settings import Settings
 
 #: Each list field is assumed to return this many items when estimating a query's result size.
 LIST_FACTOR = 10
-#: The largest estimated number of resolved fields a query may ask for (see `QueryShape.cost`).
-DEFAULT_MAX_COST = 100_000
 _COST_CAP = 10**12
 
 
@@ -72,6 +77,8 @@ class QueryShape:
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    #: field selections, fragments expanded where they are spread (what validation and execution walk)
+    fields: int = 0
 
 
 def _unwrap(type_: Any) -> tuple[GraphQLNamedType, bool]:
@@ -101,7 +108,7 @@ class _Measurer:
         return self.memo[name]
 
     def selection(self, selection_set: SelectionSetNode | None, parent: Any) -> QueryShape:
-        depth = aliases = cost = 0
+        depth = aliases = cost = count = 0
         if selection_set is None:
             return QueryShape()
         fields = getattr(parent, "fields", None) or {}
@@ -120,15 +127,17 @@ class _Measurer:
                 depth = max(depth, 1 + child.depth)
                 aliases += child.aliases
                 cost += 1 + (LIST_FACTOR if many else 1) * child.cost
-            elif isinstance(node, InlineFragmentNode):
-                condition = node.type_condition
-                target = self.schema.get_type(condition.name.value) if condition else parent
-                child = self.selection(node.selection_set, target)
+                count += 1 + child.fields
+            elif isinstance(node, InlineFragmentNode | FragmentSpreadNode):
+                if isinstance(node, InlineFragmentNode):
+                    condition = node.type_condition
+                    target = self.schema.get_type(condition.name.value) if condition else parent
+                    child = self.selection(node.selection_set, target)
+                else:
+                    child = self.fragment(node.name.value)
                 depth, aliases, cost = max(depth, child.depth), aliases + child.aliases, cost + child.cost
-            elif isinstance(node, FragmentSpreadNode):
-                child = self.fragment(node.name.value)
-                depth, aliases, cost = max(depth, child.depth), aliases + child.aliases, cost + child.cost
-        return QueryShape(depth, aliases, min(cost, _COST_CAP))
+                count += child.fields
+        return QueryShape(depth, aliases, min(cost, _COST_CAP), min(count, _COST_CAP))
 
 
 def measure(schema: GraphQLSchema, document: Any) -> dict[str, QueryShape]:
@@ -144,56 +153,115 @@ def measure(schema: GraphQLSchema, document: Any) -> dict[str, QueryShape]:
     return shapes
 
 
-def shape_rule(max_depth: int, max_aliases: int, max_cost: int) -> type[ValidationRule]:
-    """A validation rule refusing operations deeper, with more aliases, or larger than allowed.
+@dataclass(frozen=True)
+class ShapeLimits:
+    """The most a document's operations may ask (see the module docstring)."""
 
-    Built once per app, so strawberry's `ValidationCache` (keyed by the rule classes) keeps hitting.
-    """
+    max_depth: int
+    max_aliases: int
+    max_fields: int
+    max_cost: int
+    max_tokens: int
 
-    class QueryShapeRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            for name, shape in measure(context.schema, context.document).items():
-                label = f"operation {name!r}" if name else "the query"
-                if shape.depth > max_depth:
-                    context.report_error(limit_error(
-                        "QUERY_TOO_DEEP", f"{label} is nested {shape.depth} levels deep; at most "
-                        f"{max_depth} are allowed", max_depth, shape.depth))
-                if shape.aliases > max_aliases:
-                    context.report_error(limit_error(
-                        "TOO_MANY_ALIASES", f"{label} uses {shape.aliases} aliases; at most "
-                        f"{max_aliases} are allowed", max_aliases, shape.aliases))
-                if shape.cost > max_cost:
-                    context.report_error(limit_error(
-                        "QUERY_TOO_COMPLEX", f"{label} could resolve about {shape.cost} fields; at most "
-                        f"{max_cost} are allowed: select fewer nested lists or use `limit`",
-                        max_cost, shape.cost))
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ShapeLimits:
+        return cls(settings.max_query_depth, settings.max_aliases, settings.max_fields, settings.max_cost,
+                   settings.max_query_tokens)
 
-    return QueryShapeRule
+
+def shape_errors(shapes: Mapping[str, QueryShape], limits: ShapeLimits) -> list[GraphQLError]:
+    """One error per limit an operation exceeds; empty when every operation is within all."""
+    errors: list[GraphQLError] = []
+    for name, shape in shapes.items():
+        label = f"operation {name!r}" if name else "the query"
+        if shape.depth > limits.max_depth:
+            errors.append(limit_error("QUERY_TOO_DEEP", f"{label} is nested {shape.depth} levels deep; at most "
+                                      f"{limits.max_depth} are allowed", limits.max_depth, shape.depth))
+        if shape.aliases > limits.max_aliases:
+            errors.append(limit_error("TOO_MANY_ALIASES", f"{label} uses {shape.aliases} aliases; at most "
+                                      f"{limits.max_aliases} are allowed", limits.max_aliases, shape.aliases))
+        if shape.fields > limits.max_fields:
+            errors.append(limit_error("TOO_MANY_FIELDS", f"{label} selects {shape.fields} fields (fragments "
+                                      f"counted where they are spread); at most {limits.max_fields} are allowed",
+                                      limits.max_fields, shape.fields))
+        if shape.cost > limits.max_cost:
+            errors.append(limit_error("QUERY_TOO_COMPLEX", f"{label} could resolve about {shape.cost} fields; at "
+                                      f"most {limits.max_cost} are allowed: select fewer nested lists or use "
+                                      "`limit`", limits.max_cost, shape.cost))
+    return errors
+
+
+class ShapeCache:
+    """The measured shape of each query text, the `maxsize` most recent kept (thread-safe: requests
+    over a remote store execute on worker threads). Read by `QueryLimits` to refuse a document and by
+    the GraphQL view to decide whether to execute it off the event loop."""
+
+    def __init__(self, limits: ShapeLimits, maxsize: int = 512) -> None:
+        self.limits = limits
+        self.maxsize = maxsize
+        self._entries: OrderedDict[str, dict[str, QueryShape]] = OrderedDict()
+        self._lock = Lock()
+
+    def shapes(self, schema: GraphQLSchema, text: str, document: Any | None = None) -> dict[str, QueryShape] | None:
+        """The shapes of the text's operations; None when it does not parse (the caller reports that)."""
+        with self._lock:
+            if text in self._entries:
+                self._entries.move_to_end(text)
+                return self._entries[text]
+        if document is None:
+            try:
+                document = parse(text, max_tokens=self.limits.max_tokens)
+            except GraphQLError:
+                return None
+        found = measure(schema, document)
+        with self._lock:
+            self._entries[text] = found
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+        return found
+
+    def errors(self, schema: GraphQLSchema, text: str | None, document: Any) -> list[GraphQLError]:
+        shapes = measure(schema, document) if text is None else self.shapes(schema, text, document)
+        return shape_errors(shapes or {}, self.limits)
 
 
 # ----------------------------------------------------------------------------------- extensions
 
 
 class QueryLimits(SchemaExtension):
-    """Sets graphql-core's token limit for parsing and adds the shape rule to validation."""
+    """Sets graphql-core's token limit for parsing, and refuses a document over the shape limits
+    before it is validated (so `LimitedValidationCache` must come after it in the extension list)."""
 
-    def __init__(self, max_tokens: int, rules: tuple[type[ValidationRule], ...]) -> None:
-        self.max_tokens = max_tokens
-        self.rules = rules
+    def __init__(self, shapes: ShapeCache) -> None:
+        self.shapes = shapes
 
     def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.shapes.limits.max_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        context.parse_options["max_tokens"] = self.max_tokens
-        context.validation_rules = context.validation_rules + self.rules
+        if context.graphql_document is not None:
+            errors = self.shapes.errors(context.schema._schema, context.query, context.graphql_document)
+            if errors:
+                context.pre_execution_errors = errors
         yield
 
 
-def query_limits(settings: Settings, max_cost: int = DEFAULT_MAX_COST) -> Callable[[], QueryLimits]:
-    """A factory for `QueryLimits` (strawberry builds one extension per request); the rule classes
-    are created here, once."""
-    rules = (shape_rule(settings.max_query_depth, settings.max_aliases, max_cost),)
-    return lambda: QueryLimits(settings.max_query_tokens, rules)
+class LimitedValidationCache(ValidationCache):
+    """Strawberry's validation cache, leaving a document that `QueryLimits` refused unvalidated."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield
+            return
+        yield from super().on_validate()
+
+
+def query_limits(shapes: ShapeCache) -> Callable[[], QueryLimits]:
+    """A factory for `QueryLimits` (strawberry builds one extension per request), all sharing one
+    shape cache."""
+    return lambda: QueryLimits(shapes)
 
 
 def token_limit_error(error: GraphQLError, max_tokens: int) -> GraphQLError | None:
@@ -242,7 +310,3 @@ def check_arguments(kwargs: Mapping[str, Any], settings: Settings, names: Mappin
             if key == "limit" and value > settings.max_limit:
                 raise limit_error("LIMIT_TOO_LARGE", f"`limit` is {value}; at most {settings.max_limit} "
                                   "are allowed: page with `offset`", settings.max_limit, value)
-
-
-__all__ = ["InputLimits", "QueryLimits", "QueryShape", "check_arguments", "measure", "query_limits",
-           "shape_rule", "token_limit_error", "limit_error"]

@@ -17,7 +17,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.state import AppState, app_state
+from api.state import AppState, app_state, public_message
 from kg.service import load_service
 from kg.store import StoreError, backend_for
 from kg.validation import ValidationReport, validate
@@ -38,7 +38,7 @@ class ReloadOutcome:
             try:
                 body["serving"] = service.describe()
             except StoreError as exc:
-                body["serving"] = {"store": str(service.backend), "error": str(exc)}
+                body["serving"] = {"store": service.backend.scheme, "error": exc.public}
         if self.report is not None:
             body["report"] = {"ok": self.report.ok,
                               "summary": {lvl: self.report.count(lvl) for lvl in ("error", "warning", "info")},
@@ -64,10 +64,11 @@ async def reload_graph(state: AppState) -> ReloadOutcome:
             service = await anyio.to_thread.run_sync(load_service, state.settings)
         except Exception as exc:  # anything at all: keep serving what we have
             log.exception("reload failed while loading")
-            return ReloadOutcome("refused", report, f"loading failed ({exc}); still serving the last good graph")
+            return ReloadOutcome("refused", report,
+                                 f"loading failed ({public_message(exc)}); still serving the last good graph")
         state.service = service
         state.load_error = None
-        message = service.graph.closure.message if service.graph else f"reconnected to the store {service.backend}"
+        message = service.graph.closure.message if service.graph else "reconnected to the store"
         log.info("reloaded: %s", message)
         return ReloadOutcome("reloaded", report, message)
 
@@ -78,8 +79,9 @@ async def admin_reload(request: Request) -> Response:
     token = state.settings.admin_token
     if not token:
         return JSONResponse({"detail": "not found"}, status_code=404)
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+    # the scheme is case-insensitive (RFC 9110, section 11.1); the token is compared in constant time
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
     outcome = await reload_graph(state)

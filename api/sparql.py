@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -45,6 +46,8 @@ TRUNCATED_HEADER = "X-Legpain-Truncated"
 _PLAIN = "text/plain; charset=utf-8"
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _HTML = Format("html", "graph", "text/html", ("application/xhtml+xml",))
+#: An absolute http(s) IRI with none of the characters an IRIREF excludes (SPARQL 1.1, rule 139).
+_IRI = re.compile(r'https?://[^\x00-\x20<>"{}|^`\\]+')
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -68,10 +71,19 @@ class _Published:
             self.sizes = graph.triple_counts()
             config = WorkerConfig(nquads=dump_nquads(graph.dataset), prefixes=prefixes,
                                   memory_budget_mb=settings.sparql_worker_memory_mb)
-            self.pool = WorkerPool(config, size=settings.sparql_workers)
+            self.pool = WorkerPool(config, size=settings.sparql_workers, reserved=settings.sparql_reserved_workers,
+                                   long_query_s=settings.sparql_long_query_s)
         self.names = frozenset(self.sizes) | {str(g) for g in (ONTOLOGY_GRAPH, KNOWLEDGE_BASE_GRAPH,
                                                                MAPPINGS_GRAPH, INFERRED_GRAPH)}
         self.descriptions: dict[tuple[str, str], bytes] = {}
+
+
+def base_iri(request: Request) -> str | None:
+    """The endpoint's own IRI, which relative IRIs in a query resolve against (SPARQL 1.1 Protocol);
+    None when the request's Host makes it no valid IRI (it is the client's text, and a remote store
+    receives it inside the query)."""
+    iri = str(request.url.replace(query="", fragment=""))
+    return iri if _IRI.fullmatch(iri) else None
 
 
 def dump_nquads(dataset: Dataset) -> bytes:
@@ -132,7 +144,8 @@ class SparqlEndpoint:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": _ALLOW})
         try:
-            operation = await read_operation(request, self.settings.sparql_max_query_bytes)
+            operation = await read_operation(request, self.settings.sparql_max_query_bytes,
+                                             self.settings.sparql_timeout_s)
             if operation.query is None:
                 return await self._no_query(request)
             published = await self._published_for(request)
@@ -145,24 +158,30 @@ class SparqlEndpoint:
         except PoolError as exc:  # the workers could not start: say so, keep serving the rest
             log.error("SPARQL workers unavailable: %s", exc)
             return _text(503, f"The SPARQL workers are unavailable: {exc}.", {"Retry-After": "5"})
-        except StoreError as exc:  # the remote store is down: say so; the next request tries again
-            return _text(503, f"The store is unavailable: {exc}.", {"Retry-After": "5"})
+        except StoreError as exc:  # the remote store is down or not loaded: say so; the next request tries again
+            log.warning("SPARQL query not answered: %s", exc)
+            return _text(503, f"The store is unavailable: {exc.public}.", {"Retry-After": "5"})
 
     async def _query(self, request: Request, published: _Published, operation: Operation) -> Response:
         assert operation.query is not None
         job = QueryJob(query=operation.query, accept=request.headers.get("accept", ""),
                        max_rows=self.settings.sparql_max_rows, default_graphs=operation.default_graphs,
                        named_graphs=operation.named_graphs, query_dataset=operation.has_dataset_clause,
-                       format=operation.format)
+                       format=operation.format, max_bytes=self.settings.sparql_max_result_bytes,
+                       base_iri=base_iri(request))
+        if published.service.graph is None:  # a remote store: only a complete load is served
+            await anyio.to_thread.run_sync(published.service.knowledge.data_version)
         try:
             reply = await published.pool.run(job, self.settings.sparql_timeout_s)
         except PoolError as exc:
             log.warning("SPARQL query not completed (%s): %.200s", exc, operation.query)
-            return _text(503, f"Query not completed: {exc}.")
+            return _text(503, f"Query not completed: {exc}.", {"Retry-After": "5"})
         headers = {"Vary": "Accept"}
         if reply.truncated:
             headers[TRUNCATED_HEADER] = "true"
+            headers[TRUNCATED_HEADER + "-By"] = reply.truncated
             headers["X-Legpain-Max-Rows"] = str(self.settings.sparql_max_rows)
+            headers["X-Legpain-Max-Bytes"] = str(self.settings.sparql_max_result_bytes)
         return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers)
 
     async def _no_query(self, request: Request) -> Response:

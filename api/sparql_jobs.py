@@ -41,6 +41,10 @@ class QueryJob:
     query_dataset: bool = False
     #: A `format=` parameter (`json`, `csv`, `ttl` ...): wins over `accept` when it names a format.
     format: str | None = None
+    #: About how many bytes the written answer may take (0: no cap); rows past it are cut, as for `max_rows`.
+    max_bytes: int = 0
+    #: The IRI relative IRIs of the query resolve against: the endpoint's own (SPARQL 1.1 Protocol).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,5 +54,6 @@ class Reply:
     status: int
     content_type: str
     body: bytes
-    truncated: bool = False
+    #: Why rows were cut, if they were: "rows" (the row cap) or "bytes" (the byte cap).
+    truncated: str | None = None
     rows: int = 0

@@ -9,7 +9,18 @@ threads (uvicorn, anyio) is unsafe.
 
 `run()` is what the HTTP side awaits: under asyncio it waits for the reply on the event loop itself
 (`loop.add_reader` on the worker's pipe), which measured about 0.3 ms less per query than handing
-the wait to a thread; elsewhere it falls back to a thread. `execute()` is the blocking form.
+the wait to a thread; elsewhere it falls back to a thread. `execute()` is the blocking form. The
+loop is only asked when the pipe is readable; the reply is then read with `Connection.recv`, which
+assumes a blocking descriptor. uvloop's `add_reader` switches the descriptor to non-blocking mode
+and leaves it so, and a reply larger than one pipe buffer then failed half-read with
+`BlockingIOError` (taken for a dead worker); so the pool puts the descriptor back into blocking mode
+before every send and receive, whatever the loop did to it. The worker writes each reply whole and
+replies are bounded by the byte cap, so the read ends promptly.
+
+Long queries cannot take every worker. A query still running after `long_query_s` counts as long;
+at most `size - reserved` long queries run at once, and one that would take a reserved worker is
+stopped there (`PoolBusyError`, its worker replaced), so `reserved` workers always come free within
+`long_query_s` for the short lookups most clients send, however many heavy queries arrive.
 """
 
 from __future__ import annotations
@@ -17,10 +28,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
 import weakref
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 import anyio.to_thread
@@ -53,6 +66,8 @@ class WorkerLostError(PoolError):
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
+    conn: Connection
+
     def __init__(self, config: WorkerConfig) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe(duplex=True)
@@ -61,6 +76,15 @@ class _Worker:
         self.process.start()
         child.close()
         self.confined = False
+
+    def send(self, job: QueryJob) -> None:
+        os.set_blocking(self.conn.fileno(), True)  # an event loop may have left it non-blocking
+        self.conn.send(job)
+
+    def receive(self) -> Reply:
+        os.set_blocking(self.conn.fileno(), True)
+        reply: Reply = self.conn.recv()
+        return reply
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -90,12 +114,37 @@ def _stop_all(workers: set[_Worker]) -> None:
     workers.clear()
 
 
-class WorkerPool:
-    """`size` workers, each holding the whole dataset; started eagerly by the constructor."""
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Whether the pipe has something to read within `timeout`, waiting on the running event loop."""
+    if conn.poll(0):
+        return True
+    if timeout <= 0:
+        return False
+    loop = asyncio.get_running_loop()
+    fd = conn.fileno()
+    ready = loop.create_future()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
 
-    def __init__(self, config: WorkerConfig, size: int = 2) -> None:
+
+class WorkerPool:
+    """`size` workers, each holding the whole dataset; started eagerly by the constructor.
+
+    `reserved` of them (fewer than `size`) are kept from queries running longer than `long_query_s`
+    (see the module docstring)."""
+
+    def __init__(self, config: WorkerConfig, size: int = 3, reserved: int = 1, long_query_s: float = 0.5) -> None:
         self.config = config
         self.size = max(1, size)
+        self.max_long = max(1, self.size - max(0, reserved))
+        self.long_query_s = long_query_s
+        self._long = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -146,51 +195,68 @@ class WorkerPool:
         error.__cause__ = exc
         return error
 
+    def _start_long(self) -> None:
+        """Count a query that ran past `long_query_s`, or stop it when it would take a reserved worker."""
+        with self._lock:
+            if self._long >= self.max_long:
+                raise PoolBusyError(f"{self._long} long-running queries are already being answered and the "
+                                    f"other workers are kept for short ones: this query ran past "
+                                    f"{self.long_query_s:g} s and was stopped; retry later")
+            self._long += 1
+
+    def _end_long(self) -> None:
+        with self._lock:
+            self._long -= 1
+
     def execute(self, job: QueryJob, timeout: float) -> Reply:
         """Run a job on an idle worker, blocking; raises a `PoolError` subclass when it cannot complete."""
         worker = self._take(timeout)
-        healthy = False
+        healthy = long = False
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(timeout):
-                raise self._timed_out(timeout)
-            reply: Reply = worker.conn.recv()
+            worker.send(job)
+            first = min(self.long_query_s, timeout)
+            if not worker.conn.poll(first):
+                self._start_long()
+                long = True
+                if not worker.conn.poll(timeout - first):
+                    raise self._timed_out(timeout)
+            reply = worker.receive()
             healthy = True
             return reply
         except (EOFError, OSError) as exc:
             raise self._lost(exc) from exc
         finally:
+            if long:
+                self._end_long()
             self._give_back(worker, healthy)
 
     async def run(self, job: QueryJob, timeout: float) -> Reply:
         """Run a job without holding a thread while the worker evaluates it (see the module docstring)."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:  # not asyncio (trio): wait in a thread instead
             return await anyio.to_thread.run_sync(self.execute, job, timeout)
         try:
             worker = self._idle.get_nowait() if not self._closed else self._take(0)
         except queue.Empty:
             worker = await anyio.to_thread.run_sync(self._take, timeout)
-        healthy = False
-        fd = -1
+        healthy = long = False
         try:
-            worker.conn.send(job)
-            answered = loop.create_future()
-            fd = worker.conn.fileno()
-            loop.add_reader(fd, lambda: answered.done() or answered.set_result(None))
-            try:
-                await asyncio.wait_for(answered, timeout)
-            except TimeoutError:
-                raise self._timed_out(timeout) from None
-            reply: Reply = worker.conn.recv()
+            worker.send(job)
+            first = min(self.long_query_s, timeout)
+            if not await _readable(worker.conn, first):
+                self._start_long()
+                long = True
+                if not await _readable(worker.conn, timeout - first):
+                    raise self._timed_out(timeout)
+            reply = worker.receive()
             healthy = True
             return reply
         except (EOFError, OSError) as exc:
             raise self._lost(exc) from exc
         finally:
-            if fd >= 0:
-                loop.remove_reader(fd)
+            if long:
+                self._end_long()
             self._give_back(worker, healthy)
 
     def _replace(self, worker: _Worker) -> None:

@@ -19,17 +19,13 @@ import anyio
 import pyoxigraph as ox
 
 from api.sparql_jobs import QueryJob, Reply
-from api.sparql_pool import PoolError, QueryTimeoutError
+from api.sparql_pool import QueryTimeoutError
 from api.sparql_worker import error, render
-from kg.store import SparqlBackend, describe_error
+from kg.store import SparqlBackend, StoreUnavailableError, describe_error
 
 log = logging.getLogger("legpain.sparql")
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-
-
-class StoreUnavailableError(PoolError):
-    """The remote store could not answer (down, refusing, or too slow)."""
 
 
 class RemoteRunner:
@@ -46,30 +42,39 @@ class RemoteRunner:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
         url = self.backend.query_url + ("?" + urlencode(params) if params else "")
-        request = Request(url, data=job.query.encode("utf-8"),
+        # relative IRIs resolve against this endpoint, as they do in the embedded workers (a BASE
+        # before the query's own prologue: a BASE the query declares still wins)
+        text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        request = Request(url, data=text.encode("utf-8"),
                           headers={"Accept": _ACCEPT, "Content-Type": "application/sparql-query; charset=UTF-8"})
         try:
             with urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured store only
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-                body = response.read()
+                # twice the answer's cap: what the store sends is more verbose than what is written back
+                limit = 2 * job.max_bytes if job.max_bytes else -1
+                body = response.read(limit + 1 if limit > 0 else -1)
+                if 0 < limit < len(body):
+                    return error(400, f"The answer is larger than the {job.max_bytes}-byte limit of an answer; "
+                                      "select fewer rows (LIMIT) or shorter values.")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip()[:500]
             if 400 <= exc.code < 500:  # the store found the query wrong: the client's error
                 return error(400, f"The query could not be evaluated: {detail or exc.reason}")
-            raise StoreUnavailableError(f"the store answered HTTP {exc.code} ({detail or exc.reason})") from exc
+            reason = detail or exc.reason
+            raise StoreUnavailableError.about(self.backend, f"answered HTTP {exc.code} ({reason})") from exc
         except TimeoutError as exc:
             raise QueryTimeoutError(f"the query took longer than {timeout:g} s") from exc
         except (urllib.error.URLError, OSError) as exc:
             if "timed out" in str(exc):
                 raise QueryTimeoutError(f"the query took longer than {timeout:g} s") from exc
-            raise StoreUnavailableError(f"the store {self.backend} is unavailable: {describe_error(exc)}") from exc
+            raise StoreUnavailableError.about(self.backend, f"is unavailable: {describe_error(exc)}") from exc
         try:
             if content_type == "application/n-triples":
                 triples = (quad.triple for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES))
                 return render(triples, job, self.prefixes)
             return render(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), job, self.prefixes)
         except (SyntaxError, ValueError) as exc:
-            raise StoreUnavailableError(f"the store sent an answer that is not {_ACCEPT} ({exc})") from exc
+            raise StoreUnavailableError.about(self.backend, f"sent an answer that is not {_ACCEPT} ({exc})") from exc
 
     async def run(self, job: QueryJob, timeout: float) -> Reply:
         return await anyio.to_thread.run_sync(self.execute, job, timeout)

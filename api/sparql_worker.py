@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import os
 import resource
+import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -35,6 +37,11 @@ _PLAIN = "text/plain; charset=utf-8"
 #: with the default 8 MiB a 40 KB query can overflow it and kill the worker. 256 MiB of address
 #: space (touched only as deep as a query goes) puts every query under the size limit out of reach.
 QUERY_STACK_BYTES = 256 * 1024 * 1024
+T = TypeVar("T")
+#: Bytes counted per term and per row for the markup the formats write around values (the byte cap is
+#: an estimate made while rows are read, before the answer is written).
+_TERM_MARKUP = 48
+_ROW_MARKUP = 16
 
 
 def load_store(nquads: bytes) -> ox.Store:
@@ -74,16 +81,48 @@ def _not_acceptable(kind: Kind) -> Reply:
 def execute(store: ox.Store, job: QueryJob, prefixes: dict[str, str] | None = None) -> Reply:
     """Evaluate one query and write its answer; every failure becomes a 4xx reply, never a raise."""
     try:
-        result = store.query(job.query, **_dataset_options(job))  # type: ignore[arg-type]
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))  # type: ignore[arg-type]
     except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
         return failed(exc)
     return render(result, job, prefixes)
 
 
+def _size(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> int:
+    """About how many bytes a term takes in any result format: its text plus the markup around it
+    (a datatype IRI, JSON keys or XML tags)."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Triple):
+        return len(str(term)) + 3 * _TERM_MARKUP
+    return len(term.value) + _TERM_MARKUP
+
+
+def _within_caps(items: Iterator[T], job: QueryJob, size: Callable[[T], int]) -> tuple[list[T], str | None]:
+    """The items that fit both caps, and which cap cut them: "rows", "bytes", "first" (the first item
+    alone is over the byte cap) or None (nothing was cut)."""
+    budget = job.max_bytes or sys.maxsize
+    kept: list[T] = []
+    used = 0
+    for item in items:
+        if len(kept) == job.max_rows:
+            return kept, "rows"
+        used += size(item)
+        if used > budget:
+            return kept, "bytes" if kept else "first"
+        kept.append(item)
+    return kept, None
+
+
+def _too_large(job: QueryJob) -> Reply:
+    return error(400, f"The answer's first row alone is larger than the {job.max_bytes}-byte limit of an answer; "
+                      "select fewer or shorter values.")
+
+
 def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], job: QueryJob,
            prefixes: dict[str, str] | None = None) -> Reply:
-    """Write a query's answer in the negotiated format, at most `job.max_rows` rows (the rest are cut
-    and the reply says so); also used for answers a remote store sent (`api.sparql_remote`)."""
+    """Write a query's answer in the negotiated format, at most `job.max_rows` rows and about
+    `job.max_bytes` bytes (the rest are cut and the reply says which cap cut them); also used for
+    answers a remote store sent (`api.sparql_remote`)."""
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = _pick(job, "results")
@@ -95,30 +134,24 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
             if fmt is None:
                 return _not_acceptable("results")
             variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                if len(rows) == job.max_rows:
-                    return Reply(200, fmt.content_type, sparql_results.write_select(fmt.name, variables, rows),
-                                 truncated=True, rows=len(rows))
-                rows.append(tuple(solution))
+            rows, cut = _within_caps((tuple(s) for s in result), job,
+                                     lambda row: sum(_size(term) for term in row) + _ROW_MARKUP)
+            if cut == "first":
+                return _too_large(job)
             return Reply(200, fmt.content_type, sparql_results.write_select(fmt.name, variables, rows),
-                         rows=len(rows))
+                         truncated=cut, rows=len(rows))
         fmt = _pick(job, "graph")
         if fmt is None:
             return _not_acceptable("graph")
-        triples = []
-        truncated = False
-        for triple in result:
-            if len(triples) == job.max_rows:
-                truncated = True
-                break
-            triples.append(triple)
+        triples, cut = _within_caps(iter(result), job, _size)
+        if cut == "first":
+            return _too_large(job)
         try:
             body = ox.serialize(triples, format=_RDF_FORMATS[fmt.name], prefixes=prefixes or {})
         except (ValueError, OSError) as exc:
             return error(406, f"Not acceptable: the result cannot be written as {fmt.media_type} ({exc}); "
                               "ask for text/turtle or application/n-triples.")
-        return Reply(200, fmt.content_type, body or b"", truncated=truncated, rows=len(triples))
+        return Reply(200, fmt.content_type, body or b"", truncated=cut, rows=len(triples))
     except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
         return failed(exc)
 

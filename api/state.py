@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import anyio
@@ -9,6 +10,18 @@ from starlette.requests import HTTPConnection
 
 from kg.service import LegPainService
 from kg.settings import Settings
+from kg.store import StoreError
+
+# an absolute file path (two or more segments): clients are told which file, never where it lives
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"()]+/)+([^\s/:'\"()]+)")
+
+
+def public_message(exc: BaseException) -> str:
+    """What an HTTP client may read of a failure: what went wrong, without where (no store address,
+    no absolute path: a file is named by its name alone). The full text goes to the server log."""
+    if isinstance(exc, StoreError):
+        return exc.public
+    return _ABSOLUTE_PATH.sub(r"\1", str(exc))
 
 
 class NotReadyError(RuntimeError):

@@ -43,7 +43,19 @@ EXAMPLES = {
     "query": """examples:
   legpain query --list
   legpain query list-conditions-by-body-system --param system=lp:VascularSystem
-  legpain query my-query.rq --format csv""",
+  legpain query my-query.rq --format csv
+  legpain query my-query.rq --timeout 60    # default LEGPAIN_SPARQL_TIMEOUT_S (10 s)
+
+A query file passes the same checks as the SPARQL endpoint: SPARQL Update, SERVICE and text the
+parser cannot read are refused, and FROM / FROM NAMED may only name graphs the dataset holds (a graph
+is never read from a file or a URL). The query runs in a child process that is stopped at the time
+limit. The project's prefixes (lp:, owl:, skos: ...) need no PREFIX line.
+
+exit codes:
+  0  the answer was printed
+  1  the query was refused, failed or ran out of time (one line on stderr says which)
+  2  usage error: no query named so, no such file, a bad --param or --timeout
+  3  the store is unavailable""",
     "load": """examples:
   LEGPAIN_STORE=oxigraph:/var/lib/legpain legpain load
   LEGPAIN_STORE="sparql:http://127.0.0.1:7878/query;http://127.0.0.1:7878/update" legpain load
@@ -184,7 +196,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_reason(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
-    from kg.closure import read_committed_hash, write_committed
+    from kg.closure import cache_file, read_committed_hash, store_in_cache, write_committed
     from kg.loading import discover_inputs, input_hash, load_asserted
     from kg.queries import QueryLibrary
     from kg.reasoning import make_reasoner, materialize
@@ -209,10 +221,8 @@ def cmd_reason(args: argparse.Namespace) -> int:
         path = write_committed(settings.ontology_dir, inferred, digest, reasoner.name)
         print(f"{len(inferred)} inferred triples ({reasoner.name}) written to {path}")
     else:
-        settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        path = settings.cache_dir / f"closure-{digest}.nt"
-        inferred.serialize(path, format="nt", encoding="utf-8")
-        print(f"{len(inferred)} inferred triples ({reasoner.name}) cached in {path}")
+        store_in_cache(settings.cache_dir, digest, inferred)
+        print(f"{len(inferred)} inferred triples ({reasoner.name}) cached in {cache_file(settings.cache_dir, digest)}")
     return 0
 
 
@@ -261,20 +271,19 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace) -> int:
-    from rdflib.plugins.sparql import prepareQuery
+class _QueryFailedError(Exception):
+    """`legpain query` could not give an answer: the message goes to stderr, `code` is the exit code."""
 
-    from kg.namespaces import PREFIXES, to_curie
-    from kg.queries import (
-        ClosedWorldError,
-        QueryLibrary,
-        assert_closed,
-        close_the_world,
-        evaluates_sparql,
-        is_remote,
-        to_bindings,
-        with_values,
-    )
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Exit codes (also in `legpain query --help`): 0 answered, 1 refused / failed / timed out, 2 usage
+    error, 3 store unavailable (`main`'s mapping for StoreError)."""
+    from kg.queries import INIT_NS, QueryLibrary
+    from kg.sparql_guard import QueryRefusedError, check_query
 
     settings = _settings()
     library = QueryLibrary(settings.queries_dir)
@@ -285,52 +294,114 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     if not args.name:
         raise CliError("name a query (see `legpain query --list`) or a .rq file")
+    timeout = settings.sparql_timeout_s if args.timeout is None else args.timeout
+    if not 0 < timeout < float("inf"):
+        raise CliError(f"the query time limit must be a number of seconds above 0, got {timeout:g}")
     params: dict[str, str] = {}
     for item in args.param or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise CliError(f"--param takes key=value, got {item!r}")
         params[key.lstrip("?")] = value
-    dataset = _query_target(settings)
-    path = Path(args.name)
-    if path.suffix == ".rq" and path.exists():
-        text = path.read_text(encoding="utf-8")
-        prepared = prepareQuery(text, initNs={p: str(n) for p, n in PREFIXES.items()})
-        close_the_world()
+    query = _named_or_file(library, args.name)
+    try:
+        # the endpoint's guard, before any store is opened (a refusal costs milliseconds), with the
+        # time limit as its budget; the decision is cached, so `query.checked` finds it
+        check_query(query.text, INIT_NS, budget_s=timeout)
+        dataset = _query_target(settings)
+        output, note = _answer(library, query, dataset, params, args.format, timeout)
+    except QueryRefusedError as exc:
+        return _query_error(exc.message)
+    except _QueryFailedError as exc:
+        return _query_error(str(exc), exc.code)
+    sys.stdout.write(output)
+    if note:
+        print(note, file=sys.stderr)
+    return 0
+
+
+def _query_error(message: str, code: int = 1) -> int:
+    print(f"legpain query: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _named_or_file(library: Any, name: str) -> Any:
+    """The query a `legpain query NAME` means: a `.rq` file when NAME ends so (errors name the file as
+    the user gave it, never an absolute path), else a named query of the library."""
+    from kg.queries import NamedQuery
+
+    path = Path(name)
+    if path.suffix != ".rq":
+        return library.get(name)
+    if not path.is_file():
+        raise CliError(f"no such query file: {name}")
+    try:
+        return NamedQuery.from_file(path, name)
+    except UnicodeDecodeError:
+        raise CliError(f"{name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def _answer(
+    library: Any, query: Any, dataset: Any, params: dict[str, str], fmt: str, timeout: float
+) -> tuple[str, str]:
+    """Run the query in a child process with a deadline and return its output and a note for stderr.
+    Rendering happens in the child too: engines evaluate lazily, as the rows are read."""
+    from kg.queries import QueryProcessError, QueryTimeoutError, run_with_deadline
+    from kg.sparql_guard import QueryRefusedError
+    from kg.store import StoreError
+
+    def work() -> tuple[int, str, str]:
         try:
-            assert_closed(prepared)
-        except ClosedWorldError as exc:
-            raise CliError(str(exc)) from None
-        if is_remote(dataset):
-            result = dataset.query(with_values(text, to_bindings(params)))
-        elif evaluates_sparql(dataset) and not params:
-            result = dataset.query(text)
-        else:
-            result = dataset.query(prepared, initBindings=to_bindings(params))
-    else:
-        result = library.run(args.name, dataset, params)
+            return (0, *_render(library.execute(query, dataset, params), fmt))
+        except StoreError as exc:
+            return 3, f"store error: {exc}", ""
+        except QueryRefusedError as exc:
+            return 1, exc.message, ""
+        except RecursionError:
+            return 1, "the query is nested too deeply for rdflib's engine", ""
+        except Exception as exc:  # noqa: BLE001 - any engine error is the query's, reported in one line
+            return 1, f"the query failed: {type(exc).__name__}: {exc}", ""
+
+    try:
+        code, output, note = run_with_deadline(work, timeout)
+    except QueryTimeoutError as exc:
+        raise _QueryFailedError(f"{exc} (set --timeout or LEGPAIN_SPARQL_TIMEOUT_S for a longer limit)") from None
+    except QueryProcessError as exc:
+        raise _QueryFailedError(str(exc)) from None
+    if code:
+        raise _QueryFailedError(output, code)
+    return output, note
+
+
+def _render(result: Any, fmt: str) -> tuple[str, str]:
+    """A query result as the text `legpain query` prints, and the note it writes to stderr."""
+    import io
+
+    from kg.namespaces import to_curie
+
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        sys.stdout.write(result.serialize(format="turtle").decode("utf-8"))  # type: ignore[union-attr]
-        return 0
+        return result.serialize(format="turtle").decode("utf-8"), ""
     if result.type == "ASK":
-        print("true" if result.askAnswer else "false")
-        return 0
+        return ("true" if result.askAnswer else "false") + "\n", ""
     columns = [str(v) for v in result.vars or []]
-    rows = [[("" if row[c] is None else str(row[c])) for c in columns] for row in result]  # type: ignore[index]
-    if args.format == "json":
-        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
+    rows = [[("" if row[c] is None else str(row[c])) for c in columns] for row in result]
+    out = io.StringIO()
+    if fmt == "json":
+        out.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False) + "\n")
+        return out.getvalue(), ""
+    if fmt == "csv":
+        writer = csv.writer(out)
         writer.writerow(columns)
         writer.writerows(rows)
-    else:
-        shown = [[to_curie(v) for v in r] for r in rows]
-        widths = [max([len(c), *(len(r[i]) for r in shown)]) for i, c in enumerate(columns)]
-        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-        for r in shown:
-            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
-        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
-    return 0
+        return out.getvalue(), ""
+    shown = [[to_curie(v) for v in r] for r in rows]
+    widths = [max([len(c), *(len(r[i]) for r in shown)]) for i, c in enumerate(columns)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + "\n")
+    for r in shown:
+        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) + "\n")
+    return out.getvalue(), f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
 def _query_target(settings: Settings) -> Any:
@@ -437,9 +508,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.extension_dir:
         os.environ["LEGPAIN_EXTENSION_DIRS"] = os.pathsep.join(args.extension_dir)
+    from api.server import PROTOCOL, log_config
+
     _settings()  # fail early on bad LEGPAIN_* values
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+    if args.header_timeout is not None:
+        os.environ["LEGPAIN_HEADER_TIMEOUT_S"] = str(args.header_timeout)
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, log_config=log_config(args.log_level, args.log_format),
+                access_log=False, http=PROTOCOL)
     return 0
 
 
@@ -501,7 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="query name (see --list) or path to a .rq file")
     p.add_argument("--param", action="append", metavar="KEY=VALUE", help="bind ?KEY to VALUE (CURIE, IRI or text)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop the query after this long (default LEGPAIN_SPARQL_TIMEOUT_S, 10 s, as the endpoint)",
+    )
+    p.add_argument("--list", action="store_true", help="list the named queries with what each is for")
     p.set_defaults(func=cmd_query)
 
     p = add("diagram", "Draw the class hierarchy and the condition / body-system links (Graphviz).")
@@ -527,7 +609,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--extension-dir", action="append", metavar="DIR",
                    help="extra directory of extension modules (*.ttl) to load")
-    p.add_argument("--log-level", default="info")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                   help="the least severe log records written (default info: one access line per request)")
+    p.add_argument("--log-format", default="text", choices=["text", "json"],
+                   help="text lines (default), or one JSON object per line for log collectors; every line "
+                        "carries the request ID (X-Request-ID)")
+    p.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                   help="close a connection whose request headers take longer than this "
+                        "(default 10, or LEGPAIN_HEADER_TIMEOUT_S)")
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph
 
+from kg.cache import discard, read_entry, write_entry
 from kg.closure import ClosureInfo, obtain_closure
 from kg.index import KnowledgeIndex, build_index
 from kg.loading import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted
@@ -53,10 +53,16 @@ class KnowledgeGraph:
     data_version: str = ""
     #: the store it lives in (`kg.store`), e.g. `oxigraph` or `oxigraph:/var/lib/legpain`
     store: str = "oxigraph"
+    #: triples per named graph, by graph IRI, as counted when the graph was loaded
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def triple_counts(self) -> dict[str, int]:
-        """Triples per named graph, by graph IRI."""
-        return {str(g.identifier): len(g) for g in self.dataset.graphs() if len(g)}
+        """Triples per named graph, by graph IRI: known since the load, so this costs nothing."""
+        return dict(self.counts)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.counts.values())
 
     def asserted_graph(self) -> Graph:
         """A plain graph of every asserted triple (all named graphs but the inferred one)."""
@@ -134,42 +140,53 @@ def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) 
     if isinstance(backend, OxigraphBackend) and force_reasoner is None and settings.dataset is None:
         snapshot = _snapshot(settings)
     if snapshot is not None:
-        dataset, digest, info, inputs = snapshot
+        dataset, digest, info, inputs, counts = snapshot
     else:
         closed, digest, info, inputs = closed_dataset(settings, force_reasoner)
         if backend.holds(closed):  # already in the chosen kind of store
             dataset = closed
+            counts = count_graphs(dataset, queries)
         else:
             dataset = backend.open()
-            backend.write(dataset, quads_by_graph(closed), digest, mark=False)
+            counts = backend.write(dataset, quads_by_graph(closed), digest, mark=False).graphs
             if isinstance(backend, OxigraphBackend) and settings.dataset is None:
-                _store_snapshot(settings, dataset, digest, info)
+                _store_snapshot(settings, dataset, digest, info, counts)
     index = build_index(dataset, queries)
     elapsed = time.perf_counter() - started
-    log.info("%s; %d triples loaded into %s in %.2f s", info.message, len(dataset), backend, elapsed)
+    log.info("%s; %d triples loaded into %s in %.2f s", info.message, sum(counts.values()), backend, elapsed)
     return KnowledgeGraph(settings, dataset, queries, index, info, tuple(inputs),
-                          ontology_version(dataset), elapsed, digest, str(backend))
+                          ontology_version(dataset), elapsed, digest, str(backend), counts)
 
 
-def _snapshot_paths(settings: Settings, digest: str) -> tuple[Path, Path]:
-    folder = settings.cache_dir
-    return folder / f"dataset-{digest}.nq", folder / f"dataset-{digest}.json"
+def count_graphs(dataset: Dataset, queries: QueryLibrary) -> dict[str, int]:
+    """Triples per non-empty named graph, counted in the store (one pass over it: done once, at load)."""
+    rows = queries.rows("store/count-graphs", dataset)
+    return {str(r["graph"]): int(str(r["triples"])) for r in rows}
 
 
-def _snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[InputFile, ...]] | None:
+def _snapshot_path(settings: Settings, digest: str) -> Path:
+    return settings.cache_dir / f"dataset-{digest}.nq"
+
+
+def _snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[InputFile, ...], dict[str, int]] | None:
     """The closed dataset for these inputs from the snapshot cache (N-Quads that Oxigraph reads in
-    milliseconds, where parsing the Turtle files takes most of a second): the warm start."""
+    milliseconds, where parsing the Turtle files takes most of a second): the warm start. Read only
+    when it verifies (`kg.cache`) and holds the triples recorded for it."""
     inputs = discover_inputs(settings)
     digest = input_hash(inputs, settings.ontology_dir.parent)
-    data, meta = _snapshot_paths(settings, digest)
-    if not (data.exists() and meta.exists()):
+    data = _snapshot_path(settings, digest)
+    entry = read_entry(data)
+    if entry is None:
         return None
+    raw, meta = entry
     try:
-        info = ClosureInfo(**json.loads(meta.read_text(encoding="utf-8")))
+        info = ClosureInfo(**meta["closure"])
+        counts = {str(k): int(v) for k, v in meta["counts"].items()}
         native = ox.Store()
-        native.bulk_load(data.read_bytes(), ox.RdfFormat.N_QUADS)
-    except (OSError, ValueError, TypeError, SyntaxError) as exc:
-        log.warning("ignoring the unreadable snapshot %s: %s", data, exc)
+        native.bulk_load(raw, ox.RdfFormat.N_QUADS)
+    except (KeyError, AttributeError, ValueError, TypeError, SyntaxError) as exc:
+        log.warning("discarding the unreadable snapshot %s: %s", data, exc)
+        discard(data)
         return None
     dataset = Dataset(store=OxigraphStore(store=native), default_union=True)
     bind_prefixes(dataset)
@@ -177,21 +194,20 @@ def _snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[Inpu
     # computed for these inputs is now a cache hit
     origin = "committed" if info.origin == "committed" else "cache"
     note = (info.message if origin == "committed" else f"inferred closure ({info.reasoner}) loaded from the cache"
-            ) + f" (graph read from the snapshot {data})"
-    return dataset, digest, ClosureInfo(info.input_hash, info.reasoner, origin, note), tuple(inputs)
+            ) + " (graph read from the snapshot cache)"
+    log.info("graph read from the snapshot %s", data)
+    return dataset, digest, ClosureInfo(info.input_hash, info.reasoner, origin, note), tuple(inputs), counts
 
 
-def _store_snapshot(settings: Settings, dataset: Dataset, digest: str, info: ClosureInfo) -> None:
-    """Cache the closed dataset for the next start (written whole, then renamed)."""
-    data, meta = _snapshot_paths(settings, digest)
+def _store_snapshot(settings: Settings, dataset: Dataset, digest: str, info: ClosureInfo,
+                    counts: dict[str, int]) -> None:
+    """Cache the closed dataset for the next start (verified when read back, see `kg.cache`)."""
+    data = _snapshot_path(settings, digest)
     try:
-        data.parent.mkdir(parents=True, exist_ok=True)
         store = dataset.store
         assert isinstance(store, OxigraphStore)
-        partial = data.with_suffix(".partial")
-        partial.write_bytes(store._inner.dump(format=ox.RdfFormat.N_QUADS) or b"")  # noqa: SLF001
-        partial.replace(data)
-        meta.write_text(json.dumps(dataclasses.asdict(info)), encoding="utf-8")
+        dump = store._inner.dump(format=ox.RdfFormat.N_QUADS) or b""  # noqa: SLF001
+        write_entry(data, dump, {"closure": dataclasses.asdict(info), "counts": counts})
     except OSError as exc:  # a read-only cache must not stop the server
         log.warning("could not cache the dataset snapshot in %s: %s", data.parent, exc)
 
@@ -205,10 +221,13 @@ def open_knowledge_graph(settings: Settings) -> KnowledgeGraph:
     queries = QueryLibrary(settings.queries_dir)
     rows = queries.rows("store/data-version", dataset)
     if not rows or rows[0].get("version") is None:
-        raise StoreNotLoadedError(f"the store {backend} holds no complete load of the knowledge graph: run "
+        raise StoreNotLoadedError.about(backend, "holds no complete load of the knowledge graph: run "
                                   "`legpain load` with the same LEGPAIN_STORE")
     digest = str(rows[0]["version"])
     index = build_index(dataset, queries)
-    info = ClosureInfo(digest, "store", "store", f"knowledge graph read from the store {backend}")
+    info = ClosureInfo(digest, "store", "store", "knowledge graph read from the store")
+    counts = {str(r["graph"]): int(str(r["triples"])) for r in queries.rows("store/graph-sizes", dataset)}
+    if not counts:  # loaded by a version that recorded no counts
+        counts = count_graphs(dataset, queries)
     return KnowledgeGraph(settings, dataset, queries, index, info, (), ontology_version(dataset),
-                          time.perf_counter() - started, digest, str(backend))
+                          time.perf_counter() - started, digest, str(backend), counts)

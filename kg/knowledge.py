@@ -220,8 +220,8 @@ class StoreKnowledge:
                 return self._version
             rows = self._rows("store/data-version")
             if not rows or rows[0].get("version") is None:
-                raise StoreNotLoadedError(
-                    f"the store {self.backend} holds no complete load of the knowledge graph: run `legpain load` "
+                raise StoreNotLoadedError.about(
+                    self.backend, "holds no complete load of the knowledge graph: run `legpain load` "
                     "with the same LEGPAIN_STORE (a load that was interrupted leaves no data version)")
             version = str(rows[0]["version"])
             if version != self._version:

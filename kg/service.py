@@ -50,10 +50,10 @@ class LegPainService:
 
     def describe(self) -> dict[str, Any]:
         """What /health and `legpain serve` report about the loaded graph."""
-        out: dict[str, Any] = {"ontologyVersion": self.version, "store": str(self.backend),
+        out: dict[str, Any] = {"ontologyVersion": self.version, "store": self.backend.scheme,
                                "dataVersion": self.knowledge.data_version()}
         if self.graph is not None:
-            out["triples"] = len(self.graph.dataset)
+            out["triples"] = self.graph.triples
             out["reasoning"] = {"origin": self.graph.closure.origin, "reasoner": self.graph.closure.reasoner,
                                 "message": self.graph.closure.message}
         return out

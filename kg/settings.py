@@ -49,19 +49,34 @@ class Settings:
     max_query_depth: int = 10
     max_query_tokens: int = 2000
     max_aliases: int = 30
+    #: Field selections one GraphQL operation may make, fragments counted where spread (bounds the
+    #: CPU that validating and executing one document can take)
+    max_fields: int = 100
+    #: The estimated number of fields one GraphQL operation may resolve, each list counted as ten
+    #: items (`api.graphql_limits.QueryShape.cost`); what bounds wide fan-out within the depth limit
+    max_cost: int = 20_000
     max_list_input: int = 50
     max_limit: int = 100
     max_body_bytes: int = 100_000
     cors_origins: tuple[str, ...] = ()
+    #: Seconds a client has to send a request's line and headers before its connection is closed
+    header_timeout_s: float = 10.0
     #: Token for `POST /admin/reload`; empty (the default) turns the admin endpoint off.
     admin_token: str = ""
     # HTTP: SPARQL limits
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000
+    #: About how many bytes one SPARQL answer may take; rows past it are cut (`X-Legpain-Truncated`)
+    sparql_max_result_bytes: int = 16_000_000
     sparql_max_query_bytes: int = 50_000
     #: SPARQL worker processes per server process (each holds the dataset; a timed-out query's worker
     #: is replaced)
-    sparql_workers: int = 2
+    sparql_workers: int = 3
+    #: Workers that queries running past `sparql_long_query_s` may never take, so short queries are
+    #: answered while long ones run (a long query that would take one is stopped: 503, retry later)
+    sparql_reserved_workers: int = 1
+    #: Seconds after which a running SPARQL query counts as long (see `sparql_reserved_workers`)
+    sparql_long_query_s: float = 0.5
     #: Address space a SPARQL worker may add for one query before it is stopped (503)
     sparql_worker_memory_mb: int = 1024
 

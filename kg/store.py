@@ -28,14 +28,14 @@ from datetime import UTC, datetime
 from http.client import HTTPException
 from io import BytesIO
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Self, TypeVar
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, XSD
+from rdflib.namespace import DCTERMS, OWL, VOID, XSD
 from rdflib.plugins.stores.memory import Memory
 from rdflib.plugins.stores.sparqlconnector import SPARQLConnector
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
@@ -53,7 +53,19 @@ Progress = Callable[[str, int, int], None]
 
 
 class StoreError(RuntimeError):
-    """A store that cannot be used: misconfigured, unreachable, or holding no complete load."""
+    """A store that cannot be used: misconfigured, unreachable, or holding no complete load.
+
+    `str()` names the store (for logs and the operator's terminal); `public` says the same without
+    where the store is, for HTTP clients, who need to know what failed but not the store's address."""
+
+    def __init__(self, message: str, public: str | None = None) -> None:
+        super().__init__(message)
+        self.public = public or message
+
+    @classmethod
+    def about(cls, backend: object, text: str) -> Self:
+        """`the store <backend> <text>`, and `the store <text>` as the public message."""
+        return cls(f"the store {backend} {text}", f"the store {text}")
 
 
 class StoreSpecError(StoreError, ValueError):
@@ -149,7 +161,7 @@ class StoreBackend:
                 report.graphs[graph_iri] = written
                 report.failed = None
             if mark:
-                self._insert(dataset, version_quads(data_version))
+                self._insert(dataset, version_quads(data_version, report.graphs))
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - every store failure is reported with what was written
@@ -380,11 +392,13 @@ def backend_for(spec: str, timeout_s: float = 30.0) -> StoreBackend:
 # ---------------------------------------------------------------------------------- data version
 
 
-def version_quads(data_version: str) -> list[Quad]:
-    """The triples that mark a complete load, in the graph `lp:graph/load`."""
+def version_quads(data_version: str, counts: dict[str, int] | None = None) -> list[Quad]:
+    """The triples that mark a complete load, in the graph `lp:graph/load`: the data version, when,
+    and how many triples each graph received (`void:triples`, so nobody counts the store again)."""
     now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    sizes: list[Quad] = [(URIRef(g), VOID.triples, Literal(n), LOAD_GRAPH) for g, n in (counts or {}).items()]
     return [(DATASET_IRI, OWL.versionInfo, Literal(data_version), LOAD_GRAPH),
-            (DATASET_IRI, DCTERMS.modified, now, LOAD_GRAPH)]
+            (DATASET_IRI, DCTERMS.modified, now, LOAD_GRAPH), *sizes]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -413,12 +427,12 @@ def store_call(backend: StoreBackend, what: str, call: Callable[[], T]) -> T:
     except StoreError:
         raise
     except (urllib.error.URLError, HTTPException, OSError, TimeoutError) as exc:
-        raise StoreUnavailableError(f"the store {backend} could not {what}: {describe_error(exc)}") from exc
+        raise StoreUnavailableError.about(backend, f"could not {what}: {describe_error(exc)}") from exc
     except Exception as exc:
         # SPARQLStore wraps some failures in its own exceptions (`SPARQLConnectorException`, parse
         # errors of a half-read response); a remote store's answer is never trusted to be well formed
         if backend.remote:
-            raise StoreUnavailableError(f"the store {backend} could not {what}: {describe_error(exc)}") from exc
+            raise StoreUnavailableError.about(backend, f"could not {what}: {describe_error(exc)}") from exc
         raise
 
 

@@ -142,7 +142,8 @@ def test_unexpected_errors_are_masked_and_logged(client: TestClient, monkeypatch
         response = post(client, '{ urgencyLevels { rank } s: symptoms(search: "calf") { id } }')
     [error] = errors_of(response)
     assert error == {"message": "Internal server error", "locations": [{"line": 1, "column": 26}],
-                     "path": ["s"], "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+                     "path": ["s"], "extensions": {"code": "INTERNAL_SERVER_ERROR",
+                                                   "requestId": response.headers["x-request-id"]}}
     assert "secret" not in response.text
     [record] = [r for r in caplog.records if r.name == "legpain.api.graphql"]
     assert record.exc_info and "disk on fire" in str(record.exc_info[1])

@@ -155,3 +155,50 @@ def test_null_limits_take_the_capped_default(limited: TestClient) -> None:
     data = ok(limited, '{ symptoms(search: "pain", limit: null) { id } '
                        'assess(symptoms: ["lp:LegPain", "lp:Numbness"], limit: null) { candidates { rank } } }')
     assert len(data["symptoms"]) == 5 and len(data["assess"]["candidates"]) == 5
+
+
+def test_field_limit_refuses_many_copies_of_one_field_before_validating(client: TestClient) -> None:
+    """380 copies of `conditions { id }` are within the token, depth, alias and size limits, but
+    validating them is quadratic (0.7 s of CPU): the field limit refuses them before validation, and
+    a query at the limit is still answered."""
+    import time
+
+    many = "{ " + " ".join("conditions { id }" for _ in range(380)) + " }"
+    response = client.post("/graphql", json={"query": many})
+    assert response.status_code == 200
+    [e] = response.json()["errors"]
+    assert e["extensions"] == {"code": "TOO_MANY_FIELDS", "limit": 100, "actual": 760}
+    started = time.process_time()
+    for i in range(5):  # a new text each time: no cache can answer
+        client.post("/graphql", json={"query": many.replace("conditions { id }", f"c{i}: conditions {{ id }}", 1)})
+    assert time.process_time() - started < 1.0  # was about 5 s of CPU without the limit
+    at_limit = "{ " + " ".join("conditions { id }" for _ in range(50)) + " }"
+    assert len(ok(client, at_limit)["conditions"]) > 10
+
+
+def test_field_limit_counts_fragments_where_spread(app_settings: Settings, service: LegPainService) -> None:
+    query = """{ a: conditions { ...F } b: conditions { ...F } }
+               fragment F on Condition { id label urgency { id rank } causes { id } }"""
+    fields = 2 * (1 + 7)  # conditions + id, label, urgency { id rank }, causes { id }
+    for limit, refused in ((fields, False), (fields - 1, True)):
+        app = create_app(app_settings.with_changes(max_fields=limit))
+        app.state.legpain.service = service
+        body = TestClient(app).post("/graphql", json={"query": query}).json()
+        assert ("errors" in body) is refused, body
+        if refused:
+            assert body["errors"][0]["extensions"] == {"code": "TOO_MANY_FIELDS", "limit": limit, "actual": fields}
+
+
+@pytest.mark.parametrize("where", ["body", "variables", "get"])
+def test_deeply_nested_json_is_a_bad_request(client: TestClient, where: str) -> None:
+    levels = 5_000 if where == "get" else 40_000  # a URL holds less
+    deep = "[" * levels + "]" * levels
+    if where == "body":
+        response = client.post("/graphql", content=deep, headers={"content-type": "application/json"})
+    elif where == "variables":
+        raw = '{"query": "{ urgencyLevels { id } }", "variables": {"x": ' + deep + "}}"
+        response = client.post("/graphql", content=raw, headers={"content-type": "application/json"})
+    else:
+        response = client.get("/graphql", params={"query": "{ urgencyLevels { id } }", "variables": deep})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

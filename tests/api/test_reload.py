@@ -50,6 +50,13 @@ def test_admin_endpoint_needs_the_token(admin: TestClient) -> None:
     assert admin.post("/admin/reload").status_code == 401
     assert admin.post("/admin/reload", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert admin.get("/admin/reload").status_code == 405
+    assert admin.post("/admin/reload", headers={"Authorization": "s3cret"}).status_code == 401
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer"])
+def test_the_auth_scheme_is_case_insensitive(admin: TestClient, scheme: str) -> None:
+    """RFC 9110 section 11.1: the scheme is a case-insensitive token (`bearer` was refused)."""
+    assert admin.post("/admin/reload", headers={"Authorization": f"{scheme} s3cret"}).status_code == 200
 
 
 def test_broken_module_is_refused_and_the_last_good_graph_keeps_serving(admin: TestClient, modules: Path) -> None:
@@ -76,6 +83,8 @@ def test_good_module_is_picked_up(admin: TestClient, modules: Path) -> None:
     assert condition["bodySystems"] == [{"label": "musculoskeletal system"}]
     health = admin.get("/health").json()
     assert any("extension/chronic-exertional" in g for g in health["graphs"])
+    cache = str(admin.app.state.legpain.settings.cache_dir)
+    assert cache not in response.text and cache not in admin.get("/health").text  # what, not where
 
 
 @pytest.mark.server
@@ -99,3 +108,20 @@ def test_sighup_reloads_a_running_server(tmp_path: Path, modules: Path) -> None:
             found = httpx.post(url + "/graphql", json={"query": CECS}, timeout=10).json()["data"]["condition"]
         assert found is not None and found["label"] == "chronic exertional compartment syndrome"
         assert proc.poll() is None, "the server must survive SIGHUP"
+
+
+def test_health_reports_what_was_counted_at_load_without_counting(client: TestClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """/health counted every triple on every call (60 s on the 8M-triple HPO graph): it now reports
+    the counts taken when the graph was loaded, and touches no store."""
+    service = client.app.state.legpain.service
+    expected = {str(g.identifier): len(g) for g in service.graph.dataset.graphs() if len(g)}
+
+    def no_counting(*args: object) -> int:
+        raise AssertionError("/health counted the store")
+
+    monkeypatch.setattr(type(service.graph.dataset), "__len__", no_counting)
+    monkeypatch.setattr(type(service.graph.dataset.store), "__len__", no_counting)
+    body = client.get("/health").json()
+    assert body["graphs"] == expected and body["triples"] == sum(expected.values())
+    assert client.get("/health/live").json() == {"status": "alive"}

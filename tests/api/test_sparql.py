@@ -186,7 +186,7 @@ def test_from_selects_own_graph_and_ignores_others(client: TestClient, service: 
     own = client.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED_GRAPH}> {{ ?s ?p ?o }}"})
     assert _count(own) == service.graph.triple_counts()[str(INFERRED_GRAPH)]
     other = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) FROM <urn:nowhere> { ?s ?p ?o }"})
-    assert _count(other) == 0
+    assert other.status_code == 400 and "Unknown graph <urn:nowhere> in FROM" in other.text
 
 
 # ----------------------------------------------------------------------------- limits, errors
@@ -338,3 +338,15 @@ def test_cors_preflight_and_response(make_client: object) -> None:
     refused = client.options("/sparql", headers={"origin": "https://evil.example",
                                                  "access-control-request-method": "POST"})
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_charset_other_than_utf8_is_refused(client: TestClient) -> None:
+    """SPARQL 1.1 Protocol 2.1.3: UTF-8 is the only charset a query body may have (an ASCII body
+    declared UTF-16 was evaluated as if it were UTF-8)."""
+    ascii_body = b"ASK {}"
+    for content_type in ("application/sparql-query; charset=UTF-16",
+                         "application/x-www-form-urlencoded; charset=latin-1"):
+        body = ascii_body if "sparql" in content_type else b"query=ASK%20%7B%7D"
+        assert client.post("/sparql", content=body, headers={"Content-Type": content_type}).status_code == 415
+    ok = client.post("/sparql", content=ascii_body, headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    assert ok.status_code == 200

@@ -149,3 +149,49 @@ def test_awaited_queries_time_out_and_a_cancelled_one_frees_its_worker(pool: Wor
     while pool._idle.qsize() < pool.size and time.monotonic() < deadline:
         time.sleep(0.1)
     assert pool._idle.qsize() == pool.size
+
+
+WHOLE = "SELECT * WHERE { ?s ?p ?o }"
+
+
+def test_large_replies_are_read_whole_under_uvloop(pool: WorkerPool, service: LegPainService) -> None:
+    """uvloop's `add_reader` leaves the pipe non-blocking; a reply larger than one pipe buffer must
+    still be read whole (it was taken for a dead worker, and the client got 503)."""
+    import uvloop
+
+    async def scenario() -> list[tuple[int, int]]:
+        replies = [await pool.run(QueryJob(WHOLE, "text/csv", 100_000), 30) for _ in range(12)]
+        replies += await asyncio.gather(*(pool.run(QueryJob(WHOLE, "", 100_000), 30) for _ in range(6)))
+        return [(r.status, r.rows) for r in replies]
+
+    outcomes = uvloop.run(scenario())
+    assert outcomes == [(200, len(service.graph.dataset))] * 18
+
+
+def test_short_queries_are_answered_while_long_ones_run(service: LegPainService) -> None:
+    """Long queries may take all workers but the reserved one: a short query is answered within a
+    second meanwhile, and a long query that would take the reserved worker is stopped, not queued."""
+    nquads = service.graph.dataset.serialize(format="nquads").encode("utf-8")
+    pool = WorkerPool(WorkerConfig(nquads=nquads), size=3, reserved=1, long_query_s=0.3)
+
+    async def scenario() -> tuple[list[object], float, int]:
+        heavy = [asyncio.create_task(pool.run(QueryJob(SLOW, "", 10), 4)) for _ in range(2)]
+        await asyncio.sleep(0.6)  # both are long now
+        started = time.monotonic()
+        light = await pool.run(QueryJob(COUNT, "", 10), 4)
+        light_seconds = time.monotonic() - started
+        third: object
+        try:
+            third = await pool.run(QueryJob(SLOW, "", 10), 4)
+        except PoolBusyError as exc:
+            third = exc
+        outcomes = await asyncio.gather(*heavy, return_exceptions=True)
+        return [*outcomes, third], light_seconds, light.status
+
+    try:
+        outcomes, light_seconds, status = asyncio.run(scenario())
+    finally:
+        pool.terminate()
+    assert status == 200 and light_seconds < 1.0
+    assert all(isinstance(o, QueryTimeoutError) for o in outcomes[:2])
+    assert isinstance(outcomes[2], PoolBusyError) and "long-running" in str(outcomes[2])

@@ -165,3 +165,15 @@ def test_candidate_ranking_is_the_same_on_both_engines(store: ox.Store, service:
     ours = [b["condition"]["value"] for b in json.loads(reply.body)["results"]["bindings"]]
     assert ours == expected and ours[0] == LP + "PeripheralNeuropathy"
     assert URIRef(ours[0]) == URIRef(LP + "PeripheralNeuropathy")
+
+
+def test_the_byte_cap_cuts_rows_and_refuses_a_first_row_over_it(store: ox.Store) -> None:
+    """The row cap does not bound an answer's size (one row can be megabytes of CONCAT): the byte
+    cap does, cutting rows like the row cap, or refusing when even the first row is over it."""
+    whole = execute(store, QueryJob("SELECT * WHERE { ?s ?p ?o }", "", 100_000, max_bytes=20_000), {})
+    assert whole.status == 200 and whole.truncated == "bytes"
+    assert 0 < whole.rows < 1000 and len(whole.body) < 40_000
+    doubling = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(20))
+    huge = f'SELECT ?v20 WHERE {{ BIND("0123456789" AS ?v0) {doubling} }}'  # one row of 10 MB
+    reply = execute(store, QueryJob(huge, "", 10, max_bytes=1_000_000), {})
+    assert reply.status == 400 and b"larger than the 1000000-byte limit" in reply.body

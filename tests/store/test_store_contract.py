@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from kg.graph import closed_dataset
 from kg.namespaces import LOAD_GRAPH
+from kg.queries import QueryLibrary
 from kg.service import LegPainService
 from kg.settings import Settings
 from kg.store import backend_for, quads_by_graph
@@ -50,6 +51,10 @@ def test_persistent_stores_hold_every_named_graph_and_a_data_version(backend_set
     assert stored == expected
     rows = list(dataset.query(f"SELECT ?v WHERE {{ GRAPH <{LOAD_GRAPH}> {{ ?d ?p ?v }} }}"))
     assert any(str(row[0]) == version for row in rows)
+    # the load records each graph's size, so nobody counts the store again (/health, the description)
+    recorded = {str(r["graph"]): int(str(r["triples"]))
+                for r in QueryLibrary(backend_settings.queries_dir).rows("store/graph-sizes", dataset)}
+    assert recorded == expected
 
 
 def test_loading_twice_changes_nothing(backend_settings: Settings) -> None:
@@ -130,3 +135,27 @@ def test_every_vignette_passes_through_the_api(client: TestClient, vignettes: li
         return graphql(client, query, variables)
 
     assert [problem for v in vignettes if (problem := evaluate(v, execute))] == []
+
+
+def test_relative_iris_resolve_against_the_endpoint_on_every_store(client: TestClient) -> None:
+    """SPARQL 1.1 Protocol (W3C test `query_content_type_construct`): the service defines the base;
+    here the endpoint's own IRI, whichever store answers. A Host that makes no valid IRI gives no
+    base at all: it is never written into the query sent on to a remote store."""
+    query = "CONSTRUCT { <s> <p> 1 } WHERE {}"
+    response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query",
+                                                               "Accept": "application/n-triples"})
+    assert response.status_code == 200, response.text
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert response.text.strip() == f'<http://testserver/s> <http://testserver/p> "1"^^{integer} .'
+    from starlette.requests import Request
+
+    from api.sparql import base_iri
+
+    def host(value: bytes) -> Request:
+        return Request({"type": "http", "method": "POST", "path": "/sparql", "query_string": b"", "scheme": "http",
+                        "server": ("127.0.0.1", 8000), "headers": [(b"host", value)]})
+
+    assert base_iri(host(b"example.org:8000")) == "http://example.org:8000/sparql"
+    for forged in (b"x> } SERVICE <http://127.0.0.1:9", b"a b", b'h"x'):
+        base = base_iri(host(forged)) or ""
+        assert not any(c in base for c in '<>" }') and "SERVICE" not in base

@@ -3,6 +3,7 @@ no partial silent state, and the API recovers when the store comes back."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,3 +120,31 @@ def test_the_api_waits_for_a_store_that_is_down_at_start(tmp_path: Path, setting
             assert client.post("/graphql", json={"query": ASSESS}).json()["data"]["assess"]["candidates"]
         finally:
             server.stop()
+
+
+def test_a_half_loaded_store_is_refused_by_every_route_without_naming_its_address(
+        server: OxigraphServer, settings: Settings) -> None:
+    """After an interrupted load the store holds no data version: GraphQL, /health and /sparql all
+    refuse it (SPARQL served the half-loaded graph), and none of them says where the store is."""
+    from kg.namespaces import KNOWLEDGE_BASE_GRAPH
+    from kg.store import backend_for
+
+    chosen = settings.with_changes(store=server.store, store_cache_ttl_s=0.0, store_timeout_s=5.0)
+    assert load_store(chosen) == 0
+    with TestClient(create_app(chosen)) as client:
+        query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+        assert client.post("/sparql", data=query).status_code == 200
+        backend = backend_for(chosen.store)
+        dataset = backend.open()
+        backend._clear_version(dataset)  # what an interrupted load leaves: no data version ...
+        backend._drop(dataset, str(KNOWLEDGE_BASE_GRAPH))  # ... and graphs missing
+        sparql = client.post("/sparql", data=query)
+        graphql = client.post("/graphql", json={"query": ASSESS}).json()
+        health = client.get("/health")
+        assert sparql.status_code == 503 and "legpain load" in sparql.text
+        assert graphql["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+        assert health.status_code == 503 and "legpain load" in health.json()["detail"]
+        address = server.store.split("//", 1)[1].split("/", 1)[0]
+        for text in (sparql.text, json.dumps(graphql), health.text):
+            assert address not in text
+    assert load_store(chosen) == 0
