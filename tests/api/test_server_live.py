@@ -70,10 +70,11 @@ def test_whole_graph_construct_in_every_graph_format(server: tuple[str, Path], s
 
 def test_a_short_query_is_answered_while_heavy_ones_run(server: tuple[str, Path]) -> None:
     base, _ = server
-    heavy: list[int] = []
+    heavy: list[tuple[int, float]] = []
 
     def run_heavy() -> None:
-        heavy.append(httpx.get(base + "/sparql", params={"query": HEAVY}, timeout=30).status_code)
+        status = httpx.get(base + "/sparql", params={"query": HEAVY}, timeout=30).status_code
+        heavy.append((status, time.monotonic()))
 
     threads = [threading.Thread(target=run_heavy) for _ in range(2)]
     for thread in threads:
@@ -81,11 +82,12 @@ def test_a_short_query_is_answered_while_heavy_ones_run(server: tuple[str, Path]
     time.sleep(1.0)  # both are long-running by now
     started = time.monotonic()
     light = httpx.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-    light_seconds = time.monotonic() - started
+    answered = time.monotonic()
     for thread in threads:
         thread.join(timeout=30)
-    assert light.status_code == 200 and light_seconds < 1.0
-    assert heavy == [503, 503]  # stopped at the 4 s limit, as every over-long query is
+    assert light.status_code == 200 and answered - started < 1.0
+    # the heavy ones were still running when it was answered (finished, or stopped at the 4 s limit)
+    assert len(heavy) == 2 and all(status in (200, 503) and done > answered for status, done in heavy)
 
 
 def test_request_ids_are_echoed_and_logged_as_json(server: tuple[str, Path]) -> None:
