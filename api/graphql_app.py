@@ -58,7 +58,7 @@ log = logging.getLogger("legpain.api.graphql")
 #: Distinct query texts kept parsed and validated (bounded, so unique queries cannot grow memory).
 CACHE_SIZE = 512
 #: Documents estimated to resolve more fields than this execute on a worker thread (see `_off_the_loop`).
-OFF_LOOP_COST = 500
+OFF_LOOP_COST = 5_000
 INTERNAL_MESSAGE = "Internal server error"
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
 

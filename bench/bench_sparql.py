@@ -204,7 +204,9 @@ def endpoint_rows(base: str, pid: int | None, clients: int, requests: int, queri
 
 # --------------------------------------------------------------------------- in-process references
 def reference_rows(clients: int, requests: int, queries: dict[str, str], rdflib_requests: int) -> list[Row]:
-    kg = load_knowledge_graph(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="legpain-bench-"))))
+    # rdflib's own engine needs rdflib's own store: the default store is Oxigraph (through oxrdflib),
+    # whose queries Oxigraph answers
+    kg = load_knowledge_graph(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="legpain-bench-")), store="memory"))
     store = ox.Store()
     store.bulk_load(kg.dataset.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
     rows = []
