@@ -13,6 +13,7 @@ size limit (`api.limits`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -52,8 +53,8 @@ async def health(request: Request) -> Response:
     `LEGPAIN_STORE_CACHE_TTL_S`, and only that lookup leaves the event loop)."""
     state = app_state(request)
     if state.service is None:
-        body = {"status": "error" if state.load_error else "loading", "detail": state.load_error}
-        return JSONResponse(body, status_code=503)
+        return JSONResponse({"status": "error" if state.load_error else "loading", "detail": state.load_error},
+                            status_code=503)
     try:
         if state.service.backend.remote:
             described = await anyio.to_thread.run_sync(state.service.describe)
@@ -163,4 +164,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-app = create_app()
+
+@functools.cache
+def _default_app() -> Starlette:
+    return create_app()
+
+
+def __getattr__(name: str) -> Starlette:
+    """`api.app:app`, the app for the `LEGPAIN_*` environment, is built when first asked for (by
+    uvicorn or an import), not when the module is imported: importing builds nothing and reads no
+    settings, so a bad variable fails where the app is made, with its message."""
+    if name == "app":
+        return _default_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,13 +41,13 @@ from strawberry.types.unset import UNSET
 try:  # strawberry raises cross_web's HTTPException since it moved its HTTP layer there
     from cross_web import HTTPException
 except ImportError:  # pragma: no cover - older strawberry
-    from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]
+    from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]  # old strawberry only
 
 from api.graphiql import graphiql_page
 from api.graphql_limits import LimitedValidationCache, ShapeCache, ShapeLimits, query_limits, token_limit_error
 from api.request_id import current_request_id
 from api.resolvers import Catalog, Context
-from api.schema import build_schema
+from api.schema import LegPainSchema, build_schema
 from api.state import AppState, NotReadyError, app_state
 from kg.inference import UnknownTermError
 from kg.settings import Settings
@@ -95,8 +95,10 @@ def _with_code(error: GraphQLError, code: str, message: str | None = None, **ext
                         extensions={**(error.extensions or {}), "code": code, **extra})
 
 
-class LegPainGraphQL(GraphQL):
+class LegPainGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with a typed per-request `Context` and this API's response policy."""
+
+    schema: LegPainSchema
 
     def __init__(self, settings: Settings) -> None:
         self.shapes = ShapeCache(ShapeLimits.from_settings(settings), CACHE_SIZE)
@@ -121,7 +123,7 @@ class LegPainGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = app_state(request)
-        return Context(request, response, self.settings, state, self.catalog(state))  # type: ignore[arg-type]
+        return Context(request, response, self.settings, state, self.catalog(state))
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body: GraphQLHTTPResponse = {"data": result.data}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import markdown
 from starlette.requests import Request
@@ -28,7 +28,7 @@ from kg.diagram import render, to_dot
 from kg.docs import reference_pages
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
-from kg.settings import PROJECT_ROOT
+from kg.resources import shipped_dir
 
 OFFERED = (
     Format("html", "graph", "text/html", ("application/xhtml+xml",)),
@@ -68,7 +68,7 @@ class _PerGraph:
             self._entries[key] = make()
             while len(self._entries) > 12:
                 self._entries.popitem(last=False)
-        return self._entries[key]  # type: ignore[return-value]
+        return cast(_T, self._entries[key])  # what `make` built for this graph and `what`
 
 
 _cache = _PerGraph()
@@ -125,7 +125,7 @@ async def reference_page(request: Request) -> Response:
         try:
             svg = render(source, "svg")
         except RuntimeError:
-            svg = (PROJECT_ROOT / "docs" / "ontology.svg").read_bytes()
+            svg = (shipped_dir("docs") / "ontology.svg").read_bytes()
         return Response(svg, media_type="image/svg+xml")
     raw = path.endswith(".md")
     key = path if raw else path + ".md"

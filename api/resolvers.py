@@ -13,7 +13,7 @@ store-backed `Knowledge` keeps its own bounded caches). Search and assessment ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
@@ -22,6 +22,7 @@ import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from api import types as t
 from api.state import AppState, NotReadyError
@@ -304,8 +305,9 @@ class Catalog:
 class Context:
     """Built per request by the GraphQL view: what resolvers may read."""
 
-    request: Request
-    response: Response
+    #: what strawberry's view passes (a WebSocket only for subscriptions, which this schema has none of)
+    request: Request | WebSocket
+    response: Response | WebSocket
     settings: Settings
     state: AppState
     #: this request's catalogue, over the service current when the request started; None while loading
@@ -504,14 +506,14 @@ def _candidates(catalog: Catalog, answer: _Answer, ranked: Iterable[EngineCandid
 
 SymptomIds = Annotated[list[t.ID], strawberry.argument(
     description="Reported findings: IDs from `symptoms(search:)` (CURIEs; full IRIs are accepted too).")]
-AbsentIds = Annotated[list[t.ID] | None, strawberry.argument(
+AbsentIds = Annotated[Sequence[t.ID] | None, strawberry.argument(
     description="Findings the person reports not having; they count against conditions they are typical of.")]
 
 
 def candidate_conditions(
     info: strawberry.Info,
     symptoms: SymptomIds,
-    absent_symptoms: AbsentIds = (),  # type: ignore[assignment]
+    absent_symptoms: AbsentIds = (),
     limit: Annotated[int | None, strawberry.argument(description="At most this many (the server caps it).")] = 10,
 ) -> list[t.Candidate]:
     catalog = _context(info).catalog
@@ -524,7 +526,7 @@ def candidate_conditions(
 def assess(
     info: strawberry.Info,
     symptoms: SymptomIds,
-    absent_symptoms: AbsentIds = (),  # type: ignore[assignment]
+    absent_symptoms: AbsentIds = (),
     limit: Annotated[int | None, strawberry.argument(
         description="At most this many candidates (the server caps it).")] = 10,
 ) -> t.Assessment:

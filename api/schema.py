@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -20,12 +21,15 @@ from api import resolvers as r
 from api import types as t
 from api.graphql_limits import InputLimits
 
+T = TypeVar("T")
+
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 SDL_HEADER = ("# Generated from api/types.py and api/schema.py by `python -m api.schema --write`; do not edit.\n"
               "# A test keeps this file equal to the served schema.\n\n")
 
 
-def _field(resolver: Callable[..., object], description: str | None = None, *, limits: bool = False) -> object:
+def _field(resolver: Callable[..., T], description: str | None = None, *, limits: bool = False) -> T:
+    """A field resolved by `resolver`; typed, as `strawberry.field` is, as what the resolver returns."""
     return strawberry.field(resolver=resolver, description=description,
                             extensions=[InputLimits()] if limits else [])
 

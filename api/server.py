@@ -57,7 +57,9 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
                                               "arrive within %g s", self.client, header_timeout())
         self.transport.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(  # type: ignore[override]  # as uvicorn's: asyncio's Protocol takes a BaseTransport
+        self, transport: asyncio.Transport
+    ) -> None:
         super().connection_made(transport)
         self._arm()
 

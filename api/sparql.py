@@ -101,7 +101,7 @@ def remote_graph_sizes(service: LegPainService) -> dict[str, int]:
     assert isinstance(knowledge, StoreKnowledge)
     rows = store_call(service.backend, "count its graphs",
                       lambda: knowledge.queries.rows("store/graph-sizes", knowledge.dataset))
-    return {str(r["graph"]): int(r["triples"]) for r in rows}  # type: ignore[call-overload]
+    return {str(r["graph"]): int(r["triples"]) for r in rows}
 
 
 class SparqlEndpoint:

@@ -122,8 +122,13 @@ async def _readable(conn: Connection, timeout: float) -> bool:
         return False
     loop = asyncio.get_running_loop()
     fd = conn.fileno()
-    ready = loop.create_future()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
     try:
         await asyncio.wait_for(ready, timeout)
         return True

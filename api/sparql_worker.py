@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import pyoxigraph as ox
 
@@ -55,7 +55,15 @@ def error(status: int, message: str) -> Reply:
     return Reply(status, _PLAIN, (message.rstrip() + "\n").encode())
 
 
-def _dataset_options(job: QueryJob) -> dict[str, object]:
+class _DatasetOptions(TypedDict, total=False):
+    """The keyword arguments of `pyoxigraph.Store.query` that choose the dataset."""
+
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+    use_default_graph_as_union: bool
+
+
+def _dataset_options(job: QueryJob) -> _DatasetOptions:
     """How the dataset is chosen: protocol graphs, else the query's FROM clauses, else the union."""
     if job.default_graphs is not None or job.named_graphs is not None:
         return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
@@ -81,7 +89,7 @@ def _not_acceptable(kind: Kind) -> Reply:
 def execute(store: ox.Store, job: QueryJob, prefixes: dict[str, str] | None = None) -> Reply:
     """Evaluate one query and write its answer; every failure becomes a 4xx reply, never a raise."""
     try:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))  # type: ignore[arg-type]
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
     except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
         return failed(exc)
     return render(result, job, prefixes)

@@ -194,16 +194,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
     from kg.closure import cache_file, read_committed_hash, store_in_cache, write_committed
-    from kg.loading import discover_inputs, input_hash, load_asserted
+    from kg.loading import discover_inputs, input_hash, load_asserted, merged_graph
     from kg.queries import QueryLibrary
     from kg.reasoning import make_reasoner, materialize
 
     settings = _settings()
     inputs = discover_inputs(settings)
-    digest = input_hash(inputs, settings.ontology_dir.parent)
+    digest = input_hash(inputs, settings.ontology_dir)
     shipped = not settings.extension_dirs and not any(i.kind == "extension" for i in inputs)
     if args.check:
         if read_committed_hash(settings.ontology_dir) == digest:
@@ -211,10 +209,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
             return 0
         print("The committed inferred closure is out of date: run `legpain reason` and commit ontology/inferred/.")
         return 1
-    dataset = load_asserted(inputs)
-    asserted = Graph()
-    for triple in dataset.triples((None, None, None)):
-        asserted.add(triple)
+    asserted = merged_graph(load_asserted(inputs))
     reasoner = make_reasoner(args.reasoner)
     inferred = materialize(asserted, reasoner, QueryLibrary(settings.queries_dir))
     if shipped and args.reasoner == "hermit":
@@ -289,8 +284,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     library = QueryLibrary(settings.queries_dir)
     if args.list:
         for q in library:
-            params = ", ".join(q.parameters) or "none"
-            print(f"{q.name:36} {q.summary}  [parameters: {params}]")
+            names = ", ".join(q.parameters) or "none"
+            print(f"{q.name:36} {q.summary}  [parameters: {names}]")
         return 0
     if not args.name:
         raise CliError("name a query (see `legpain query --list`) or a .rq file")
@@ -453,7 +448,8 @@ class _ProgressBar:
     """A one-line progress bar on stderr (only on a terminal, or with --progress)."""
 
     def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done, self._graphs = max(total, 1), enabled, 0, {}  # type: ignore[var-annotated]
+        self.total, self.enabled, self.done = max(total, 1), enabled, 0
+        self._graphs: dict[str, int] = {}
 
     def update(self, graph: str, written: int, graph_total: int) -> None:
         self._graphs[graph] = written
@@ -519,6 +515,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml's), or `unknown` from a bare source tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("legpain-kg")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="legpain", description="Knowledge graph of leg pain that comes on while walking.",
@@ -526,6 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings come from LEGPAIN_* environment variables (see README). "
                "Run `legpain COMMAND --help` for examples.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--version", action="version", version=f"legpain {_version()}",
+                        help="print the version of legpain-kg and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -540,32 +548,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_assess)
 
     p = add("search", "Find findings (or conditions) matching a lay phrase.")
-    p.add_argument("phrase")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("phrase", help="what the person says, e.g. \"pins and needles\"")
+    p.add_argument("--limit", type=int, default=10, help="how many matches to show (default 10)")
     p.add_argument("--conditions", action="store_true", help="search conditions instead of findings")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
     p = add("reason", "Run the reasoner and write the inferred closure (committed file or cache).")
-    p.add_argument("--reasoner", choices=["hermit", "owlrl"], default="hermit")
+    p.add_argument("--reasoner", choices=["hermit", "owlrl"], default="hermit",
+                   help="hermit (default; needs Java, writes the committed closure) or owlrl (cached only)")
     p.add_argument("--check", action="store_true", help="only check that the committed closure is up to date")
     p.set_defaults(func=cmd_reason)
 
     p = add("validate", "Check syntax, consistency, quality rules, SHACL shapes, quotes and mappings.")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--reasoner", choices=["auto", "hermit", "owlrl"], default="auto")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="a table for people (default) or JSON for CI")
+    p.add_argument("--reasoner", choices=["auto", "hermit", "owlrl"], default="auto",
+                   help="the consistency check's reasoner (default auto: HermiT with Java, else OWL RL)")
     p.set_defaults(func=cmd_validate)
 
     p = add("export", "Write the graph as Turtle, N-Triples, JSON-LD, RDF/XML, OWL/XML, TriG or N-Quads.")
     p.add_argument("--format", default="turtle",
                    choices=["turtle", "ttl", "nt", "json-ld", "xml", "owlxml", "trig", "nquads"],
                    help="owlxml needs Java (OWL API); xml is RDF/XML, which Protégé also opens")
-    p.add_argument("--graph", choices=["all", "asserted", "inferred"], default="all")
+    p.add_argument("--graph", choices=["all", "asserted", "inferred"], default="all",
+                   help="which triples: all (default), the asserted ones, or what the reasoner inferred")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
     p = add("docs", "Generate the reference pages (Markdown): one per class, property and condition.")
-    p.add_argument("-o", "--output", default="docs/reference")
+    p.add_argument("-o", "--output", default="docs/reference", help="directory to write (default docs/reference)")
     p.set_defaults(func=cmd_docs)
 
     p = add("release", "Write versioned release artefacts: base (asserted) and full (with inferences).")
@@ -576,7 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("query", "Run a named query of queries/ or a .rq file against the graph.")
     p.add_argument("name", nargs="?", help="query name (see --list) or path to a .rq file")
     p.add_argument("--param", action="append", metavar="KEY=VALUE", help="bind ?KEY to VALUE (CURIE, IRI or text)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="how rows are printed (default table)")
     p.add_argument(
         "--timeout",
         type=float,
@@ -592,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diagram)
 
     p = add("format", "Rewrite the ontology's Turtle files in canonical form.")
-    p.add_argument("--check", action="store_true")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 when a file is not canonical")
     p.set_defaults(func=cmd_format)
 
     p = add("load", "Write the ontology, knowledge base and inferred triples into the configured store "
@@ -604,9 +617,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = add("serve", "Serve GraphQL (/graphql), SPARQL (/sparql) and /health over HTTP.")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (default 1); each loads the graph and has its SPARQL workers")
     p.add_argument("--extension-dir", action="append", metavar="DIR",
                    help="extra directory of extension modules (*.ttl) to load")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],

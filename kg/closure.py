@@ -24,7 +24,7 @@ from kg.cache import read_entry, write_entry
 from kg.loading import canonical_turtle
 from kg.namespaces import bind_prefixes
 from kg.queries import QueryLibrary
-from kg.reasoning import Reasoner, java_available, make_reasoner, materialize
+from kg.reasoning import Reasoner, make_reasoner, materialize, resolve_reasoner
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def obtain_closure(
             log.info("inferred closure read from %s", cache_file(cache_dir, input_hash))
             return cached, ClosureInfo(input_hash, "cache", "cache", "inferred closure loaded from the cache")
     if reasoner_name == "auto":
-        reasoner_name = "hermit" if java_available() else "owlrl"
+        reasoner_name = resolve_reasoner(reasoner_name)
         if reasoner_name == "owlrl":
             log.warning("Java not found and no cached closure fits the inputs: reasoning with OWL RL "
                         "(no DL consistency check); run `legpain reason` where Java is installed.")

@@ -56,9 +56,9 @@ def to_dot(kg: KnowledgeGraph) -> str:
         rank = ix.urgency_levels[condition.urgency].rank if condition.urgency in ix.urgency_levels else 1
         lines.append(f"    {_id(condition.iri)} [label={_label(condition.label)}, shape=box, style=filled, "
                      f'fillcolor="{URGENCY_COLOURS[rank]}"];')
-        for system, inferred in condition.body_systems:
+        for system_iri, inferred in condition.body_systems:
             style = "dashed" if inferred else "solid"
-            lines.append(f"    {_id(condition.iri)} -> {_id(system)} [style={style}, color=\"#5b7fa6\"];")
+            lines.append(f"    {_id(condition.iri)} -> {_id(system_iri)} [style={style}, color=\"#5b7fa6\"];")
         for cause in condition.causes:
             lines.append(f'    {_id(condition.iri)} -> {_id(cause)} [label="has cause", color="#a64d4d"];')
     for condition in ix.conditions.values():
@@ -67,8 +67,15 @@ def to_dot(kg: KnowledgeGraph) -> str:
                 lines.append(f'    {_id(condition.iri)} -> {_id(str(general))} [label="is kind of", '
                              'arrowhead=empty, color="#777777"];')
     lines += ["  }", "}"]
+    # each edge once (a condition can reach the same node twice), every other line as it is
     seen: set[str] = set()
-    unique = [line for line in lines if "->" not in line or not (line in seen or seen.add(line))]
+    unique: list[str] = []
+    for line in lines:
+        if "->" in line:
+            if line in seen:
+                continue
+            seen.add(line)
+        unique.append(line)
     return "\n".join(unique) + "\n"
 
 

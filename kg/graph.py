@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph
 from kg.cache import discard, read_entry, write_entry
 from kg.closure import ClosureInfo, obtain_closure
 from kg.index import KnowledgeIndex, build_index
-from kg.loading import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted
+from kg.loading import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted, merged_graph
 from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
 from kg.queries import QueryLibrary
 from kg.settings import Settings
@@ -94,10 +94,8 @@ def closed_dataset(settings: Settings, force_reasoner: str | None = None
     queries = QueryLibrary(settings.queries_dir)
     inputs = discover_inputs(settings)
     dataset = load_asserted(inputs)
-    digest = input_hash(inputs, settings.ontology_dir.parent)
-    asserted = Graph()
-    for triple in dataset.triples((None, None, None)):
-        asserted.add(triple)
+    digest = input_hash(inputs, settings.ontology_dir)
+    asserted = merged_graph(dataset)
     inferred, info = obtain_closure(asserted, digest, settings.ontology_dir, settings.cache_dir, queries,
                                     force_reasoner or settings.reasoner, force=force_reasoner is not None)
     target = dataset.graph(INFERRED_GRAPH)
@@ -173,7 +171,7 @@ def _snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[Inpu
     milliseconds, where parsing the Turtle files takes most of a second): the warm start. Read only
     when it verifies (`kg.cache`) and holds the triples recorded for it."""
     inputs = discover_inputs(settings)
-    digest = input_hash(inputs, settings.ontology_dir.parent)
+    digest = input_hash(inputs, settings.ontology_dir)
     data = _snapshot_path(settings, digest)
     entry = read_entry(data)
     if entry is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.queries import QueryLibrary
+from kg.queries import QueryLibrary, Row
 
 
 @dataclass(frozen=True)
@@ -184,11 +184,11 @@ def _s(value: object) -> str | None:
 #: Runs a named `queries/` file and returns its rows as dicts; with `(variable, IRIs)` only the rows
 #: whose variable is one of those IRIs (a `VALUES` clause), which is how a store-backed service reads
 #: single terms without holding the whole graph.
-Rows = Callable[..., list[dict[str, object]]]
+Rows = Callable[..., list[Row]]
 
 
 def _graph_rows(queries: QueryLibrary, graph: Graph) -> Rows:
-    def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> list[dict[str, object]]:
+    def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> list[Row]:
         return queries.rows(name, graph, variable, iris)
     return rows
 
@@ -234,7 +234,7 @@ def read_body_systems(rows: Rows) -> dict[str, BodySystem]:
 
 def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
     return {
-        str(r["level"]): UrgencyLevel(str(r["level"]), str(r["label"]), int(r["rank"]),  # type: ignore[call-overload]
+        str(r["level"]): UrgencyLevel(str(r["level"]), str(r["label"]), int(r["rank"]),
                                       str(r.get("definition") or ""), str(r.get("advice") or ""))
         for r in rows("list-urgency-levels")
     }
@@ -248,7 +248,7 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
         kinds[str(row["finding"])].add(str(row["general"]))
     warnings: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
     for row in rows("list-warning-signs", "finding", iris):
-        warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))  # type: ignore[call-overload]
+        warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))
     findings: dict[str, Finding] = {}
     for row in rows("list-findings", "finding", iris):
         iri = str(row["finding"])
@@ -300,19 +300,29 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     return conditions
 
 
+@dataclass
+class _RuleRows:
+    """One urgency rule as read from its rows: the first row (kind, label, definition, minimum, urgency)
+    and the triggers and sources of all of them, in order, each once."""
+
+    row: Row
+    triggers: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
 def read_rules(rows: Rows) -> tuple[UrgencyRule, ...]:
-    rule_rows: dict[str, dict[str, object]] = {}
+    rule_rows: dict[str, _RuleRows] = {}
     for row in rows("list-urgency-rules"):
-        entry = rule_rows.setdefault(str(row["rule"]), {**row, "triggers": [], "sources": []})
-        for key, column in (("triggers", "trigger"), ("sources", "source")):
+        entry = rule_rows.setdefault(str(row["rule"]), _RuleRows(row))
+        for values, column in ((entry.triggers, "trigger"), (entry.sources, "source")):
             value = row.get(column)
-            if value is not None and str(value) not in entry[key]:  # type: ignore[operator]
-                entry[key].append(str(value))  # type: ignore[union-attr]
+            if value is not None and str(value) not in values:
+                values.append(str(value))
     return tuple(
-        UrgencyRule(iri, str(r["kind"]), str(r["label"]), _s(r.get("definition")),
-                    tuple(r["triggers"]), int(r["minimum"]), _s(r.get("urgency")),  # type: ignore[arg-type, call-overload]
-                    tuple(r["sources"]))  # type: ignore[arg-type]
-        for iri, r in rule_rows.items()
+        UrgencyRule(iri, str(e.row["kind"]), str(e.row["label"]), _s(e.row.get("definition")),
+                    tuple(e.triggers), int(e.row["minimum"]), _s(e.row.get("urgency")),
+                    tuple(e.sources))
+        for iri, e in rule_rows.items()
     )
 
 

@@ -19,8 +19,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Protocol, TypeVar, cast
 
 from rdflib import Dataset
 
@@ -41,11 +41,13 @@ from kg.index import (
     read_sources,
     read_urgency_levels,
 )
-from kg.queries import QueryLibrary
+from kg.queries import QueryLibrary, Row
 from kg.search import TermMatcher
 from kg.store import StoreBackend, StoreNotLoadedError, store_call
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Knowledge(Protocol):
@@ -202,12 +204,13 @@ class StoreKnowledge:
         self._lock = threading.RLock()
         self._version: str | None = None
         self._checked = 0.0
+        #: kind -> key -> value; each kind holds values of one type, which `_cached` and `_many` know
         self._cache: dict[str, dict[str, object]] = defaultdict(dict)
         self.data_version()  # fail now, clearly, when the store is unreachable or not loaded
 
     # ------------------------------------------------------------------ store access
     def _rows(self, name: str, variable: str | None = None,
-              iris: Collection[str] | None = None, inline: bool = True) -> list[dict[str, object]]:
+              iris: Collection[str] | None = None, inline: bool = True) -> list[Row]:
         return store_call(self.backend, f"answer the query {name}",
                           lambda: self.queries.rows(name, self.dataset, variable, iris, inline=inline))
 
@@ -232,7 +235,9 @@ class StoreKnowledge:
             self._checked = now
             return version
 
-    def _cached(self, kind: str, key: str, compute: Callable[[], object]) -> object:
+    def _cached(self, kind: str, key: str, compute: Callable[[], T]) -> T:
+        """The value under (kind, key), computed once per data version. Every caller of a kind and key
+        passes the same `compute`, so what the cache holds there is a `T`."""
         self.data_version()
         table = self._cache[kind]
         if key not in table:
@@ -241,11 +246,11 @@ class StoreKnowledge:
                 if len(table) >= self.MAX_CACHED:
                     table.clear()
                 table[key] = value
-        return table[key]
+        return cast(T, table[key])
 
-    def _many(self, kind: str, iris: Iterable[str],
-              read: Callable[[Rows, list[str]], dict[str, object]]) -> dict[str, object]:
-        """Terms by IRI, reading the ones not cached in one batch (a missing term is cached as None)."""
+    def _many(self, kind: str, iris: Iterable[str], read: Callable[[Rows, list[str]], Mapping[str, T]]) -> dict[str, T]:
+        """Terms by IRI, reading the ones not cached in one batch (a missing term is cached as None).
+        A kind is always read by the same `read`, so its non-None entries are `T`s."""
         self.data_version()
         wanted = list(dict.fromkeys(iris))
         table = self._cache[kind]
@@ -257,47 +262,47 @@ class StoreKnowledge:
                     table.clear()
                 for iri in missing:
                     table[iri] = found.get(iri)
-        return {iri: table[iri] for iri in wanted if table.get(iri) is not None}
+        return {iri: cast(T, table[iri]) for iri in wanted if table.get(iri) is not None}
 
     # ------------------------------------------------------------------ Knowledge
     def ontology_version(self) -> str:
         def read() -> str:
             rows = self._rows("store/ontology-version")
             return str(rows[0]["version"]) if rows else "unknown"
-        return self._cached("lists", "ontology-version", read)  # type: ignore[return-value]
+        return self._cached("lists", "ontology-version", read)
 
     def body_systems(self) -> dict[str, BodySystem]:
         return self._cached("lists", "systems", lambda: dict(sorted(
-            read_body_systems(self._rows).items(), key=lambda kv: (kv[1].label.casefold(), kv[0]))))  # type: ignore[return-value]
+            read_body_systems(self._rows).items(), key=lambda kv: (kv[1].label.casefold(), kv[0]))))
 
     def urgency_levels(self) -> dict[str, UrgencyLevel]:
         return self._cached("lists", "levels", lambda: dict(sorted(
-            read_urgency_levels(self._rows).items(), key=lambda kv: kv[1].rank)))  # type: ignore[return-value]
+            read_urgency_levels(self._rows).items(), key=lambda kv: kv[1].rank)))
 
     def rules(self) -> tuple[UrgencyRule, ...]:
-        return self._cached("lists", "rules", lambda: read_rules(self._rows))  # type: ignore[return-value]
+        return self._cached("lists", "rules", lambda: read_rules(self._rows))
 
     def conditions(self, iris: Iterable[str]) -> dict[str, Condition]:
-        return self._many("condition", iris, read_conditions)  # type: ignore[arg-type, return-value]
+        return self._many("condition", iris, read_conditions)
 
     def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
-        return self._many("finding", iris, read_findings)  # type: ignore[arg-type, return-value]
+        return self._many("finding", iris, read_findings)
 
     def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
         ordered = list(dict.fromkeys(iris))
-        found = self._many("source", ordered, read_sources)  # type: ignore[arg-type]
-        return tuple(found[iri] for iri in ordered if iri in found)  # type: ignore[misc]
+        found = self._many("source", ordered, read_sources)
+        return tuple(found[iri] for iri in ordered if iri in found)
 
     def _condition_order(self, iris: Iterable[str]) -> list[str]:
         return _by_label(self.conditions(iris).values())
 
     def condition_iris(self) -> list[str]:
         return self._cached("lists", "conditions", lambda: list(dict.fromkeys(
-            str(r["condition"]) for r in self._rows("list-conditions"))))  # type: ignore[return-value]
+            str(r["condition"]) for r in self._rows("list-conditions"))))
 
     def finding_iris(self) -> list[str]:
         return self._cached("lists", "findings", lambda: list(dict.fromkeys(
-            str(r["finding"]) for r in self._rows("list-findings"))))  # type: ignore[return-value]
+            str(r["finding"]) for r in self._rows("list-findings"))))
 
     def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
         rows = self._rows("list-condition-findings", "finding", findings)
@@ -307,31 +312,31 @@ class StoreKnowledge:
         def compute() -> list[str]:
             f = self.findings([finding]).get(finding)
             return [] if f is None else self._condition_order(self._link_holders({finding} | f.kinds, False))
-        return self._cached("with-finding", finding, compute)  # type: ignore[return-value]
+        return self._cached("with-finding", finding, compute)
 
     def conditions_against(self, finding: str) -> list[str]:
         return self._cached("against", finding, lambda: self._condition_order(
-            self._link_holders({finding}, True)))  # type: ignore[return-value]
+            self._link_holders({finding}, True)))
 
     def conditions_in_system(self, system: str) -> list[str]:
         return self._cached("in-system", system, lambda: self._condition_order(
-            str(r["condition"]) for r in self._rows("list-condition-body-systems", "system", [system])))  # type: ignore[return-value]
+            str(r["condition"]) for r in self._rows("list-condition-body-systems", "system", [system])))
 
     def conditions_with_urgency(self, level: str) -> list[str]:
         return self._cached("with-urgency", level, lambda: self._condition_order(
-            str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level], inline=False)))  # type: ignore[return-value]
+            str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level], inline=False)))
 
     def conditions_caused_by(self, cause: str) -> list[str]:
         return self._cached("caused-by", cause, lambda: self._condition_order(
-            str(r["condition"]) for r in self._rows("list-condition-causes", "cause", [cause])))  # type: ignore[return-value]
+            str(r["condition"]) for r in self._rows("list-condition-causes", "cause", [cause])))
 
     def narrower_findings(self, finding: str) -> list[str]:
         return self._cached("narrower", finding, lambda: _by_label(self.findings(
-            str(r["finding"]) for r in self._rows("list-finding-kinds", "general", [finding])).values()))  # type: ignore[return-value]
+            str(r["finding"]) for r in self._rows("list-finding-kinds", "general", [finding])).values()))
 
     def warning_signs(self, level: str) -> list[str]:
         return self._cached("warning-signs", level, lambda: _by_label(self.findings(
-            str(r["finding"]) for r in self._rows("list-warning-signs", "urgency", [level])).values()))  # type: ignore[return-value]
+            str(r["finding"]) for r in self._rows("list-warning-signs", "urgency", [level])).values()))
 
     def _lexicon(self, kind: str) -> TermMatcher:
         def compute() -> TermMatcher:
@@ -343,7 +348,7 @@ class StoreKnowledge:
                 if str(r["term"]) in names:
                     names[str(r["term"])].append(str(r["synonym"]))
             return TermMatcher({iri: tuple(labels) for iri, labels in names.items()})
-        return self._cached("lexicon", kind, compute)  # type: ignore[return-value]
+        return self._cached("lexicon", kind, compute)
 
     def finding_matcher(self) -> TermMatcher:
         return self._lexicon("finding")
@@ -367,17 +372,17 @@ class StoreKnowledge:
                     table.clear()
                 for p in missing:
                     table[p] = frozenset(c for c, f in links if f in reach[p])
-        return {p: table[p] for p in present}  # type: ignore[misc]
+        return {p: cast(frozenset[str], table[p]) for p in present}  # the kind "touched" holds only these
 
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
-        def read(rows: Rows, iris: list[str]) -> dict[str, object]:
-            return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}  # type: ignore[call-overload]
+        def read(rows: Rows, iris: list[str]) -> dict[str, int]:
+            return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}
         found = self._many("typical-count", findings, read)
-        return {iri: int(found.get(iri, 0)) for iri in findings}  # type: ignore[call-overload]
+        return {iri: int(found.get(iri, 0)) for iri in findings}
 
     def _condition_count(self) -> int:
         return self._cached("lists", "condition-count", lambda: int(
-            self._rows("count-conditions")[0]["conditions"]))  # type: ignore[call-overload, return-value]
+            self._rows("count-conditions")[0]["conditions"]))
 
     def view(self, present: Sequence[str], absent: Sequence[str]) -> KnowledgeIndex:
         """The part of the index an assessment of these findings reads: the reported findings, the

@@ -93,16 +93,29 @@ def load_asserted(inputs: list[InputFile]) -> Dataset:
     return dataset
 
 
-def input_hash(inputs: list[InputFile], root: Path) -> str:
-    """A hash of every input file's name and bytes plus the reasoning version: the closure cache key."""
+def input_hash(inputs: list[InputFile], ontology_dir: Path) -> str:
+    """A hash of every input file's name and bytes plus the reasoning version: the closure cache key.
+
+    A shipped file is named by its place in the ontology folder (`ontology/kb/urgency.ttl`), whatever
+    that folder is called where it is installed, so a checkout and an installed wheel compute the
+    same hash and the committed closure fits both; an extension module elsewhere by its file name."""
     digest = hashlib.sha256(REASONING_VERSION.encode())
+    root = ontology_dir.resolve()
     for item in inputs:
         try:
-            name = item.path.resolve().relative_to(root.resolve()).as_posix()
+            name = "ontology/" + item.path.resolve().relative_to(root).as_posix()
         except ValueError:
             name = item.path.name
         digest.update(name.encode() + b"\0" + item.path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def merged_graph(dataset: Dataset) -> Graph:
+    """Every triple of a dataset's graphs in one plain graph (what the reasoners take as input)."""
+    graph = Graph()
+    for triple in dataset.triples((None, None, None)):
+        graph.add(triple)
+    return graph
 
 
 def canonical_turtle(graph: Graph) -> str:

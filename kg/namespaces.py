@@ -7,7 +7,7 @@ not listed here; only the classes and properties the code relies on are.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/legpain/"
@@ -104,10 +104,10 @@ PREFIXES: dict[str, Namespace] = {
 }
 
 
-def bind_prefixes(graph: object) -> None:
+def bind_prefixes(graph: Graph) -> None:
     """Bind the project's prefixes on an rdflib graph or dataset (replacing rdflib's defaults)."""
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)  # type: ignore[attr-defined]
+        graph.bind(prefix, namespace, override=True, replace=True)
 
 
 def to_curie(iri: str) -> str:

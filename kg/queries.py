@@ -24,13 +24,14 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import rdflib.plugins.sparql
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier, Node
 
 from kg.namespaces import PREFIXES, from_curie
 from kg.sparql_guard import CheckedQuery, QueryRefusedError, check_query
@@ -39,6 +40,9 @@ from kg.sparql_guard import CheckedQuery, QueryRefusedError, check_query
 INIT_NS: dict[str, str] = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 R = TypeVar("R")
+
+#: One solution of a SELECT query: its bound variables (an unbound one is absent) and their terms.
+Row = dict[str, Identifier]
 
 
 class UnknownQueryError(KeyError):
@@ -201,7 +205,7 @@ class QueryLibrary:
         iris: Collection[str] | None = None,
         batch: int = 400,
         inline: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Row]:
         """A named query's rows as dicts; with `variable` and `iris`, only rows whose variable is one of
         those IRIs, by a `VALUES` block, sent in batches. IRIs that could not be written into a query
         (spaces, angle brackets) name no term and are dropped.
@@ -212,12 +216,12 @@ class QueryLibrary:
         variable is bound by a required pattern; for one bound only inside OPTIONAL pass
         `inline=False`."""
         if variable is None or iris is None:
-            return [row.asdict() for row in self.run(name, graph)]  # type: ignore[union-attr]
+            return [row.asdict() for row in select_rows(self.run(name, graph))]
         wanted = [iri for iri in dict.fromkeys(iris) if _IRI.fullmatch(iri)]
         checked = self.get(name).checked
         if checked.has_dataset_clause:
             require_graphs(checked, graph)
-        out: list[dict[str, Any]] = []
+        out: list[Row] = []
         for start in range(0, len(wanted), batch):
             values = " ".join(f"<{iri}>" for iri in wanted[start : start + batch])
             block = f"VALUES ?{variable} {{ {values} }}"
@@ -227,8 +231,19 @@ class QueryLibrary:
             else:
                 text = f"{checked.text}\n{block}\n"
             result = graph.query(text) if evaluates_sparql(graph) else graph.query(prepareQuery(text, initNs=INIT_NS))
-            out.extend(row.asdict() for row in result)  # type: ignore[union-attr]
+            out.extend(row.asdict() for row in select_rows(result))
         return out
+
+
+def select_rows(result: Result) -> Iterator[ResultRow]:
+    """The solutions of a SELECT query's result. rdflib types what a result yields as a row, a triple
+    or a boolean, whichever form the query has; the callers' queries are SELECTs, which yield rows."""
+    return cast(Iterator[ResultRow], iter(result))
+
+
+def constructed_triples(result: Result) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of a CONSTRUCT (or DESCRIBE) query's result (see `select_rows` for why the cast)."""
+    return cast(Iterator[tuple[Node, Node, Node]], iter(result))
 
 
 #: The opening of the top-level WHERE group (the first one in a query file).
@@ -297,7 +312,7 @@ def run_with_deadline(work: Callable[[], R], timeout_s: float) -> R:
             ) from None
         if not ok:
             raise QueryProcessError(value)
-        return value  # type: ignore[no-any-return]
+        return cast(R, value)  # what `work()` returned in the child
     finally:
         receiver.close()
         if process.is_alive():
@@ -322,7 +337,7 @@ def _run_in_thread(work: Callable[[], R], timeout_s: float) -> R:
     ok, value = box[0]
     if not ok:
         raise QueryProcessError(value)
-    return value  # type: ignore[no-any-return]
+    return cast(R, value)  # what `work()` returned
 
 
 def with_values(text: str, bindings: Mapping[str, Any]) -> str:

@@ -20,9 +20,10 @@ from typing import Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from kg.namespaces import BASE, bind_prefixes
-from kg.queries import QueryLibrary
+from kg.queries import QueryLibrary, constructed_triples, select_rows
 
 
 class ReasoningError(RuntimeError):
@@ -47,6 +48,13 @@ class Reasoner(Protocol):
     name: str
 
     def infer(self, asserted: Graph) -> Graph: ...
+
+
+def resolve_reasoner(name: str) -> str:
+    """The reasoner a name stands for: `auto` is HermiT where Java runs, else OWL RL; others as given."""
+    if name != "auto":
+        return name
+    return "hermit" if java_available() else "owlrl"
 
 
 def java_available() -> bool:
@@ -164,21 +172,21 @@ def find_clashes(graph: Graph) -> list[str]:
       ?x a ?a , ?b .
     }"""
     rows = graph.query(query, initNs={"owl": OWL, "rdf": RDF})
-    return sorted({f"{x} is both {a} and {b}, which are disjoint" for x, a, b in rows})  # type: ignore[misc]
+    return sorted({f"{x} is both {a} and {b}, which are disjoint" for x, a, b in select_rows(rows)})
 
 
 def apply_rules(graph: Graph, queries: QueryLibrary) -> Graph:
     """Run every CONSTRUCT rule of `queries/rules/` against the graph; returns what they construct."""
     constructed = Graph()
     for rule in queries.under("rules"):
-        for triple in queries.run(rule.name, graph):
-            constructed.add(triple)  # type: ignore[arg-type]
+        for triple in constructed_triples(queries.run(rule.name, graph)):
+            constructed.add(triple)
     return constructed
 
 
-def _keep(s: object, p: object, o: object, asserted: Graph) -> bool:
+def _keep(s: Node, p: Node, o: Node, asserted: Graph) -> bool:
     """Keep a new, named triple about the ontology's own vocabulary; drop OWL/RDF bookkeeping."""
-    if not (isinstance(s, URIRef) and isinstance(o, URIRef | object) and isinstance(p, URIRef)):
+    if not (isinstance(s, URIRef) and isinstance(p, URIRef)):
         return False
     if not str(s).startswith(BASE) or (s, p, o) in asserted:
         return False

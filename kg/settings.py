@@ -5,12 +5,18 @@ Every field can be set from a `LEGPAIN_*` environment variable; tests construct 
 
 from __future__ import annotations
 
+import inspect
 import os
-from dataclasses import dataclass, field, fields, replace
+import re
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from kg.resources import CHECKOUT, shipped_dir
+
+#: The checkout's root when running from one (tests and development commands use it); the data the
+#: server reads is found through `kg.resources`, so an installed wheel needs no checkout.
+PROJECT_ROOT = CHECKOUT
 
 
 def _default_cache_dir() -> Path:
@@ -23,9 +29,9 @@ class Settings:
     """Where the ontology lives, how to reason, and the limits of the HTTP interfaces."""
 
     #: The shipped ontology: header, term files, `kb/`, `mappings/`, `extensions/`, `inferred/`.
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    ontology_dir: Path = field(default_factory=lambda: shipped_dir("ontology"))
     #: The named SPARQL queries (`*.rq`), including `rules/` and `checks/`.
-    queries_dir: Path = PROJECT_ROOT / "queries"
+    queries_dir: Path = field(default_factory=lambda: shipped_dir("queries"))
     #: Extra directories of extension modules (`*.ttl`), loaded after `ontology/extensions/`.
     extension_dirs: tuple[Path, ...] = ()
     #: Where inferred closures for inputs other than the shipped ones are cached.
@@ -46,8 +52,11 @@ class Settings:
     store_cache_ttl_s: float = 2.0
 
     # HTTP: GraphQL limits
+    #: How deeply one GraphQL operation may nest its selections (introspection not counted)
     max_query_depth: int = 10
+    #: Tokens one GraphQL document may hold (refused while parsing)
     max_query_tokens: int = 2000
+    #: Aliases one GraphQL operation may use
     max_aliases: int = 30
     #: Field selections one GraphQL operation may make, fragments counted where spread (bounds the
     #: CPU that validating and executing one document can take)
@@ -55,19 +64,26 @@ class Settings:
     #: The estimated number of fields one GraphQL operation may resolve, each list counted as ten
     #: items (`api.graphql_limits.QueryShape.cost`); what bounds wide fan-out within the depth limit
     max_cost: int = 20_000
+    #: Items a list argument may hold (`symptoms`, `absentSymptoms` ...)
     max_list_input: int = 50
+    #: The largest `limit` a paged field accepts
     max_limit: int = 100
+    #: Bytes a request body may have (larger: 413)
     max_body_bytes: int = 100_000
+    #: Origins allowed to call the API from a browser (comma-separated); empty: CORS off
     cors_origins: tuple[str, ...] = ()
     #: Seconds a client has to send a request's line and headers before its connection is closed
     header_timeout_s: float = 10.0
     #: Token for `POST /admin/reload`; empty (the default) turns the admin endpoint off.
     admin_token: str = ""
     # HTTP: SPARQL limits
+    #: Seconds a SPARQL query may run (its worker is then stopped: 503); also `legpain query`'s default
     sparql_timeout_s: float = 10.0
+    #: Rows (or triples) one SPARQL answer may hold; the rest are cut (`X-Legpain-Truncated`)
     sparql_max_rows: int = 10_000
     #: About how many bytes one SPARQL answer may take; rows past it are cut (`X-Legpain-Truncated`)
     sparql_max_result_bytes: int = 16_000_000
+    #: Bytes a SPARQL query text may have (larger: 413)
     sparql_max_query_bytes: int = 50_000
     #: SPARQL worker processes per server process (each holds the dataset; a timed-out query's worker
     #: is replaced)
@@ -79,6 +95,31 @@ class Settings:
     sparql_long_query_s: float = 0.5
     #: Address space a SPARQL worker may add for one query before it is stopped (503)
     sparql_worker_memory_mb: int = 1024
+
+    @classmethod
+    def variables(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, meaning) for every setting, from this class's own source:
+        the `#:` comment above each field is its documentation (what the README's table shows)."""
+        source = inspect.getsource(cls)
+        docs: dict[str, str] = {}
+        pending: list[str] = []
+        for line in source.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("#:"):
+                pending.append(stripped[2:].strip())
+                continue
+            match = re.match(r"(\w+): [^=]+=", stripped)
+            if match and pending:
+                docs[match.group(1)] = " ".join(pending)
+            pending = []
+        rows = []
+        for f in fields(cls):
+            if f.default is not MISSING:
+                default = _shown(f.default)
+            else:
+                default = _FACTORY_DEFAULTS[f.name]
+            rows.append((f"LEGPAIN_{f.name.upper()}", default, docs[f.name]))
+        return rows
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -96,6 +137,29 @@ class Settings:
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+#: How the defaults computed at run time read in the documentation.
+_FACTORY_DEFAULTS = {
+    "ontology_dir": "the ontology the package ships",
+    "queries_dir": "the queries the package ships",
+    "cache_dir": "`$XDG_CACHE_HOME/legpain`, else `~/.cache/legpain`",
+}
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "" or value == ():
+        return "(none)"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return f"`{value}`"
+
+
+def settings_table() -> str:
+    """The Markdown table of every `LEGPAIN_*` variable, as the README shows it (a test keeps them equal)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {default} | {doc} |" for name, default, doc in Settings.variables()]
+    return "\n".join(lines) + "\n"
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:

@@ -103,12 +103,13 @@ class StoreBackend:
 
     #: The scheme in `LEGPAIN_STORE` (`memory`, `oxigraph`, `sparql`).
     scheme: ClassVar[str]
-    #: Data outlives the process, so `legpain load` fills it and `legpain serve` reads it.
-    persistent: ClassVar[bool] = False
+    #: Data outlives the process, so `legpain load` fills it and `legpain serve` reads it (a backend may
+    #: decide per instance, as Oxigraph does by its location).
+    persistent: bool = False
     #: Queries cross a network: the service keeps no full copy and asks the store per request.
     remote: ClassVar[bool] = False
-    #: Several processes may read it at once (API workers share it).
-    shared: ClassVar[bool] = False
+    #: Several processes may read it at once (API workers share it); per instance too.
+    shared: bool = False
 
     def __init__(self, location: str | None = None, timeout_s: float = 30.0) -> None:
         self.location = location
@@ -259,8 +260,10 @@ class OxigraphBackend(StoreBackend):
     def _insert(self, dataset: Dataset, quads: list[Quad]) -> None:
         from oxrdflib._converter import to_ox  # the plugin's own term conversion
 
-        self._inner(dataset).extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))  # type: ignore[arg-type]
-                                     for s, p, o, g in quads])
+        self._inner(dataset).extend([
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o),  # type: ignore[arg-type]  # oxrdflib: to_ox returns any term kind
+                    ox.NamedNode(str(g)))
+            for s, p, o, g in quads])
 
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
               progress: Progress | None = None, batch: int = 50_000, mark: bool = True) -> LoadReport:
@@ -294,11 +297,6 @@ class SparqlBackend(StoreBackend):
         self.query_url = query_url
         self.update_url = update_url or query_url.rsplit("/", 1)[0] + "/update"
 
-    def _update(self, update: str) -> None:
-        # rdflib calls `SPARQLConnector.update` by class name here, so override the caller
-        self._updates += 1
-        self.send_update(update)
-
     def _open(self, read_only: bool) -> Dataset:
         store = _SparqlStore(self.query_url, None if read_only else self.update_url, timeout_s=self.timeout_s)
         return Dataset(store=store, default_union=True)
@@ -330,7 +328,9 @@ class _TimedConnector(SPARQLConnector):
     def query(self, query: str, default_graph: str | None = None, named_graph: str | None = None) -> Result:
         params = {"default-graph-uri": default_graph} if default_graph is not None and not isinstance(
             default_graph, BNode) else {}
-        request = Request(self.query_endpoint + ("?" + urlencode(params) if params else ""),  # type: ignore[operator]
+        if self.query_endpoint is None:  # `_SparqlStore` always passes its query URL
+            raise StoreError("this store has no query URL")
+        request = Request(self.query_endpoint + ("?" + urlencode(params) if params else ""),
                           data=query.encode("utf-8"),
                           headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9",
                                    "Content-Type": "application/sparql-query; charset=UTF-8"})

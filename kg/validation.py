@@ -25,12 +25,13 @@ from kg.loading import (
     discover_inputs,
     input_hash,
     is_canonical,
+    merged_graph,
     parse_file,
 )
 from kg.mappings import read_sssom
 from kg.namespaces import INFERRED_GRAPH, LP, bind_prefixes, to_curie
-from kg.queries import QueryLibrary
-from kg.reasoning import InconsistentOntologyError, ReasoningError, java_available, make_reasoner, materialize
+from kg.queries import QueryLibrary, select_rows
+from kg.reasoning import InconsistentOntologyError, ReasoningError, make_reasoner, materialize, resolve_reasoner
 from kg.settings import Settings
 from kg.terminologies import hpo_terms, icd10cm_term
 
@@ -115,12 +116,10 @@ def validate(
                        "not in canonical Turtle form; run `legpain format`", item.path.name)
     report.checks_run.append("canonical-form")
 
-    asserted = Graph()
-    for triple in dataset.triples((None, None, None)):
-        asserted.add(triple)
+    asserted = merged_graph(dataset)
     queries = QueryLibrary(settings.queries_dir)
 
-    name = reasoner if reasoner != "auto" else ("hermit" if java_available() else "owlrl")
+    name = resolve_reasoner(reasoner)
     report.checks_run.append(f"consistency ({name})")
     if name == "owlrl":
         report.add("info", "consistency", "Java not found: consistency checked with OWL 2 RL only, "
@@ -139,7 +138,7 @@ def validate(
     for triple in inferred:
         target.add(triple)
     if len(inferred) and parsed_all:
-        store_in_cache(settings.cache_dir, input_hash(inputs, settings.ontology_dir.parent), inferred)
+        store_in_cache(settings.cache_dir, input_hash(inputs, settings.ontology_dir), inferred)
 
     if reasoned:
         _run_checks(queries, dataset, report)
@@ -153,7 +152,7 @@ def validate(
     _check_mappings(inputs, report)
     if parsed_all and not extra_inputs and not settings.extension_dirs:
         report.checks_run.append("closure-up-to-date")
-        if read_committed_hash(settings.ontology_dir) != input_hash(inputs, settings.ontology_dir.parent):
+        if read_committed_hash(settings.ontology_dir) != input_hash(inputs, settings.ontology_dir):
             report.add("warning", "closure-up-to-date", "the committed inferred closure does not match the "
                        "inputs; run `legpain reason` and commit ontology/inferred/", "ontology/inferred")
     return report
@@ -165,8 +164,8 @@ def _run_checks(queries: QueryLibrary, dataset: Dataset, report: ValidationRepor
         check = query.name.split("/", 1)[1]
         report.checks_run.append(check)
         level = _check_query_level(query.text)
-        for row in queries.run(query.name, dataset):
-            entity, prop, value = row  # type: ignore[misc]
+        for row in select_rows(queries.run(query.name, dataset)):
+            entity, prop, value = row
             report.add(level, check, f"{to_curie(str(prop))} {to_curie(str(value))}", to_curie(str(entity)))
 
 

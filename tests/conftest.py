@@ -25,6 +25,11 @@ VIGNETTES = SHARED / "eval" / "vignettes.json"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that start a server or a Java reasoner are slow by nature (`-m 'not slow'` leaves them
+    out); without Java the `java` ones are skipped."""
+    for item in items:
+        if "server" in item.keywords or "java" in item.keywords:
+            item.add_marker(pytest.mark.slow)
     if java_available():
         return
     skip = pytest.mark.skip(reason="needs Java for HermiT")

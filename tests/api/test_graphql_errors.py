@@ -171,3 +171,16 @@ def test_failed_load_is_reported_as_not_ready(tmp_path: Path, app_settings: Sett
     with TestClient(create_app(broken)) as client:
         [error] = errors_of(post(client, '{ condition(id: "lp:Sciatica") { id } }'), status=503)
     assert error["extensions"]["code"] == "NOT_READY" and "failed to load" in error["message"]
+
+
+def test_importing_the_app_module_builds_nothing() -> None:
+    """`api.app:app` is built when first asked for: a bad setting fails there, clearly, not at import."""
+    import subprocess
+    import sys
+
+    code = ("import api.app\n"
+            "try:\n    api.app.app\nexcept ValueError as exc:\n    print('refused:', exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], env={**__import__("os").environ, "LEGPAIN_MAX_LIMIT": "lots"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "refused: LEGPAIN_MAX_LIMIT='lots' is not a valid int"

@@ -13,6 +13,9 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from kg.settings import PROJECT_ROOT, Settings
 
+#: slow: each reload validates and reasons (OWL RL) again
+pytestmark = pytest.mark.slow
+
 EXAMPLE = PROJECT_ROOT / "ontology" / "examples" / "chronic-exertional-compartment-syndrome.ttl"
 COUNT = "{ conditions { id } }"
 CECS = '{ condition(id: "lp:ChronicExertionalCompartmentSyndrome") { label bodySystems { label } } }'

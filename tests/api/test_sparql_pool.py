@@ -15,6 +15,9 @@ from api.sparql_pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerL
 from kg.service import LegPainService
 from tests.api.test_sparql_sandbox import Listener
 
+#: slow: worker processes start and queries run into their time limits
+pytestmark = pytest.mark.slow
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 #: about 16 million joined rows compared one by one: seconds of work, little memory
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f) }"

@@ -26,6 +26,9 @@ from kg.queries import to_bindings
 from kg.service import LegPainService
 from kg.settings import PROJECT_ROOT, Settings
 
+#: slow: every library query runs on rdflib's engine as the reference
+pytestmark = pytest.mark.slow
+
 LP = str(PREFIXES["lp"])
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 #: values for the parameters library queries require (optional ones stay unbound: every row)

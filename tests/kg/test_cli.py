@@ -85,6 +85,7 @@ def test_reason_check_and_format_check_pass_on_the_shipped_ontology() -> None:
     assert main(["format", "--check"]) == 0
 
 
+@pytest.mark.slow
 def test_validate_passes_with_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--format", "json", "--reasoner", "owlrl"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -173,6 +174,7 @@ def test_query_usage_errors_exit_2(in_tmp: Path, capsys: pytest.CaptureFixture[s
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_at_the_timeout(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import multiprocessing
 
@@ -186,6 +188,7 @@ def test_a_runaway_query_is_stopped_at_the_timeout(in_tmp: Path, capsys: pytest.
     assert not running, "the query's process is still running"
 
 
+@pytest.mark.slow
 def test_the_timeout_defaults_to_the_endpoints_setting(
     in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,3 +267,33 @@ def test_query_help_documents_the_exit_codes_and_the_timeout() -> None:
     assert "exit codes:" in text and "--timeout SECONDS" in text and "LEGPAIN_SPARQL_TIMEOUT_S" in text
     for code in ("0 ", "1 ", "2 ", "3 "):
         assert f"\n  {code}" in text
+
+
+def test_version_is_the_distribution_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from kg.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"legpain {version('legpain-kg')}"
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    import argparse
+
+    from kg.cli import build_parser
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{prefix} {name}")
+            elif not action.help and not isinstance(action, argparse._HelpAction):
+                missing.append(f"{prefix} {action.option_strings or action.dest}")
+
+    walk(build_parser(), "legpain")
+    assert missing == []

@@ -13,6 +13,9 @@ from kg.service import LegPainService, load_service
 from kg.settings import PROJECT_ROOT, Settings
 from kg.validation import validate
 
+#: slow: extension modules are reasoned with OWL RL
+pytestmark = pytest.mark.slow
+
 EXAMPLE = PROJECT_ROOT / "ontology" / "examples" / "chronic-exertional-compartment-syndrome.ttl"
 CECS = BASE + "ChronicExertionalCompartmentSyndrome"
 

@@ -10,6 +10,9 @@ import pytest
 from kg.settings import Settings
 from kg.validation import ValidationReport, validate
 
+#: slow: each validation runs the reasoner and SHACL
+pytestmark = pytest.mark.slow
+
 
 def _settings(root: Path, tmp_path: Path) -> Settings:
     return Settings(ontology_dir=root / "ontology", queries_dir=root / "queries", cache_dir=tmp_path / "cache")

@@ -22,6 +22,9 @@ from kg.store import (
     backend_for,
 )
 
+#: slow: stores and prepared dumps are loaded
+pytestmark = pytest.mark.slow
+
 
 def test_each_store_setting_picks_its_backend() -> None:
     assert isinstance(backend_for("memory"), MemoryBackend)

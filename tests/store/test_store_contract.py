@@ -19,6 +19,9 @@ from kg.settings import Settings
 from kg.store import backend_for, quads_by_graph
 from tests.api.test_graphql_vignettes import evaluate
 
+#: slow: every backend is loaded, an Oxigraph server among them
+pytestmark = pytest.mark.slow
+
 PRESENTATIONS = [
     (["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"], []),
     (["lp:UnilateralLegSwelling", "lp:LegWarmth", "lp:LegRedness"], ["lp:ReliefWithinMinutesOfRest"]),

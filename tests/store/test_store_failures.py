@@ -21,6 +21,9 @@ from kg.store import SparqlBackend, StoreNotLoadedError, StoreUnavailableError
 from tests.conftest import free_port
 from tests.store.conftest import OxigraphServer, load_store, oxigraph_server
 
+#: slow: stores are started, stopped and loaded
+pytestmark = pytest.mark.slow
+
 ASSESS = '{ assess(symptoms: ["lp:CalfCrampingOnWalking"]) { urgency { rank } candidates { condition { id } } } }'
 
 
