@@ -6,8 +6,8 @@ Routes: `/graphql` (GraphiQL in a browser, GET and POST for clients), `/sparql` 
 scripts and styles), `/admin/reload` (off by default; see `api.reload`, which also reloads on
 SIGHUP). The lifespan loads the graph once, off the event loop; every route reads the current
 `LegPainService` from `app.state.legpain`. Middleware, outermost first: request IDs and the access
-log (`api.request_id`), CORS when configured, security headers (`api.security_headers`), the body
-size limit (`api.limits`).
+log (`api.middleware.request_id`), CORS when configured, security headers (`api.middleware.security_headers`), the body
+size limit (`api.middleware.body_limit`).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api.graphql_app import graphql_routes
-from api.limits import BodySizeLimitMiddleware
+from api.graphql.view import graphql_routes
+from api.middleware.body_limit import BodySizeLimitMiddleware
+from api.middleware.request_id import RequestIdMiddleware
+from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.ontology_routes import ontology_routes
 from api.reload import admin_reload, reload_graph
-from api.request_id import RequestIdMiddleware
-from api.security_headers import SecurityHeadersMiddleware
-from api.sparql import sparql_routes
+from api.sparql.endpoint import sparql_routes
 from api.state import AppState, app_state, public_message
 from api.static_files import static_routes
 from kg.service import load_service

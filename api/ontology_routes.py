@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api.sparql_formats import Format, best_format, parse_accept
+from api.sparql.formats import Format, best_format, parse_accept
 from api.state import app_state
 from kg.diagram import render, to_dot
 from kg.docs import reference_pages

@@ -9,8 +9,8 @@
 - **Logs.** `log_config(level, fmt)` is the `logging.config.dictConfig` that uvicorn is started with:
   one stderr handler for the app's loggers (`legpain...`) and uvicorn's, either text (the default) or
   JSON lines (`--log-format json`) for log collectors. Every record carries the request ID of the
-  request it was logged for (`api.request_id`), or `-` outside a request. uvicorn's own access log is
-  off: `api.request_id` writes one access line per request instead, with its ID and duration.
+  request it was logged for (`api.middleware.request_id`), or `-` outside a request. uvicorn's own access log is
+  off: `api.middleware.request_id` writes one access line per request instead, with its ID and duration.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.request_id import current_request_id
+from api.middleware.request_id import current_request_id
 from kg.settings import Settings
 
 PROTOCOL = "api.server:HeaderTimeoutProtocol"

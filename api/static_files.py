@@ -2,7 +2,7 @@
 
 The pages (GraphiQL at `GET /graphql`, the SPARQL query page at `GET /sparql`) load nothing from another
 origin, so they work offline and under the `'self'`-only Content-Security-Policy of
-`api.security_headers`; their scripts and styles are files here rather than inline. The pages refer to
+`api.middleware.security_headers`; their scripts and styles are files here rather than inline. The pages refer to
 them with relative URLs (`static/...`), so the server also works behind a path prefix.
 
 Files come from `api/static/` inside the package (they ship in the wheel; see `[tool.setuptools.package-data]`).
@@ -24,7 +24,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 class AssetFiles(StaticFiles):
     """Starlette's static files (ETag and Last-Modified, so browsers revalidate instead of downloading
-    again), without the HTML pages: `graphiql.html` is a template (`api.graphiql`) and `sparql.html` is
+    again), without the HTML pages: `graphiql.html` is a template (`api.graphql.graphiql`) and `sparql.html` is
     `GET /sparql`'s page; served raw here they would be half-filled copies at a second address."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:

@@ -62,7 +62,7 @@ class Settings:
     #: CPU that validating and executing one document can take)
     max_fields: int = 100
     #: The estimated number of fields one GraphQL operation may resolve, each list counted as ten
-    #: items (`api.graphql_limits.QueryShape.cost`); what bounds wide fan-out within the depth limit
+    #: items (`api.graphql.limits.QueryShape.cost`); what bounds wide fan-out within the depth limit
     max_cost: int = 20_000
     #: Items a list argument may hold (`symptoms`, `absentSymptoms` ...)
     max_list_input: int = 50

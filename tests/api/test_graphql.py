@@ -9,7 +9,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.graphql_app import LegPainGraphQL
+from api.graphql.view import LegPainGraphQL
 from kg.namespaces import BASE, to_curie
 from kg.service import LegPainService
 from kg.settings import Settings

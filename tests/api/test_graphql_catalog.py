@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.resolvers import Catalog
+from api.graphql.resolvers import Catalog
 from kg.knowledge import IndexedKnowledge, Knowledge
 from kg.namespaces import BASE
 from kg.service import LegPainService

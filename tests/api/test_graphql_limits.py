@@ -9,8 +9,8 @@ from graphql import get_introspection_query, parse
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.graphql_limits import LIST_FACTOR, measure
-from api.schema import build_schema
+from api.graphql.limits import LIST_FACTOR, measure
+from api.graphql.schema import build_schema
 from kg.service import LegPainService
 from kg.settings import Settings
 
@@ -134,7 +134,7 @@ def test_a_repeated_query_is_answered_from_the_caches(client: TestClient) -> Non
     from strawberry.extensions.parser_cache import _get_parse_cache
     from strawberry.extensions.validation_cache import _get_validate_cache
 
-    from api.graphql_app import CACHE_SIZE
+    from api.graphql.view import CACHE_SIZE
 
     query = '{ condition(id: "lp:PlantarFasciitis") { label urgency { rank } } }'
     ok(client, query)

@@ -10,8 +10,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 from starlette.testclient import TestClient
 
-from api import schema as api_schema
-from api.types import ONTOLOGY_TERMS
+from api.graphql import schema as api_schema
+from api.graphql.types import ONTOLOGY_TERMS
 from kg.namespaces import from_curie
 from kg.service import LegPainService
 from kg.settings import PROJECT_ROOT
@@ -33,8 +33,8 @@ def contract() -> GraphQLSchema:
 
 def test_committed_sdl_is_the_served_schema() -> None:
     committed = api_schema.SDL_PATH.read_text(encoding="utf-8")
-    assert committed == api_schema.sdl(), "run `python -m api.schema --write`"
-    assert committed.startswith("# Generated") and "python -m api.schema --write" in committed.splitlines()[0]
+    assert committed == api_schema.sdl(), "run `python -m api.graphql.schema --write`"
+    assert committed.startswith("# Generated") and "python -m api.graphql.schema --write" in committed.splitlines()[0]
 
 
 def test_sdl_check_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

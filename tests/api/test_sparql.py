@@ -19,7 +19,7 @@ from rdflib.query import Result
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.sparql_request import MAX_NESTING
+from api.sparql.request import MAX_NESTING
 from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from kg.service import LegPainService
 from kg.settings import Settings
@@ -257,13 +257,13 @@ def test_a_reloaded_graph_gets_a_fresh_pool(make_client: object, service: LegPai
 
 
 def test_workers_that_cannot_start_give_503(make_client: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    import api.sparql
-    from api.sparql_pool import PoolError
+    import api.sparql.endpoint
+    from api.sparql.runners.pool import PoolError
 
     def broken(*args: object, **kwargs: object) -> None:
         raise PoolError("kernel confinement (seccomp) is not available on this system")
 
-    monkeypatch.setattr(api.sparql, "WorkerPool", broken)
+    monkeypatch.setattr(api.sparql.endpoint, "WorkerPool", broken)
     response = make_client().get("/sparql", params={"query": COUNT})  # type: ignore[operator]
     assert response.status_code == 503 and "seccomp" in response.text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.sparql_formats import from_short_name, negotiate, parse_accept
+from api.sparql.formats import from_short_name, negotiate, parse_accept
 
 
 @pytest.mark.parametrize(("accept", "kind", "expected"), [

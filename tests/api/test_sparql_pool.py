@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.sparql_jobs import QueryJob, WorkerConfig
-from api.sparql_pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerLostError, WorkerPool
+from api.sparql.runners.jobs import QueryJob, WorkerConfig
+from api.sparql.runners.pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerLostError, WorkerPool
 from kg.service import LegPainService
 from tests.api.test_sparql_sandbox import Listener
 

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.query import Result
 
-from api import sparql_results
+from api.sparql import results as sparql_results
 
 # escapes, quotes, tabs, new lines, commas, a language tag, numbers that TSV writes short or long,
 # a typed literal, an IRI with a character XML must escape, an unbound variable

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 PROBE = """
 import json, socket, sys
 import pyoxigraph as ox
-from api.sparql_sandbox import confine
+from api.sparql.runners.sandbox import confine
 port, path = int(sys.argv[1]), sys.argv[2]
 store = ox.Store()
 out = {"confined": confine()}

@@ -18,8 +18,8 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 
-from api.sparql_jobs import QueryJob, Reply
-from api.sparql_worker import execute, load_store
+from api.sparql.runners.jobs import QueryJob, Reply
+from api.sparql.runners.worker import execute, load_store
 from kg.graph import KnowledgeGraph, load_knowledge_graph
 from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.queries import to_bindings

@@ -7,7 +7,7 @@ them nothing, and an injected script, a page framed elsewhere or a request to an
 - `Content-Security-Policy` (`POLICY`) and `Referrer-Policy: no-referrer` on `text/html` responses;
 - `X-Content-Type-Options: nosniff` on every response (a JSON or text answer is never run as a script).
 
-A response that already sets one of these headers keeps its own: the GraphiQL page (`api.graphiql`) sends
+A response that already sets one of these headers keeps its own: the GraphiQL page (`api.graphql.graphiql`) sends
 `content_security_policy()` with a nonce of its own. Inline styles, the only inline content allowed:
 
 - the ontology pages carry one inline `<style>` (`api.ontology_routes.STYLE`): allowed by its SHA-256;

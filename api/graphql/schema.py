@@ -1,7 +1,7 @@
-"""Assembles the GraphQL schema from `api.types` and `api.resolvers`; nothing else lives here.
+"""Assembles the GraphQL schema from `api.graphql.types` and `api.graphql.resolvers`; nothing else lives here.
 
-`python -m api.schema --write` regenerates the committed SDL, `api/schema.graphql`;
-`python -m api.schema --check` exits 1 when it is out of date (a test does the same).
+`python -m api.graphql.schema --write` regenerates the committed SDL, `api/graphql/schema.graphql`;
+`python -m api.graphql.schema --check` exits 1 when it is out of date (a test does the same).
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from api import resolvers as r
-from api import types as t
-from api.graphql_limits import InputLimits
+from api.graphql import resolvers as r
+from api.graphql import types as t
+from api.graphql.limits import InputLimits
 
 T = TypeVar("T")
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-SDL_HEADER = ("# Generated from api/types.py and api/schema.py by `python -m api.schema --write`; do not edit.\n"
+SDL_HEADER = ("# Generated from api/graphql/types.py and api/graphql/schema.py by "
+              "`python -m api.graphql.schema --write`; do not edit.\n"
               "# A test keeps this file equal to the served schema.\n\n")
 
 
@@ -78,7 +79,7 @@ def sdl(schema: strawberry.Schema | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.schema", description="Print, write or check the SDL.")
+    parser = argparse.ArgumentParser(prog="python -m api.graphql.schema", description="Print, write or check the SDL.")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help=f"write {SDL_PATH.name}")
     group.add_argument("--check", action="store_true", help=f"exit 1 if {SDL_PATH.name} is out of date")
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.check:
         current = SDL_PATH.read_text(encoding="utf-8") if SDL_PATH.exists() else ""
         if current != text:
-            print(f"{SDL_PATH} is out of date: run `python -m api.schema --write`", file=sys.stderr)
+            print(f"{SDL_PATH} is out of date: run `python -m api.graphql.schema --write`", file=sys.stderr)
             return 1
     else:
         sys.stdout.write(text)

@@ -2,9 +2,9 @@
 
 - GraphiQL for a browser's GET; `GET ?query=` and `POST` (JSON) for clients.
 - Parser and validation caches (strawberry's `ParserCache` and `ValidationCache`), so a repeated
-  query is neither re-parsed nor re-validated; the limits of `api.graphql_limits`.
+  query is neither re-parsed nor re-validated; the limits of `api.graphql.limits`.
 - Every GraphQL response, errors included, carries `extensions.ontologyVersion`.
-- Objects are built per request: each request gets its own `api.resolvers.Catalog` over the service
+- Objects are built per request: each request gets its own `api.graphql.resolvers.Catalog` over the service
   current when it starts, so a reload never mixes two graphs within one answer.
 - Errors always have `extensions.code`. Expected ones (bad input, limits, not ready) pass through.
   A store that cannot answer (`kg.store.StoreError`: unreachable, timed out, not loaded) is
@@ -43,11 +43,11 @@ try:  # strawberry raises cross_web's HTTPException since it moved its HTTP laye
 except ImportError:  # pragma: no cover - older strawberry
     from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]  # old strawberry only
 
-from api.graphiql import graphiql_page
-from api.graphql_limits import LimitedValidationCache, ShapeCache, ShapeLimits, query_limits, token_limit_error
-from api.request_id import current_request_id
-from api.resolvers import Catalog, Context
-from api.schema import LegPainSchema, build_schema
+from api.graphql.graphiql import graphiql_page
+from api.graphql.limits import LimitedValidationCache, ShapeCache, ShapeLimits, query_limits, token_limit_error
+from api.graphql.resolvers import Catalog, Context
+from api.graphql.schema import LegPainSchema, build_schema
+from api.middleware.request_id import current_request_id
 from api.state import AppState, NotReadyError, app_state
 from kg.inference import UnknownTermError
 from kg.settings import Settings
@@ -111,7 +111,7 @@ class LegPainGraphQL(GraphQL[Context, None]):
         self.settings = settings
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL with its files served by this server (`api.graphiql`); strawberry's page loads them from
+        """GraphiQL with its files served by this server (`api.graphql.graphiql`); strawberry's page loads them from
         a CDN. Strawberry still decides when to serve it (a browser's GET without `?query=`)."""
         return graphiql_page(request)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID, XSD
 
-from api.sparql_formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+from api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from kg.namespaces import (
     EXTENSION_GRAPH_BASE,
     INFERRED_GRAPH,

@@ -1,9 +1,9 @@
 """`/sparql` over a remote store (`LEGPAIN_STORE=sparql:...`): queries go to the store's endpoint.
 
-The endpoint's own checks run first, as for the embedded store (`api.sparql_request`: read-only,
+The endpoint's own checks run first, as for the embedded store (`api.sparql.request`: read-only,
 SERVICE refused, size limit); then the query is sent to the store that the API reads, which is the one
 server this process is configured to reach. Its answer (SPARQL JSON results or N-Triples) is parsed
-with pyoxigraph and written by the same code as the local workers' (`api.sparql_worker.render`), so
+with pyoxigraph and written by the same code as the local workers' (`api.sparql.runners.worker.render`), so
 formats, content negotiation and the row cap behave the same whichever store answers. A store that
 is down or slow gives a 503 that says so.
 """
@@ -18,9 +18,9 @@ from urllib.request import Request, urlopen
 import anyio
 import pyoxigraph as ox
 
-from api.sparql_jobs import QueryJob, Reply
-from api.sparql_pool import QueryTimeoutError
-from api.sparql_worker import error, render
+from api.sparql.runners.jobs import QueryJob, Reply
+from api.sparql.runners.pool import QueryTimeoutError
+from api.sparql.runners.worker import error, render
 from kg.store import SparqlBackend, StoreUnavailableError, describe_error
 
 log = logging.getLogger("legpain.sparql")

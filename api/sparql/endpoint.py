@@ -8,7 +8,7 @@
 - Limits (from `Settings`): query size (413), rows (`X-Legpain-Truncated: true` when cut), time
   (503 after the worker running the query is killed; other workers keep serving).
 - Read-only and closed: updates get 403; SERVICE gets 400; queries run in sandboxed worker
-  processes holding an in-memory Oxigraph copy of the dataset (`api.sparql_pool`).
+  processes holding an in-memory Oxigraph copy of the dataset (`api.sparql.runners.pool`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from pathlib import Path
 
 import anyio.to_thread
 import pyoxigraph as ox
@@ -26,13 +25,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.sparql_description import describe_service, render
-from api.sparql_formats import GRAPH_FORMATS, Format, negotiate, parse_accept, quality
-from api.sparql_jobs import QueryJob, WorkerConfig
-from api.sparql_pool import PoolError, WorkerPool
-from api.sparql_remote import RemoteRunner
-from api.sparql_request import Operation, ProtocolError, check_graphs, read_operation
+from api.sparql.description import describe_service, render
+from api.sparql.formats import GRAPH_FORMATS, Format, negotiate, parse_accept, quality
+from api.sparql.remote import RemoteRunner
+from api.sparql.request import Operation, ProtocolError, check_graphs, read_operation
+from api.sparql.runners.jobs import QueryJob, WorkerConfig
+from api.sparql.runners.pool import PoolError, WorkerPool
 from api.state import NotReadyError, app_state
+from api.static_files import STATIC_DIR
 from kg.knowledge import StoreKnowledge
 from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.service import LegPainService
@@ -41,7 +41,7 @@ from kg.store import SparqlBackend, StoreError, store_call
 
 log = logging.getLogger("legpain.sparql")
 
-PAGE = Path(__file__).with_name("static") / "sparql.html"
+PAGE = STATIC_DIR / "sparql.html"
 TRUNCATED_HEADER = "X-Legpain-Truncated"
 _PLAIN = "text/plain; charset=utf-8"
 _ALLOW = "GET, HEAD, POST, OPTIONS"

@@ -38,8 +38,8 @@ from multiprocessing.process import BaseProcess
 
 import anyio.to_thread
 
-from api.sparql_jobs import QueryJob, Reply, WorkerConfig
-from api.sparql_worker import serve
+from api.sparql.runners.jobs import QueryJob, Reply, WorkerConfig
+from api.sparql.runners.worker import serve
 
 log = logging.getLogger("legpain.sparql")
 

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from api import types as t
+from api.graphql import types as t
 from api.state import AppState, NotReadyError
 from kg import index as kx
 from kg.inference import Candidate as EngineCandidate

@@ -1,7 +1,7 @@
 """What the HTTP side sends a SPARQL worker process and what it gets back.
 
 Plain frozen dataclasses, pickled over a pipe: the worker imports only pyoxigraph and these modules,
-never rdflib or starlette, so it starts fast and can be confined (`api.sparql_sandbox`).
+never rdflib or starlette, so it starts fast and can be confined (`api.sparql.runners.sandbox`).
 """
 
 from __future__ import annotations

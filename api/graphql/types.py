@@ -2,7 +2,7 @@
 
 The catalogue types (`BodySystem`, `UrgencyLevel`, `Condition`, `Symptom`, `Source`, `Mapping`) are
 strawberry types built on demand, per request, from the `kg.knowledge.Knowledge` of the loaded graph
-by the request's `api.resolvers.Catalog`: their scalar fields are copied from the `kg.index` record
+by the request's `api.graphql.resolvers.Catalog`: their scalar fields are copied from the `kg.index` record
 (kept on the object as a private field), and their relations (`Condition.symptoms`,
 `Symptom.conditions`, ...) are resolvers that ask the catalogue, which memoises objects by IRI for the
 request and reads what a list of sibling objects needs in one batch. Nothing is built for a field a
@@ -25,7 +25,7 @@ from kg import index as kx
 from kg.namespaces import to_curie
 
 if TYPE_CHECKING:
-    from api.resolvers import Catalog
+    from api.graphql.resolvers import Catalog
 
 #: GraphQL type or `Type.field` -> the ontology term whose `skos:definition` its description starts with.
 ONTOLOGY_TERMS: dict[str, str] = {
@@ -53,7 +53,7 @@ ID = strawberry.ID
 
 
 def _catalog(info: strawberry.Info) -> Catalog:
-    """The request's catalogue (`api.resolvers.Context.catalog`)."""
+    """The request's catalogue (`api.graphql.resolvers.Context.catalog`)."""
     catalog: Catalog = info.context.catalog
     return catalog
 

@@ -2,12 +2,12 @@
 
 Why a process: a query cannot be interrupted inside Oxigraph (no cancellation in the Python API,
 and a thread cannot be killed), so the server runs each query in a worker it can kill when the
-time limit passes (`api.sparql_pool`). Why Oxigraph: on this data it answers the lookups and the
+time limit passes (`api.sparql.runners.pool`). Why Oxigraph: on this data it answers the lookups and the
 candidate ranking 8-64 times faster than rdflib's engine (DESIGN.md), and it never dereferences
 FROM / FROM NAMED IRIs: they only select graphs of the store.
 
 The worker imports nothing of rdflib or starlette. Once loaded it confines itself
-(`api.sparql_sandbox`): no sockets, no file opening, no programs; then it answers `QueryJob`s with
+(`api.sparql.runners.sandbox`): no sockets, no file opening, no programs; then it answers `QueryJob`s with
 `Reply`s over its pipe until the pipe closes or its parent process goes away.
 """
 
@@ -24,10 +24,10 @@ from typing import TypedDict, TypeVar
 
 import pyoxigraph as ox
 
-from api import sparql_results
-from api.sparql_formats import Format, Kind, describe, from_short_name, negotiate
-from api.sparql_jobs import QueryJob, Reply, WorkerConfig
-from api.sparql_sandbox import confine
+from api.sparql import results as sparql_results
+from api.sparql.formats import Format, Kind, describe, from_short_name, negotiate
+from api.sparql.runners.jobs import QueryJob, Reply, WorkerConfig
+from api.sparql.runners.sandbox import confine
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                 "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -130,7 +130,7 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
            prefixes: dict[str, str] | None = None) -> Reply:
     """Write a query's answer in the negotiated format, at most `job.max_rows` rows and about
     `job.max_bytes` bytes (the rest are cut and the reply says which cap cut them); also used for
-    answers a remote store sent (`api.sparql_remote`)."""
+    answers a remote store sent (`api.sparql.remote`)."""
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = _pick(job, "results")

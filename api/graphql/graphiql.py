@@ -18,7 +18,7 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from api.security_headers import content_security_policy
+from api.middleware.security_headers import content_security_policy
 from api.static_files import STATIC_DIR
 
 TEMPLATE = STATIC_DIR / "graphiql.html"
@@ -37,7 +37,7 @@ def graphiql_html(endpoint: str, style_nonce: str) -> str:
 
 def graphiql_page(request: Request) -> HTMLResponse:
     """The page for this request, with its own Content-Security-Policy: the `'self'`-only one of
-    `api.security_headers`, plus a fresh nonce for the one `<style>` element GraphiQL inserts at run time
+    `api.middleware.security_headers`, plus a fresh nonce for the one `<style>` element GraphiQL inserts at run time
     (when a dialog opens, to lock scrolling), so styles need no `'unsafe-inline'`. The endpoint is the path
     the page was asked for, which is where the GraphQL view answers (so it stays right behind a path prefix).
     `no-store`: each response has its own nonce."""

@@ -1,0 +1,1 @@
+"""GraphQL over HTTP: the strawberry view (`view`), its limits, the schema (types and resolvers), GraphiQL."""
