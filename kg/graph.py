@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph
 
 from kg.cache import discard, read_entry, write_entry
 from kg.closure import ClosureInfo, obtain_closure
 from kg.index import KnowledgeIndex, build_index
 from kg.loading import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted, merged_graph
-from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
+from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI
 from kg.queries import QueryLibrary
 from kg.settings import Settings
 from kg.store import (
@@ -30,6 +29,8 @@ from kg.store import (
     OxigraphBackend,
     StoreNotLoadedError,
     backend_for,
+    native_store,
+    oxigraph_dataset,
     quads_by_graph,
 )
 
@@ -117,9 +118,7 @@ def read_prepared(path: Path) -> tuple[Dataset, str]:
         native.bulk_load(data, ox.RdfFormat.N_QUADS)
     except (OSError, EOFError, SyntaxError, ValueError) as exc:
         raise OntologyLoadError(path, f"not valid N-Quads: {exc}") from exc
-    dataset = Dataset(store=OxigraphStore(store=native), default_union=True)
-    bind_prefixes(dataset)
-    return dataset, "prepared-" + hashlib.sha256(raw).hexdigest()
+    return oxigraph_dataset(native), "prepared-" + hashlib.sha256(raw).hexdigest()
 
 
 def load_knowledge_graph(settings: Settings, force_reasoner: str | None = None) -> KnowledgeGraph:
@@ -186,8 +185,7 @@ def _snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[Inpu
         log.warning("discarding the unreadable snapshot %s: %s", data, exc)
         discard(data)
         return None
-    dataset = Dataset(store=OxigraphStore(store=native), default_union=True)
-    bind_prefixes(dataset)
+    dataset = oxigraph_dataset(native)
     # the committed closure stays "committed" (the snapshot only saves parsing it); a closure that was
     # computed for these inputs is now a cache hit
     origin = "committed" if info.origin == "committed" else "cache"
@@ -202,9 +200,9 @@ def _store_snapshot(settings: Settings, dataset: Dataset, digest: str, info: Clo
     """Cache the closed dataset for the next start (verified when read back, see `kg.cache`)."""
     data = _snapshot_path(settings, digest)
     try:
-        store = dataset.store
-        assert isinstance(store, OxigraphStore)
-        dump = store._inner.dump(format=ox.RdfFormat.N_QUADS) or b""  # noqa: SLF001
+        native = native_store(dataset)
+        assert native is not None  # the Oxigraph backend opened it
+        dump = native.dump(format=ox.RdfFormat.N_QUADS) or b""
         write_entry(data, dump, {"closure": dataclasses.asdict(info), "counts": counts})
     except OSError as exc:  # a read-only cache must not stop the server
         log.warning("could not cache the dataset snapshot in %s: %s", data.parent, exc)

@@ -68,7 +68,7 @@ from urllib.parse import urljoin
 #: Deepest bracket nesting accepted (`(`, `[` and `{` together). The deepest shipped query nests 13;
 #: rdflib's parser needs up to about 45 Python frames a level (nested function calls: 22 levels fit in
 #: Python's default limit of 1000), and every parse runs in a fresh thread, so the count does not
-#: depend on the caller. tests/api/test_sparql_guard.py parses every construct at this depth.
+#: depend on the caller. tests/api/sparql/test_guard.py parses every construct at this depth.
 MAX_NESTING = 20
 #: Seconds a check may take by default before the text is refused as too complex to check.
 PARSE_BUDGET_S = 5.0
@@ -205,6 +205,8 @@ class _Grammar:
 
 _grammar: _Grammar | None = None
 _grammar_lock = threading.Lock()
+#: One parse at a time (see `_decide_in_thread`).
+_parse_lock = threading.Lock()
 
 
 def _get_grammar() -> _Grammar:
@@ -426,6 +428,12 @@ def _decide_in_thread(text: str, prefixes: Mapping[str, str], budget_s: float) -
     box: list[CheckedQuery | _Refusal] = []
 
     def work() -> None:
+        # pyparsing is not thread-safe (its grammar elements and packrat cache are shared state): two
+        # texts parsed at once corrupted each other and a valid query was refused as malformed. So
+        # one parse at a time; the budget starts once this one's turn has come.
+        if not _parse_lock.acquire(timeout=budget_s):
+            box.append(_budget_refusal(budget_s))
+            return
         _state.deadline = time.monotonic() + budget_s
         try:
             box.append(_decide(text, prefixes))
@@ -439,10 +447,11 @@ def _decide_in_thread(text: str, prefixes: Mapping[str, str], budget_s: float) -
             box.append(_Refusal("syntax", "Malformed query: " + " ".join(str(exc).split())[:300]))
         finally:
             _state.deadline = None
+            _parse_lock.release()
 
     thread = threading.Thread(target=work, name="sparql-guard", daemon=True)
     thread.start()
-    thread.join(budget_s + 5.0)  # the grammar's own deadline stops it long before; this is the backstop
+    thread.join(2 * budget_s + 5.0)  # the wait and the grammar's own deadline end it first; a backstop
     return box[0] if box else _budget_refusal(budget_s)
 
 

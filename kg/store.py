@@ -201,6 +201,56 @@ class MemoryBackend(StoreBackend):
         return isinstance(dataset.store, Memory)
 
 
+class NativeOxigraphStore(OxigraphStore):
+    """oxrdflib's store over a `pyoxigraph.Store` this code made, kept as `native`: the dump, the bulk
+    writes and the workers' copy use pyoxigraph directly, and the plugin's private attributes are
+    never read."""
+
+    def __init__(self, native: ox.Store) -> None:
+        super().__init__(store=native)
+        self.native: ox.Store | None = native
+
+    def close(self, commit_pending_transaction: bool = False) -> None:
+        """Let the store go, as the plugin's own close does: an on-disk store is closed once nothing
+        refers to it, so the next process can open its files."""
+        super().close(commit_pending_transaction)
+        self.native = None
+
+
+def native_store(dataset: Dataset) -> ox.Store | None:
+    """The pyoxigraph store under a dataset built here (None for any other store, or once closed)."""
+    store = dataset.store
+    return store.native if isinstance(store, NativeOxigraphStore) else None
+
+
+def oxigraph_dataset(native: ox.Store) -> Dataset:
+    """An rdflib `Dataset` over a pyoxigraph store, its default graph the union of the named graphs."""
+    dataset = Dataset(store=NativeOxigraphStore(native), default_union=True)
+    bind_prefixes(dataset)
+    return dataset
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term (for bulk writes)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"not an RDF term that can be stored: {term!r}")
+
+
+def _oxigraph_quad(quad: Quad) -> ox.Quad:
+    s, p, o, g = quad
+    subject, predicate = to_oxigraph(s), to_oxigraph(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise StoreError(f"not a storable triple: {s!r} {p!r} {o!r}")
+    return ox.Quad(subject, predicate, to_oxigraph(o), ox.NamedNode(str(g)))
+
+
 class OxigraphBackend(StoreBackend):
     """Oxigraph through oxrdflib: in memory without a location, on disk (RocksDB) with one.
 
@@ -216,11 +266,10 @@ class OxigraphBackend(StoreBackend):
         self.shared = bool(location)
 
     def _open(self, read_only: bool) -> Dataset:
-        native = self.native(read_only=read_only)
-        return Dataset(store=OxigraphStore(store=native), default_union=True)
+        return oxigraph_dataset(self.native(read_only=read_only))
 
     def holds(self, dataset: Dataset) -> bool:
-        return not self.location and isinstance(dataset.store, OxigraphStore)
+        return not self.location and native_store(dataset) is not None
 
     def native(self, *, read_only: bool = False) -> ox.Store:
         """The pyoxigraph store itself. Read-only, an on-disk store is copied into memory and the files
@@ -246,30 +295,26 @@ class OxigraphBackend(StoreBackend):
                                         "process may be writing it (only one writer at a time).") from exc
 
     @staticmethod
-    def _inner(dataset: Dataset) -> ox.Store:
-        store = dataset.store
-        assert isinstance(store, OxigraphStore)
-        return store._inner  # noqa: SLF001 - the plugin's documented constructor took this store
+    def _native(dataset: Dataset) -> ox.Store:
+        native = native_store(dataset)
+        if native is None:
+            raise StoreError("not a dataset over an Oxigraph store this backend opened")
+        return native
 
     def _drop(self, dataset: Dataset, graph_iri: str) -> None:
-        inner = self._inner(dataset)
+        inner = self._native(dataset)
         name = ox.NamedNode(graph_iri)
         if inner.contains_named_graph(name):
             inner.remove_graph(name)
 
     def _insert(self, dataset: Dataset, quads: list[Quad]) -> None:
-        from oxrdflib._converter import to_ox  # the plugin's own term conversion
-
-        self._inner(dataset).extend([
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o),  # type: ignore[arg-type]  # oxrdflib: to_ox returns any term kind
-                    ox.NamedNode(str(g)))
-            for s, p, o, g in quads])
+        self._native(dataset).extend([_oxigraph_quad(quad) for quad in quads])
 
     def write(self, dataset: Dataset, quads_by_graph: dict[str, list[Quad]], data_version: str,
               progress: Progress | None = None, batch: int = 50_000, mark: bool = True) -> LoadReport:
         report = super().write(dataset, quads_by_graph, data_version, progress, batch, mark)
         if self.location:
-            self._inner(dataset).flush()
+            self._native(dataset).flush()
         return report
 
 

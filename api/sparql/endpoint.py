@@ -19,7 +19,6 @@ import threading
 
 import anyio.to_thread
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import Dataset
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,7 +36,7 @@ from kg.knowledge import StoreKnowledge
 from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.service import LegPainService
 from kg.settings import Settings
-from kg.store import SparqlBackend, StoreError, store_call
+from kg.store import SparqlBackend, StoreError, native_store, store_call
 
 log = logging.getLogger("legpain.sparql")
 
@@ -89,9 +88,9 @@ def base_iri(request: Request) -> str | None:
 def dump_nquads(dataset: Dataset) -> bytes:
     """The dataset as N-Quads for the workers: Oxigraph's own writer when it holds the data (fast),
     else rdflib's."""
-    store = dataset.store
-    if isinstance(store, OxigraphStore):
-        return store._inner.dump(format=ox.RdfFormat.N_QUADS) or b""  # noqa: SLF001 - the plugin's store
+    native = native_store(dataset)
+    if native is not None:
+        return native.dump(format=ox.RdfFormat.N_QUADS) or b""
     return dataset.serialize(format="nquads").encode("utf-8")
 
 

@@ -17,7 +17,7 @@ from kg.queries import QueryLibrary
 from kg.service import LegPainService
 from kg.settings import Settings
 from kg.store import backend_for, quads_by_graph
-from tests.api.test_graphql_vignettes import evaluate
+from tests.support.vignettes import evaluate
 
 #: slow: every backend is loaded, an Oxigraph server among them
 pytestmark = pytest.mark.slow

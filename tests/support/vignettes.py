@@ -1,6 +1,7 @@
-"""The evaluation vignettes through GraphQL, exactly as DESIGN.md describes a client doing it.
+"""How DESIGN.md's evaluation client runs a vignette: first search hit per phrase, then `assess`.
 
-`evaluate` is shared with the live-server test, which runs the same steps over real HTTP.
+Shared by the in-process, live-server and store-contract tests, which differ only in how they execute
+a GraphQL query (`Execute`).
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-
-from starlette.testclient import TestClient
 
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
 
@@ -46,13 +45,3 @@ def evaluate(vignette: dict[str, Any], execute: Execute) -> str | None:
     if "not_top1" in expect and labels and re.search(expect["not_top1"], labels[0], re.I):
         problems.append(f"top1 {labels[0]} ~ {expect['not_top1']}")
     return f"{vignette['id']}: {'; '.join(problems)}" if problems else None
-
-
-def test_every_vignette_passes_over_graphql_in_process(client: TestClient, vignettes: list[dict[str, Any]]) -> None:
-    def execute(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        body = client.post("/graphql", json={"query": query, "variables": variables}).json()
-        assert "errors" not in body, body
-        return body["data"]
-
-    assert vignettes
-    assert [problem for v in vignettes if (problem := evaluate(v, execute))] == []

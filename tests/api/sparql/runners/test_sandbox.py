@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import platform
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.listener import Listener
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "aarch64"),
@@ -50,39 +50,6 @@ except OSError as exc:
     out["load"] = str(exc)
 print(json.dumps(out))
 """
-
-
-class Listener:
-    """A TCP listener on a loopback port that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.port = int(self.socket.getsockname()[1])
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.connections.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    self.connections.append(b"(connected)")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.socket.close()
 
 
 @pytest.fixture()

@@ -464,3 +464,29 @@ def test_from_an_unknown_graph_is_a_400_and_a_known_one_answers(client: TestClie
     assert status == 400 and "Unknown graph <http://testserver/relative> in FROM" in body
     status, body = _get(client, f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED_GRAPH}> WHERE {{ ?s ?p ?o }}")
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def test_texts_checked_at_the_same_time_do_not_disturb_each_other() -> None:
+    """pyparsing shares its grammar's state between threads: two texts parsed at once made a valid
+    query fail as malformed (a 400 for one of two heavy queries sent together)."""
+    import threading
+
+    from kg.sparql_guard import check_query, clear_cache
+
+    clear_cache()
+    texts = [f"SELECT (COUNT(*) AS ?n{i}) WHERE {{ ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f || ?a = <urn:x{i}>) }}"
+             for i in range(12)]
+    failures: list[str] = []
+
+    def check(text: str) -> None:
+        try:
+            check_query(text)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            failures.append(f"{text}: {exc}")
+
+    threads = [threading.Thread(target=check, args=(t,)) for t in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []

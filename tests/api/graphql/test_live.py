@@ -11,7 +11,7 @@ from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 
-from tests.api.test_graphql_vignettes import evaluate
+from tests.support.vignettes import evaluate
 
 pytestmark = pytest.mark.server
 

@@ -24,8 +24,8 @@ from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TSV, TURTLE, XML, SPA
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.service import LegPainService
-from tests.api.test_sparql_sandbox import Listener
 from tests.conftest import serving
+from tests.support.listener import Listener
 
 pytestmark = pytest.mark.server
 

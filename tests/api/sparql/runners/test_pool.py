@@ -13,7 +13,7 @@ import pytest
 from api.sparql.runners.jobs import QueryJob, WorkerConfig
 from api.sparql.runners.pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerLostError, WorkerPool
 from kg.service import LegPainService
-from tests.api.test_sparql_sandbox import Listener
+from tests.support.listener import Listener
 
 #: slow: worker processes start and queries run into their time limits
 pytestmark = pytest.mark.slow
