@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 import anyio.to_thread
@@ -45,8 +44,6 @@ TRUNCATED_HEADER = "X-Legpain-Truncated"
 _PLAIN = "text/plain; charset=utf-8"
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _HTML = Format("html", "graph", "text/html", ("application/xhtml+xml",))
-#: An absolute http(s) IRI with none of the characters an IRIREF excludes (SPARQL 1.1, rule 139).
-_IRI = re.compile(r'https?://[^\x00-\x20<>"{}|^`\\]+')
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -63,7 +60,8 @@ class _Published:
         self.pool: WorkerPool | RemoteRunner
         if service.graph is None:
             assert isinstance(service.backend, SparqlBackend)
-            self.pool = RemoteRunner(service.backend, prefixes)
+            # only a complete load is served: the data version is checked before each query
+            self.pool = RemoteRunner(service.backend, prefixes, ready=service.knowledge.data_version)
             self.sizes = remote_graph_sizes(service)
         else:
             graph = service.graph
@@ -76,13 +74,6 @@ class _Published:
                                                                MAPPINGS_GRAPH, INFERRED_GRAPH)}
         self.descriptions: dict[tuple[str, str], bytes] = {}
 
-
-def base_iri(request: Request) -> str | None:
-    """The endpoint's own IRI, which relative IRIs in a query resolve against (SPARQL 1.1 Protocol);
-    None when the request's Host makes it no valid IRI (it is the client's text, and a remote store
-    receives it inside the query)."""
-    iri = str(request.url.replace(query="", fragment=""))
-    return iri if _IRI.fullmatch(iri) else None
 
 
 def dump_nquads(dataset: Dataset) -> bytes:
@@ -167,9 +158,7 @@ class SparqlEndpoint:
                        max_rows=self.settings.sparql_max_rows, default_graphs=operation.default_graphs,
                        named_graphs=operation.named_graphs, query_dataset=operation.has_dataset_clause,
                        format=operation.format, max_bytes=self.settings.sparql_max_result_bytes,
-                       base_iri=base_iri(request))
-        if published.service.graph is None:  # a remote store: only a complete load is served
-            await anyio.to_thread.run_sync(published.service.knowledge.data_version)
+                       base_iri=operation.base_iri)
         try:
             reply = await published.pool.run(job, self.settings.sparql_timeout_s)
         except PoolError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import urllib.error
+from collections.abc import Callable
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
@@ -31,12 +32,18 @@ _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 class RemoteRunner:
     """Runs endpoint queries on a remote SPARQL store; the same `run`/`close` as `WorkerPool`."""
 
-    def __init__(self, backend: SparqlBackend, prefixes: dict[str, str]) -> None:
+    def __init__(self, backend: SparqlBackend, prefixes: dict[str, str],
+                 ready: Callable[[], object] | None = None) -> None:
         self.backend = backend
         self.prefixes = prefixes
+        #: Raises `kg.store.StoreError` when the store may not be served (no complete load); run
+        #: before each query, on the same worker thread
+        self.ready = ready
 
     def execute(self, job: QueryJob, timeout: float) -> Reply:
         """Send one query and render the answer; raises `PoolError` subclasses like the pool does."""
+        if self.ready is not None:
+            self.ready()
         params: list[tuple[str, str]] = []
         if job.default_graphs is not None or job.named_graphs is not None:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]

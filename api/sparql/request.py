@@ -82,6 +82,20 @@ class Operation:
     #: query's BASE, else the endpoint's own IRI as the workers resolve them)
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
+    #: The endpoint's own IRI, which relative IRIs resolve against (see `base_iri`)
+    base_iri: str | None = None
+
+
+#: An absolute http(s) IRI with none of the characters an IRIREF excludes (SPARQL 1.1, rule 139).
+_IRI = re.compile(r'https?://[^\x00-\x20<>"{}|^`\\]+')
+
+
+def base_iri(request: Request) -> str | None:
+    """The endpoint's own IRI, which relative IRIs in a query resolve against (SPARQL 1.1 Protocol);
+    None when the request's Host makes it no valid IRI (it is the client's text, and a remote store
+    receives it inside the query)."""
+    iri = str(request.url.replace(query="", fragment=""))
+    return iri if _IRI.fullmatch(iri) else None
 
 
 def _media_type(request: Request) -> str:
@@ -156,7 +170,7 @@ async def read_operation(request: Request, max_query_bytes: int, parse_budget_s:
     if not query.strip():
         raise ProtocolError(400, "The query is empty.")
     checked = await _check(query, parse_budget_s)
-    base = str(request.url.replace(query="", fragment=""))
+    base = base_iri(request)
     return Operation(
         checked.text,
         defaults,
@@ -165,6 +179,7 @@ async def read_operation(request: Request, max_query_bytes: int, parse_budget_s:
         checked.has_dataset_clause,
         _absolute(checked.from_graphs, base),
         _absolute(checked.from_named_graphs, base),
+        base,
     )
 
 
@@ -182,10 +197,10 @@ async def _check(query: str, budget_s: float) -> CheckedQuery:
         raise ProtocolError(400, exc.message) from None
 
 
-def _absolute(iris: tuple[str, ...], base: str) -> tuple[str, ...]:
+def _absolute(iris: tuple[str, ...], base: str | None) -> tuple[str, ...]:
     """FROM IRIs that stayed relative, resolved against the endpoint's IRI (SPARQL 1.1 Protocol), as
     the workers resolve them."""
-    return tuple(iri if _ABSOLUTE.match(iri) else urljoin(base, iri) for iri in iris)
+    return tuple(iri if base is None or _ABSOLUTE.match(iri) else urljoin(base, iri) for iri in iris)
 
 
 def check_graphs(operation: Operation, known: frozenset[str]) -> None:

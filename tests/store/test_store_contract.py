@@ -152,7 +152,7 @@ def test_relative_iris_resolve_against_the_endpoint_on_every_store(client: TestC
     assert response.text.strip() == f'<http://testserver/s> <http://testserver/p> "1"^^{integer} .'
     from starlette.requests import Request
 
-    from api.sparql.endpoint import base_iri
+    from api.sparql.request import base_iri
 
     def host(value: bytes) -> Request:
         return Request({"type": "http", "method": "POST", "path": "/sparql", "query_string": b"", "scheme": "http",

@@ -9,7 +9,8 @@ threads (uvicorn, anyio) is unsafe.
 
 `run()` is what the HTTP side awaits: under asyncio it waits for the reply on the event loop itself
 (`loop.add_reader` on the worker's pipe), which measured about 0.3 ms less per query than handing
-the wait to a thread; elsewhere it falls back to a thread. `execute()` is the blocking form. The
+the wait to a thread; elsewhere it falls back to a thread. `execute()` is the blocking form (`run`
+on an event loop of its own). The
 loop is only asked when the pipe is readable; the reply is then read with `Connection.recv`, which
 assumes a blocking descriptor. uvloop's `add_reader` switches the descriptor to non-blocking mode
 and leaves it so, and a reply larger than one pipe buffer then failed half-read with
@@ -214,26 +215,9 @@ class WorkerPool:
             self._long -= 1
 
     def execute(self, job: QueryJob, timeout: float) -> Reply:
-        """Run a job on an idle worker, blocking; raises a `PoolError` subclass when it cannot complete."""
-        worker = self._take(timeout)
-        healthy = long = False
-        try:
-            worker.send(job)
-            first = min(self.long_query_s, timeout)
-            if not worker.conn.poll(first):
-                self._start_long()
-                long = True
-                if not worker.conn.poll(timeout - first):
-                    raise self._timed_out(timeout)
-            reply = worker.receive()
-            healthy = True
-            return reply
-        except (EOFError, OSError) as exc:
-            raise self._lost(exc) from exc
-        finally:
-            if long:
-                self._end_long()
-            self._give_back(worker, healthy)
+        """The blocking form of `run` (for threads and for event loops other than asyncio): the same
+        steps, on an event loop of its own, so the time limits and the long-query rule live once."""
+        return asyncio.run(self.run(job, timeout))
 
     async def run(self, job: QueryJob, timeout: float) -> Reply:
         """Run a job without holding a thread while the worker evaluates it (see the module docstring)."""
