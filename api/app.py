@@ -36,9 +36,9 @@ from api.reload import admin_reload, reload_graph
 from api.sparql.endpoint import sparql_routes
 from api.state import AppState, app_state, public_message
 from api.static_files import static_routes
-from kg.service import load_service
-from kg.settings import Settings
-from kg.store import StoreError
+from kg.assessment.service import load_service
+from kg.core.settings import Settings
+from kg.stores.backends import StoreError
 
 log = logging.getLogger("legpain.api")
 

@@ -24,11 +24,11 @@ from starlette.routing import BaseRoute, Route
 
 from api.sparql.formats import Format, best_format, parse_accept
 from api.state import app_state
-from kg.diagram import render, to_dot
-from kg.docs import reference_pages
-from kg.export import serialize
-from kg.graph import KnowledgeGraph
-from kg.resources import shipped_dir
+from kg.authoring.diagram import render, to_dot
+from kg.authoring.docs import reference_pages
+from kg.authoring.export import serialize
+from kg.core.resources import shipped_dir
+from kg.knowledge.graph import LoadedGraph
 
 OFFERED = (
     Format("html", "graph", "text/html", ("application/xhtml+xml",)),
@@ -62,7 +62,7 @@ class _PerGraph:
     def __init__(self) -> None:
         self._entries: OrderedDict[tuple[str, str], object] = OrderedDict()
 
-    def get(self, graph: KnowledgeGraph, what: str, make: Callable[[], _T]) -> _T:
+    def get(self, graph: LoadedGraph, what: str, make: Callable[[], _T]) -> _T:
         key = (graph.closure.input_hash, what)
         if key not in self._entries:
             self._entries[key] = make()
@@ -74,11 +74,11 @@ class _PerGraph:
 _cache = _PerGraph()
 
 
-def _pages(graph: KnowledgeGraph) -> dict[str, str]:
+def _pages(graph: LoadedGraph) -> dict[str, str]:
     return _cache.get(graph, "pages", lambda: reference_pages(graph))
 
 
-def _rdf(graph: KnowledgeGraph, fmt: str) -> bytes:
+def _rdf(graph: LoadedGraph, fmt: str) -> bytes:
     return _cache.get(graph, fmt, lambda: serialize(graph, fmt, "all"))
 
 
@@ -95,7 +95,7 @@ _REMOTE = ("The ontology documents are served by API processes that hold the gra
            "or run `legpain export` / `legpain docs` on the ontology files.\n")
 
 
-def _graph(request: Request) -> KnowledgeGraph | None:
+def _graph(request: Request) -> LoadedGraph | None:
     return app_state(request).require().graph
 
 

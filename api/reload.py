@@ -1,6 +1,6 @@
 """Safe reload: pick up changed or new extension modules without losing what is being served.
 
-A reload validates the inputs first (`kg.validation`: syntax, consistency, checks, shapes); a module
+A reload validates the inputs first (`kg.authoring.validation`: syntax, consistency, checks, shapes); a module
 that fails is refused with the report and the server keeps serving the last good graph. Only a
 graph that validates and loads is swapped in, whole, so a request sees either the old graph or the
 new one. Triggered by SIGHUP (single-process server) or `POST /admin/reload` (off unless
@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.state import AppState, app_state, public_message
-from kg.service import load_service
-from kg.store import StoreError, backend_for
-from kg.validation import ValidationReport, validate
+from kg.assessment.service import load_service
+from kg.authoring.validation import ValidationReport, validate
+from kg.stores.backends import StoreError, backend_for
 
 log = logging.getLogger("legpain.api.reload")
 

@@ -25,7 +25,7 @@ import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.middleware.request_id import current_request_id
-from kg.settings import Settings
+from kg.core.settings import Settings
 
 PROTOCOL = "api.server:HeaderTimeoutProtocol"
 

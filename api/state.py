@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import anyio
 from starlette.requests import HTTPConnection
 
-from kg.service import LegPainService
-from kg.settings import Settings
-from kg.store import StoreError
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
+from kg.stores.backends import StoreError
 
 # an absolute file path (two or more segments): clients are told which file, never where it lives
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"()]+/)+([^\s/:'\"()]+)")

@@ -129,7 +129,7 @@ def process(command: list[str], ready_url: str, log: Path,
 
 def legpain_command(port: int) -> list[str]:
     script = Path(sys.executable).with_name("legpain")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli.main"]
     return [*base, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
 
 

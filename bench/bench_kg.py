@@ -22,11 +22,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.loading import discover_inputs, load_asserted
-from kg.queries import QueryLibrary
-from kg.reasoning import HermitReasoner, OwlRlReasoner, java_available, materialize
-from kg.service import load_service
-from kg.settings import Settings
+from kg.loading.inputs import discover_inputs, load_asserted
+from kg.sparql.library import QueryLibrary
+from kg.reasoning.reasoners import HermitReasoner, OwlRlReasoner, java_available, materialize
+from kg.assessment.service import load_service
+from kg.core.settings import Settings
 
 PHRASES = ["calf cramps on walks", "pins and needles", "pain eases when I stand still", "swollen leg",
            "heel pain in the morning", "can't put weight on it", "shin splints", "burning feet"]
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     search = [timed(lambda p=p: service.search_findings(p, 20)) for _ in range(args.calls // len(PHRASES))
               for p in PHRASES]
-    assess = [timed(lambda ids=ids: service.engine.assess(ids)) for _ in range(args.calls // len(PRESENTATIONS))
+    assess = [timed(lambda ids=ids: service.scorer.assess(ids)) for _ in range(args.calls // len(PRESENTATIONS))
               for ids in PRESENTATIONS]
     for name, values in (("search", search), ("assess", assess)):
         results[f"{name}_p50_ms"] = statistics.median(values) * 1000

@@ -15,11 +15,11 @@ Each step runs in a fresh subprocess, so its peak RSS (`ru_maxrss`, from `os.wai
 - load (persistent backends only): `legpain load --dataset FILE` into the store, wall time end to end
   (process start, parsing the file, writing); the in-memory backends have nothing to load, they read
   the file at start, so their load throughput is the file's triples over their start time.
-- start: `kg.service.load_service(settings)` until the service is ready to answer (index built, or for
+- start: `kg.assessment.service.load_service(settings)` until the service is ready to answer (index built, or for
   a remote store, connected), with a fresh cache directory so no snapshot from an earlier run helps.
-- assess: `service.engine.assess(ids)` in-process, `--calls` presentations drawn (seeded) from the data
+- assess: `service.scorer.assess(ids)` in-process, `--calls` presentations drawn (seeded) from the data
   set itself: 3-5 typical findings of a random condition, 3 times in 10 with one more general finding;
-  p50 and p99 after a short warm-up, and how many conditions each touched (`KnowledgeIndex.touched`).
+  p50 and p99 after a short warm-up, and how many conditions each touched (`TermIndex.touched`).
 - the Oxigraph server of the `sparql` backend is started here (`oxigraph serve`, a free port) and
   stopped after; its peak RSS (VmHWM) is reported beside the client's.
 A backend whose previous size took longer than `--budget-s` (load + start) skips the larger sizes, as
@@ -170,7 +170,7 @@ class Server:
 
 @contextlib.contextmanager
 def oxigraph_server(location: Path, log: Path, timeout_s: float = 60.0) -> Iterator[Server]:
-    """`oxigraph serve` on a free loopback port, its default graph the union (as `kg.store` expects)."""
+    """`oxigraph serve` on a free loopback port, its default graph the union (as `kg.stores.backends` expects)."""
     port = _free_port()
     with log.open("w", encoding="utf-8") as err:
         started = time.perf_counter()
@@ -202,21 +202,21 @@ def oxigraph_server(location: Path, log: Path, timeout_s: float = 60.0) -> Itera
 # ---------------------------------------------------------------------------------------------- worker
 def worker(request: dict[str, Any]) -> dict[str, Any]:
     """In a fresh process: start the service from the environment's settings, then time `assess`."""
-    from kg.namespaces import from_curie, to_curie
-    from kg.service import load_service
-    from kg.settings import Settings
+    from kg.core.namespaces import from_curie, to_curie
+    from kg.assessment.service import load_service
+    from kg.core.settings import Settings
 
     info = scale_data.read_meta(Path(request["dataset"]))
     if info is None:
         raise SystemExit(f"no metadata beside {request['dataset']}")
     settings = Settings.from_env()
     if getattr(settings, "dataset", None) is None:
-        raise SystemExit("kg.settings.Settings has no `dataset` (LEGPAIN_DATASET): the store API is missing")
+        raise SystemExit("kg.core.settings.Settings has no `dataset` (LEGPAIN_DATASET): the store API is missing")
     started = time.perf_counter()
     service = load_service(settings)
     out: dict[str, Any] = {"start_s": time.perf_counter() - started,
                            "start_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    engine = service.engine
+    engine = service.scorer
     budget = float(request.get("assess_budget_s", 300.0))
     presentations = list(scale_data.iter_presentations(info, WARMUP + request["calls"]))
     warm_until = time.perf_counter() + budget / 10
@@ -278,7 +278,7 @@ def _percentile(ordered: list[float], p: float) -> float:
 def _touched(service: Any, present: list[str]) -> int | None:
     """Conditions the reported findings can support, from the index the engine reads (None if unknown)."""
     try:
-        view = service.knowledge.view(present, [])
+        view = service.knowledge.index_for(present, [])
         return len(view.touched(present))
     except (AttributeError, TypeError):
         return None

@@ -45,8 +45,8 @@ from rdflib import Literal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.graph import load_knowledge_graph  # noqa: E402
-from kg.settings import Settings  # noqa: E402
+from kg.knowledge.graph import load_graph  # noqa: E402
+from kg.core.settings import Settings  # noqa: E402
 
 LOOKUP = """PREFIX lp: <https://w3id.org/legpain/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -129,7 +129,7 @@ def server(url: str | None) -> Iterator[tuple[str, int | None]]:
         return
     port = _free_port()
     legpain = Path(sys.executable).with_name("legpain")
-    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
+    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli.main"]
     env = {**os.environ, "LEGPAIN_CACHE_DIR": tempfile.mkdtemp(prefix="legpain-bench-")}
     proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -206,7 +206,7 @@ def endpoint_rows(base: str, pid: int | None, clients: int, requests: int, queri
 def reference_rows(clients: int, requests: int, queries: dict[str, str], rdflib_requests: int) -> list[Row]:
     # rdflib's own engine needs rdflib's own store: the default store is Oxigraph (through oxrdflib),
     # whose queries Oxigraph answers
-    kg = load_knowledge_graph(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="legpain-bench-")), store="memory"))
+    kg = load_graph(Settings(cache_dir=Path(tempfile.mkdtemp(prefix="legpain-bench-")), store="memory"))
     store = ox.Store()
     store.bulk_load(kg.dataset.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
     rows = []

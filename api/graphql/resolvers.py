@@ -1,6 +1,6 @@
 """Root resolvers, the per-request context, and the catalogue they read.
 
-Resolvers stay thin. Every request gets its own `Catalog` over the `kg.knowledge.Knowledge` of the
+Resolvers stay thin. Every request gets its own `Catalog` over the `kg.knowledge.access.Knowledge` of the
 service current when the request started (a reload swaps the service, never a running request's
 view of it). The catalogue builds GraphQL objects on demand, memoises them by IRI for the request,
 and reads through `Knowledge` in batches: a root list reads the records of its page at once, and a
@@ -8,7 +8,7 @@ relation field asked of one object of a list reads what all its siblings built s
 same call (see `Catalog._batch`). With the graph in memory every read is a dictionary lookup; with a
 remote store each batch is one round of SPARQL queries and nothing is kept beyond the request (the
 store-backed `Knowledge` keeps its own bounded caches). Search and assessment call `kg`
-(`LegPainService.search_findings`, `Engine.assess`).
+(`LegPainService.search_findings`, `LegPainService.assess`).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from starlette.websockets import WebSocket
 
 from api.graphql import types as t
 from api.state import AppState, NotReadyError
-from kg import index as kx
-from kg.inference import Candidate as EngineCandidate
-from kg.namespaces import from_curie, to_curie
-from kg.service import LegPainService
-from kg.settings import Settings
+from kg.assessment.scoring import Candidate as EngineCandidate
+from kg.assessment.service import AssessmentRequest, LegPainService
+from kg.core import records as rec
+from kg.core.namespaces import from_curie, to_curie
+from kg.core.settings import Settings
 
 # ---------------------------------------------------------------------------------------- catalogue
 
@@ -45,7 +45,7 @@ _curie = lru_cache(maxsize=65_536)(to_curie)
 
 
 class _Records(Generic[T]):
-    """Records of one kind (`kg.index.Condition`, `Finding`, `SourceRef`) read from `Knowledge` for one
+    """Records of one kind (`kg.knowledge.index.Condition`, `Finding`, `SourceRef`) read from `Knowledge` for one
     request, by IRI; an IRI the graph does not have is remembered as missing."""
 
     def __init__(self, read: Callable[[list[str]], Mapping[str, T]]) -> None:
@@ -73,9 +73,9 @@ class Catalog:
     def __init__(self, service: LegPainService) -> None:
         self.service = service
         self.knowledge = knowledge = service.knowledge
-        self._condition_records: _Records[kx.Condition] = _Records(knowledge.conditions)
-        self._finding_records: _Records[kx.Finding] = _Records(knowledge.findings)
-        self._source_records: _Records[kx.SourceRef] = _Records(
+        self._condition_records: _Records[rec.Condition] = _Records(knowledge.conditions)
+        self._finding_records: _Records[rec.Finding] = _Records(knowledge.findings)
+        self._source_records: _Records[rec.SourceRef] = _Records(
             lambda iris: {ref.iri: ref for ref in knowledge.sources(iris)})
         self._conditions: dict[str, t.Condition] = {}
         self._symptoms: dict[str, t.Symptom] = {}
@@ -138,13 +138,13 @@ class Catalog:
         found = self.conditions((iri,))
         return found[0] if found else None
 
-    def _new_condition(self, c: kx.Condition) -> t.Condition:
+    def _new_condition(self, c: rec.Condition) -> t.Condition:
         condition = t.Condition(id=t.ID(_curie(c.iri)), iri=c.iri, label=c.label, synonyms=list(c.synonyms),
                                 definition=c.definition, data=c)
         self._built["condition"].append(condition)
         return condition
 
-    def finding_records(self, iris: Iterable[str]) -> dict[str, kx.Finding]:
+    def finding_records(self, iris: Iterable[str]) -> dict[str, rec.Finding]:
         """The records of the findings of these IRIs that the graph has (read in one call)."""
         iris = list(iris)
         self._finding_records.load(iris)
@@ -168,7 +168,7 @@ class Catalog:
         found = self.symptoms((iri,))
         return found[0] if found else None
 
-    def _new_symptom(self, f: kx.Finding) -> t.Symptom:
+    def _new_symptom(self, f: rec.Finding) -> t.Symptom:
         category = self._categories.get(f.category)
         if category is None:
             category = self._categories[f.category] = t.SymptomCategory(
@@ -191,7 +191,7 @@ class Catalog:
                     memo[iri] = t.Source(id=t.ID(_curie(iri)), iri=iri, title=ref.title, quote=ref.quote)
         return [memo[iri] for iri in iris if iri in memo]
 
-    def cited(self, refs: Iterable[kx.SourceRef]) -> list[t.Source]:
+    def cited(self, refs: Iterable[rec.SourceRef]) -> list[t.Source]:
         """Source objects for passages the engine already read, once each, in order."""
         memo = self._sources
         out: dict[str, t.Source] = {}
@@ -232,7 +232,7 @@ class Catalog:
         return [t.BodySystemLink(body_system=systems[s], inferred=inferred)
                 for s, inferred in condition.data.body_systems if s in systems]
 
-    def _linked(self, condition: t.Condition, links: Iterable[kx.FindingLink]) -> dict[str, t.Symptom]:
+    def _linked(self, condition: t.Condition, links: Iterable[rec.FindingLink]) -> dict[str, t.Symptom]:
         """The findings these links of the condition point to, by IRI; the first call reads the findings
         every condition built so far links to (typical, discriminating, against) in one batch."""
         self._batch("condition", "links", self._finding_records,
@@ -517,8 +517,8 @@ def candidate_conditions(
     limit: Annotated[int | None, strawberry.argument(description="At most this many (the server caps it).")] = 10,
 ) -> list[t.Candidate]:
     catalog = _context(info).catalog
-    # the engine raises `UnknownTermError` listing every unknown ID of both lists
-    ranked = catalog.service.engine.candidates(symptoms, absent_symptoms or (), _limit(info, limit, 10))
+    # the scorer raises `UnknownTermError` listing every unknown ID of both lists
+    ranked = catalog.service.candidates(AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10)))
     answer = _Answer(catalog, (c.condition for c in ranked), _findings_of(ranked))
     return _candidates(catalog, answer, ranked)
 
@@ -531,7 +531,7 @@ def assess(
         description="At most this many candidates (the server caps it).")] = 10,
 ) -> t.Assessment:
     catalog = _context(info).catalog
-    result = catalog.service.engine.assess(symptoms, absent_symptoms or (), _limit(info, limit, 10))
+    result = catalog.service.assess(AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10)))
     answer = _Answer(catalog, (c.condition for c in result.candidates), [
         *_findings_of(result.candidates), *result.warning_signs, *result.present, *result.absent,
         *(iri for r in result.reasons for iri in r.findings)])

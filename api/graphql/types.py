@@ -1,8 +1,8 @@
 """GraphQL types that mirror the ontology's classes.
 
 The catalogue types (`BodySystem`, `UrgencyLevel`, `Condition`, `Symptom`, `Source`, `Mapping`) are
-strawberry types built on demand, per request, from the `kg.knowledge.Knowledge` of the loaded graph
-by the request's `api.graphql.resolvers.Catalog`: their scalar fields are copied from the `kg.index` record
+strawberry types built on demand, per request, from the `kg.knowledge.access.Knowledge` of the loaded graph
+by the request's `api.graphql.resolvers.Catalog`: their scalar fields are copied from the `kg.knowledge.index` record
 (kept on the object as a private field), and their relations (`Condition.symptoms`,
 `Symptom.conditions`, ...) are resolvers that ask the catalogue, which memoises objects by IRI for the
 request and reads what a list of sibling objects needs in one batch. Nothing is built for a field a
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from kg import index as kx
-from kg.namespaces import to_curie
+from kg.core import records as rec
+from kg.core.namespaces import to_curie
 
 if TYPE_CHECKING:
     from api.graphql.resolvers import Catalog
@@ -172,7 +172,7 @@ class Mapping:
         description="How the mapping was checked (a SEMAPV mapping-justification CURIE).")
 
     @classmethod
-    def of(cls, ref: kx.MappingRef) -> Mapping:
+    def of(cls, ref: rec.MappingRef) -> Mapping:
         return cls(scheme=ref.scheme, code=ref.code, label=ref.label, relation=ref.relation, iri=ref.iri,
                    justification=to_curie(ref.justification) if ref.justification else None)
 
@@ -274,8 +274,8 @@ class Condition:
         resolver=_condition_cause_of, description="Conditions this one commonly causes.")
     mappings: list[Mapping] = strawberry.field(resolver=_mappings)
     sources: list[Source] = strawberry.field(resolver=_condition_sources)
-    #: the record the object was built from (`kg.index.Condition`)
-    data: strawberry.Private[kx.Condition]
+    #: the record the object was built from (`kg.knowledge.index.Condition`)
+    data: strawberry.Private[rec.Condition]
 
 
 @strawberry.type(description=(
@@ -310,8 +310,8 @@ class Symptom:
         resolver=_symptom_narrower, description="Every more specific kind of this finding, by label.")
     mappings: list[Mapping] = strawberry.field(resolver=_mappings)
     sources: list[Source] = strawberry.field(resolver=_symptom_sources)
-    #: the record the object was built from (`kg.index.Finding`)
-    data: strawberry.Private[kx.Finding]
+    #: the record the object was built from (`kg.knowledge.index.Finding`)
+    data: strawberry.Private[rec.Finding]
 
 
 @strawberry.type(description="A finding that matched a search phrase.")

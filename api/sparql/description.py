@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID, XSD
 
 from api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
-from kg.namespaces import (
+from kg.core.namespaces import (
     EXTENSION_GRAPH_BASE,
     INFERRED_GRAPH,
     KNOWLEDGE_BASE_GRAPH,

@@ -31,11 +31,11 @@ from api.sparql.runners.jobs import QueryJob, WorkerConfig
 from api.sparql.runners.pool import PoolError, WorkerPool
 from api.state import NotReadyError, app_state
 from api.static_files import STATIC_DIR
-from kg.knowledge import StoreKnowledge
-from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from kg.service import LegPainService
-from kg.settings import Settings
-from kg.store import SparqlBackend, StoreError, native_store, store_call
+from kg.assessment.service import LegPainService
+from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.core.settings import Settings
+from kg.knowledge.remote import StoreKnowledge
+from kg.stores.backends import SparqlBackend, StoreError, native_store, store_call
 
 log = logging.getLogger("legpain.sparql")
 

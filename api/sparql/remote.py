@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from api.sparql.runners.jobs import QueryJob, Reply
 from api.sparql.runners.pool import QueryTimeoutError
 from api.sparql.runners.worker import error, render
-from kg.store import SparqlBackend, StoreUnavailableError, describe_error
+from kg.stores.backends import SparqlBackend, StoreUnavailableError, describe_error
 
 log = logging.getLogger("legpain.sparql")
 
@@ -36,7 +36,7 @@ class RemoteRunner:
                  ready: Callable[[], object] | None = None) -> None:
         self.backend = backend
         self.prefixes = prefixes
-        #: Raises `kg.store.StoreError` when the store may not be served (no complete load); run
+        #: Raises `kg.stores.backends.StoreError` when the store may not be served (no complete load); run
         #: before each query, on the same worker thread
         self.ready = ready
 

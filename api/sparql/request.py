@@ -6,7 +6,7 @@ The three query forms of the protocol (GET `?query=`, POST `application/sparql-q
 anything runs. URL-encoded bodies are parsed with the standard library, so the endpoint does not
 depend on python-multipart.
 
-The query text is decided on by `kg.sparql_guard` (a real SPARQL parser): update 403, SERVICE 400,
+The query text is decided on by `kg.sparql.guard` (a real SPARQL parser): update 403, SERVICE 400,
 unparseable, too deeply nested or too complex to check 400. `Operation.query` is the text the guard
 checked (its `\\u` escapes expanded), and it is what the workers run and what is forwarded to a remote
 store, so no engine reads a text other than the one that was checked. A decision the guard has cached
@@ -26,7 +26,7 @@ from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
 from starlette.requests import Request
 
-from kg.sparql_guard import MAX_NESTING, PARSE_BUDGET_S, CheckedQuery, QueryRefusedError, check_query, is_checked
+from kg.sparql.guard import MAX_NESTING, PARSE_BUDGET_S, CheckedQuery, QueryRefusedError, check_query, is_checked
 
 __all__ = [
     "MAX_NESTING",

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.settings import Settings
+from kg.core.settings import Settings
 
 
 @pytest.fixture(scope="session")

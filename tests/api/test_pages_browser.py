@@ -41,7 +41,7 @@ import pytest
 from starlette.testclient import TestClient
 from websockets.sync.client import ClientConnection, connect
 
-from kg.settings import PROJECT_ROOT
+from kg.core.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 STATIC = PROJECT_ROOT / "api" / "static"

@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.settings import PROJECT_ROOT, Settings
+from kg.core.settings import PROJECT_ROOT, Settings
 
 #: slow: each reload validates and reasons (OWL RL) again
 pytestmark = pytest.mark.slow

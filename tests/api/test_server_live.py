@@ -15,7 +15,7 @@ import httpx
 import pytest
 import rdflib
 
-from kg.service import LegPainService
+from kg.assessment.service import LegPainService
 from tests.conftest import serving
 
 pytestmark = pytest.mark.server

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.cache import read_entry, sidecar, write_entry
-from kg.closure import cache_file, obtain_closure, store_in_cache
-from kg.queries import QueryLibrary
-from kg.service import load_service
-from kg.settings import Settings
+from kg.core.cache import read_entry, sidecar, write_entry
+from kg.reasoning.closure import cache_file, obtain_closure, store_in_cache
+from kg.sparql.library import QueryLibrary
+from kg.assessment.service import load_service
+from kg.core.settings import Settings
 
 
 def test_an_entry_is_read_back_only_when_it_matches_its_record(tmp_path: Path) -> None:
@@ -43,8 +43,8 @@ def test_a_damaged_snapshot_is_discarded_and_the_graph_loaded_whole(
     assert again.graph.triple_counts() == first.graph.triple_counts()
     assert again.graph.triples == len(again.graph.dataset)
     assert "damaged cache entry" in caplog.text
-    assert len(again.engine.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates) == len(
-        first.engine.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates)
+    assert len(again.scorer.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates) == len(
+        first.scorer.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates)
     assert read_entry(snapshot) is not None  # written again, whole, and verified
 
 
@@ -63,8 +63,8 @@ def test_a_damaged_cached_closure_is_recomputed(tmp_path: Path, settings: Settin
         computed.append("yes")
         return inferred
 
-    monkeypatch.setattr("kg.closure.materialize", reason)
-    monkeypatch.setattr("kg.closure.make_reasoner", lambda name: type("R", (), {"name": name})())
+    monkeypatch.setattr("kg.reasoning.closure.materialize", reason)
+    monkeypatch.setattr("kg.reasoning.closure.make_reasoner", lambda name: type("R", (), {"name": name})())
     got, info = obtain_closure(Graph(), "h", tmp_path / "no-ontology", tmp_path, queries, reasoner_name="owlrl")
     assert computed == ["yes"] and info.origin == "computed" and len(got) == 1
     assert read_entry(cache_file(tmp_path, "h")) is not None  # cached again, verified

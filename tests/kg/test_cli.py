@@ -1,4 +1,4 @@
-"""Smoke tests of the `legpain` command line, run in-process through `kg.cli.main`."""
+"""Smoke tests of the `legpain` command line, run in-process through `kg.cli.main.main`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.cli import build_parser, main
+from kg.cli.main import build_parser, main
 
 
 @pytest.fixture(autouse=True)
@@ -206,7 +206,7 @@ def test_from_never_reads_a_file_even_with_rdflib_loading_switched_on(
     one case rdflib dereferences: the process-wide switch is a second line, not the first."""
     import rdflib.plugins.sparql
 
-    from kg.queries import QueryLibrary
+    from kg.sparql.library import QueryLibrary
 
     secret = in_tmp / "secret.ttl"
     secret.write_text("<urn:s> <urn:p> <urn:leaked> .\n", encoding="utf-8")
@@ -272,7 +272,7 @@ def test_query_help_documents_the_exit_codes_and_the_timeout() -> None:
 def test_version_is_the_distribution_version(capsys: pytest.CaptureFixture[str]) -> None:
     from importlib.metadata import version
 
-    from kg.cli import main
+    from kg.cli.main import main
 
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
@@ -283,7 +283,7 @@ def test_version_is_the_distribution_version(capsys: pytest.CaptureFixture[str])
 def test_every_option_of_every_command_has_help() -> None:
     import argparse
 
-    from kg.cli import build_parser
+    from kg.cli.main import build_parser
 
     missing = []
 

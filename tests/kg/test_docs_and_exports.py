@@ -8,11 +8,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
-from kg.diagram import to_dot
-from kg.docs import write_reference
-from kg.export import release, serialize
-from kg.namespaces import ONTOLOGY_IRI
-from kg.settings import PROJECT_ROOT
+from kg.authoring.diagram import to_dot
+from kg.authoring.docs import write_reference
+from kg.authoring.export import release, serialize
+from kg.core.namespaces import ONTOLOGY_IRI
+from kg.core.settings import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs"
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kg.inference import UnknownTermError
-from kg.namespaces import BASE
+from kg.assessment.scoring import UnknownTermError
+from kg.core.namespaces import BASE
 
 
 def ids(*names: str) -> list[str]:
@@ -28,7 +28,7 @@ def test_every_vignette_passes_in_process(service, vignettes) -> None:  # noqa: 
     for v in vignettes:
         present = [service.search_findings(p, 1)[0].iri for p in v["present"]]
         absent = [service.search_findings(p, 1)[0].iri for p in v.get("absent", [])]
-        result = service.engine.assess(present, absent)
+        result = service.scorer.assess(present, absent)
         labels = [label(service, c.condition) for c in result.candidates]
         rank = rank_of(service, result.urgency)
         exp = v["expect"]
@@ -45,7 +45,7 @@ def test_every_vignette_passes_in_process(service, vignettes) -> None:  # noqa: 
 
 
 def test_claudication_ranks_peripheral_artery_disease_first_with_a_quote(service) -> None:  # noqa: ANN001
-    result = service.engine.assess(ids("CalfCrampingOnWalking", "ReliefWithinMinutesOfRest"))
+    result = service.scorer.assess(ids("CalfCrampingOnWalking", "ReliefWithinMinutesOfRest"))
     best = result.candidates[0]
     assert best.condition == BASE + "PeripheralArteryDisease" and best.rank == 1
     assert set(best.supporting) == set(ids("CalfCrampingOnWalking", "ReliefWithinMinutesOfRest"))
@@ -56,7 +56,7 @@ def test_claudication_ranks_peripheral_artery_disease_first_with_a_quote(service
 
 
 def test_relief_with_rest_argues_against_deep_vein_thrombosis(service) -> None:  # noqa: ANN001
-    engine = service.engine
+    engine = service.scorer
     dvt = BASE + "DeepVeinThrombosis"
     without = {c.condition: c for c in engine.candidates(ids("CalfPain", "ThrobbingPain"))}
     with_relief = {c.condition: c for c in engine.candidates(ids("CalfPain", "ThrobbingPain",
@@ -66,7 +66,7 @@ def test_relief_with_rest_argues_against_deep_vein_thrombosis(service) -> None: 
 
 
 def test_symmetric_feet_first_onset_argues_against_sciatica(service) -> None:  # noqa: ANN001
-    ranked = service.engine.candidates(ids("Tingling", "BurningPain", "SymmetricOnsetInFeet"))
+    ranked = service.scorer.candidates(ids("Tingling", "BurningPain", "SymmetricOnsetInFeet"))
     assert ranked[0].condition == BASE + "PeripheralNeuropathy"
     sciatica = next(c for c in ranked if c.condition == BASE + "Sciatica")
     assert BASE + "SymmetricOnsetInFeet" in sciatica.conflicting
@@ -75,15 +75,15 @@ def test_symmetric_feet_first_onset_argues_against_sciatica(service) -> None:  #
 def test_a_finding_reported_absent_counts_against(service) -> None:  # noqa: ANN001
     present = ids("CalfPain", "ThrobbingPainNotRelievedByRest")
     dvt = BASE + "DeepVeinThrombosis"
-    before = {c.condition: c.score for c in service.engine.candidates(present)}
-    after = {c.condition: c for c in service.engine.candidates(present, ids("UnilateralLegSwelling"))}
+    before = {c.condition: c.score for c in service.scorer.candidates(present)}
+    after = {c.condition: c for c in service.scorer.candidates(present, ids("UnilateralLegSwelling"))}
     assert after[dvt].score < before[dvt]
     assert BASE + "UnilateralLegSwelling" in after[dvt].conflicting
 
 
 def test_a_specific_report_matches_a_general_typical_finding(service) -> None:  # noqa: ANN001
     """Calf pain on walking is a kind of exertional leg pain, typical of shin splints."""
-    ranked = {c.condition: c for c in service.engine.candidates(ids("CalfPainOnWalking"))}
+    ranked = {c.condition: c for c in service.scorer.candidates(ids("CalfPainOnWalking"))}
     assert BASE + "CalfPainOnWalking" in ranked[BASE + "MedialTibialStressSyndrome"].supporting
 
 
@@ -94,14 +94,14 @@ def test_a_specific_report_matches_a_general_typical_finding(service) -> None:  
 def test_urgency_is_never_lower_than_a_reported_warning_sign(service, name: str) -> None:  # noqa: ANN001
     finding = service.graph.index.findings[BASE + name]
     for company in ([], ids("ReliefWithinMinutesOfRest"), ids("DullAche", "MuscleOverstretch")):
-        result = service.engine.assess([BASE + name, *company])
+        result = service.scorer.assess([BASE + name, *company])
         assert rank_of(service, result.urgency) >= rank_of(service, finding.warrants)
         assert BASE + name in result.warning_signs
 
 
 def test_two_signs_of_deep_vein_thrombosis_make_an_emergency(service) -> None:  # noqa: ANN001
-    one = service.engine.assess(ids("LegWarmth"))
-    two = service.engine.assess(ids("LegWarmth", "LegRedness"))
+    one = service.scorer.assess(ids("LegWarmth"))
+    two = service.scorer.assess(ids("LegWarmth", "LegRedness"))
     assert rank_of(service, one.urgency) == 3
     assert rank_of(service, two.urgency) == 4
     assert any(r.rule == BASE + "DvtSignClusterRule" for r in two.reasons)
@@ -109,43 +109,43 @@ def test_two_signs_of_deep_vein_thrombosis_make_an_emergency(service) -> None:  
 
 
 def test_sudden_severe_pain_with_no_weight_bearing_is_an_emergency(service) -> None:  # noqa: ANN001
-    result = service.engine.assess(ids("SuddenSeverePain", "InabilityToBearWeight"))
+    result = service.scorer.assess(ids("SuddenSeverePain", "InabilityToBearWeight"))
     assert rank_of(service, result.urgency) == 4
 
 
 def test_self_care_for_a_mechanical_picture(service) -> None:  # noqa: ANN001
-    result = service.engine.assess(ids("ShinSplintPain", "PainEasesOnWarmUp"))
+    result = service.scorer.assess(ids("ShinSplintPain", "PainEasesOnWarmUp"))
     assert result.candidates[0].condition == BASE + "MedialTibialStressSyndrome"
     assert rank_of(service, result.urgency) == 1
 
 
 def test_unknown_ids_are_listed(service) -> None:  # noqa: ANN001
     with pytest.raises(UnknownTermError) as error:
-        service.engine.assess(["lp:CalfPain", "lp:NoSuchThing", "lp:PeripheralArteryDisease"], ["bogus"])
+        service.scorer.assess(["lp:CalfPain", "lp:NoSuchThing", "lp:PeripheralArteryDisease"], ["bogus"])
     assert error.value.unknown == ["lp:NoSuchThing", "lp:PeripheralArteryDisease", "bogus"]
 
 
 def test_empty_presentation_says_so_and_has_no_candidates(service) -> None:  # noqa: ANN001
-    result = service.engine.assess([])
+    result = service.scorer.assess([])
     assert result.candidates == ()
     assert "No findings" in result.advice
 
 
 def test_out_of_scope_presentation_has_no_candidates(service) -> None:  # noqa: ANN001
     """Findings that no condition has (here only the generic complaint) give no noise candidates."""
-    result = service.engine.assess(ids("SuddenSeverePain"))
+    result = service.scorer.assess(ids("SuddenSeverePain"))
     assert result.candidates == ()
     assert "None of the conditions" in result.advice
 
 
 def test_ids_may_be_curies_or_iris_and_repeats_count_once(service) -> None:  # noqa: ANN001
-    a = service.engine.candidates(["lp:CalfCrampingOnWalking", BASE + "CalfCrampingOnWalking"])
-    b = service.engine.candidates(ids("CalfCrampingOnWalking"))
+    a = service.scorer.candidates(["lp:CalfCrampingOnWalking", BASE + "CalfCrampingOnWalking"])
+    b = service.scorer.candidates(ids("CalfCrampingOnWalking"))
     assert [(c.condition, c.score) for c in a] == [(c.condition, c.score) for c in b]
 
 
 def test_ranks_are_consecutive_and_scores_descending(service) -> None:  # noqa: ANN001
-    ranked = service.engine.candidates(ids("Tingling", "Numbness", "MuscleWeakness", "ButtockPain"), limit=50)
+    ranked = service.scorer.candidates(ids("Tingling", "Numbness", "MuscleWeakness", "ButtockPain"), limit=50)
     assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
-    assert len(service.engine.candidates(ids("Tingling"), limit=1)) == 1
+    assert len(service.scorer.candidates(ids("Tingling"), limit=1)) == 1

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.namespaces import BASE
-from kg.service import LegPainService, load_service
-from kg.settings import PROJECT_ROOT, Settings
-from kg.validation import validate
+from kg.core.namespaces import BASE
+from kg.assessment.service import LegPainService, load_service
+from kg.core.settings import PROJECT_ROOT, Settings
+from kg.authoring.validation import validate
 
 #: slow: extension modules are reasoned with OWL RL
 pytestmark = pytest.mark.slow
@@ -44,7 +44,7 @@ def test_extension_condition_is_reasoned_and_ranked(extended) -> None:  # noqa: 
     condition = service.graph.index.conditions[CECS]
     assert condition.body_systems == ((BASE + "MusculoskeletalSystem", True),)
     hits = [service.search_findings(p, 1)[0].iri for p in ("leg feels tight when running", "foot goes numb")]
-    ranked = service.engine.candidates(hits)
+    ranked = service.scorer.candidates(hits)
     assert ranked[0].condition == CECS
     assert "AAOS" in ranked[0].sources[0].title or "Orthopaedic" in ranked[0].sources[0].title
 

@@ -9,12 +9,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.closure import committed_paths, read_committed_hash
-from kg.loading import discover_inputs, input_hash, load_asserted
-from kg.namespaces import BASE, INFERRED_GRAPH, LP
-from kg.queries import QueryLibrary
-from kg.reasoning import HermitReasoner, InconsistentOntologyError, OwlRlReasoner, materialize
-from kg.settings import PROJECT_ROOT, Settings
+from kg.reasoning.closure import committed_paths, read_committed_hash
+from kg.loading.inputs import discover_inputs, input_hash, load_asserted
+from kg.core.namespaces import BASE, INFERRED_GRAPH, LP
+from kg.sparql.library import QueryLibrary
+from kg.reasoning.reasoners import HermitReasoner, InconsistentOntologyError, OwlRlReasoner, materialize
+from kg.core.settings import PROJECT_ROOT, Settings
 
 #: slow: the reasoners run
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_warning_sign_type_and_urgency_are_inferred_through_subsumption(service)
     assert not _asserted_anywhere(service, (finding, LP.warrantsUrgency, lp("Emergency")))
     assert _inferred(service, (finding, RDF.type, LP.WarningSign))
     assert _inferred(service, (finding, RDF.type, LP.EmergencySign))
-    assessment = service.engine.assess([BASE + "IschemicFootRestPain"])
+    assessment = service.scorer.assess([BASE + "IschemicFootRestPain"])
     assert assessment.warning_signs == (BASE + "IschemicFootRestPain",)
     assert service.graph.index.urgency_levels[assessment.urgency].rank == 4
 
@@ -144,6 +144,6 @@ def test_site_subsumption_rule_lets_a_specific_report_match_a_general_finding(se
 def test_specific_condition_inherits_typical_findings_of_the_general_one(service) -> None:  # noqa: ANN001
     fact = (lp("KneeOsteoarthritis"), LP.hasTypicalFinding, lp("CartilageBreakdown"))
     assert not _asserted_anywhere(service, fact) and _inferred(service, fact)
-    ranked = service.engine.candidates([BASE + "CartilageBreakdown", BASE + "KneePain"])
+    ranked = service.scorer.candidates([BASE + "CartilageBreakdown", BASE + "KneePain"])
     assert ranked[0].condition == BASE + "KneeOsteoarthritis"
     assert BASE + "CartilageBreakdown" in ranked[0].supporting

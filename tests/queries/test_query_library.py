@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from rdflib import Literal, URIRef
 
-from kg.cli import main
-from kg.namespaces import from_curie, to_curie
-from kg.service import LegPainService
-from kg.settings import PROJECT_ROOT
+from kg.cli.main import main
+from kg.core.namespaces import from_curie, to_curie
+from kg.assessment.service import LegPainService
+from kg.core.settings import PROJECT_ROOT
 
 QUERIES = PROJECT_ROOT / "queries"
 FILES = sorted(QUERIES.rglob("*.rq"))
@@ -197,7 +197,7 @@ def test_a_finding_against_lowers_the_score(service: LegPainService) -> None:
 ])
 def test_top_candidate_agrees_with_the_engine(service: LegPainService, findings: list[str]) -> None:
     rows = _rows(service, "list-candidate-conditions", findings=" ".join(findings))
-    engine = service.engine.candidates(findings, limit=1)
+    engine = service.scorer.candidates(findings, limit=1)
     assert rows[0][0] == to_curie(engine[0].condition)
 
 

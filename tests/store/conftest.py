@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main as legpain
-from kg.service import LegPainService, load_service
-from kg.settings import Settings
+from kg.cli.main import main as legpain
+from kg.assessment.service import LegPainService, load_service
+from kg.core.settings import Settings
 from tests.conftest import free_port
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.settings import PROJECT_ROOT, Settings
+from kg.core.settings import PROJECT_ROOT, Settings
 from tests.conftest import serving
 from tests.store.conftest import OxigraphServer, load_store
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from kg.cli import main as legpain
-from kg.service import load_service
-from kg.settings import Settings
-from kg.store import (
+from kg.cli.main import main as legpain
+from kg.assessment.service import load_service
+from kg.core.settings import Settings
+from kg.stores.backends import (
     BACKENDS,
     MemoryBackend,
     OxigraphBackend,
@@ -84,13 +84,13 @@ def test_a_prepared_dump_loads_and_serves_like_the_files(tmp_path: Path, setting
     from_files = load_service(settings.with_changes(store="oxigraph"))
     assert from_dump.knowledge.data_version().startswith("prepared-")
     present = ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]
-    assert from_dump.engine.assess(present) == from_files.engine.assess(present)
+    assert from_dump.scorer.assess(present) == from_files.scorer.assess(present)
     served = load_service(settings.with_changes(store="memory", dataset=packed))  # served straight from the dump
-    assert served.engine.assess(present) == from_files.engine.assess(present)
+    assert served.scorer.assess(present) == from_files.scorer.assess(present)
 
 
 def test_a_broken_dump_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
-    from kg.loading import OntologyLoadError
+    from kg.loading.inputs import OntologyLoadError
 
     broken = tmp_path / "broken.nq"
     broken.write_text("<a> <b> .\n", encoding="utf-8")

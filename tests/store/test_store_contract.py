@@ -11,12 +11,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.graph import closed_dataset
-from kg.namespaces import LOAD_GRAPH
-from kg.queries import QueryLibrary
-from kg.service import LegPainService
-from kg.settings import Settings
-from kg.store import backend_for, quads_by_graph
+from kg.reasoning.closed import closed_dataset
+from kg.core.namespaces import LOAD_GRAPH
+from kg.sparql.library import QueryLibrary
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
+from kg.stores.backends import backend_for, quads_by_graph
 from tests.support.vignettes import evaluate
 
 #: slow: every backend is loaded, an Oxigraph server among them
@@ -97,8 +97,8 @@ def test_lookups_agree_with_the_reference(backend_service: LegPainService, refer
 @pytest.mark.parametrize(("present", "absent"), PRESENTATIONS)
 def test_candidate_inference_agrees_with_the_reference(backend_service: LegPainService, reference: LegPainService,
                                                        present: list[str], absent: list[str]) -> None:
-    mine = backend_service.engine.assess(present, absent, limit=20)
-    ref = reference.engine.assess(present, absent, limit=20)
+    mine = backend_service.scorer.assess(present, absent, limit=20)
+    ref = reference.scorer.assess(present, absent, limit=20)
     assert mine == ref
     assert mine.candidates, "every presentation here has candidates"
 

@@ -14,10 +14,10 @@ from starlette.testclient import TestClient
 
 import api.app
 from api.app import create_app
-from kg.cli import main as legpain
-from kg.service import load_service
-from kg.settings import Settings
-from kg.store import SparqlBackend, StoreNotLoadedError, StoreUnavailableError
+from kg.cli.main import main as legpain
+from kg.assessment.service import load_service
+from kg.core.settings import Settings
+from kg.stores.backends import SparqlBackend, StoreNotLoadedError, StoreUnavailableError
 from tests.conftest import free_port
 from tests.store.conftest import OxigraphServer, load_store, oxigraph_server
 
@@ -71,8 +71,8 @@ def test_an_interrupted_load_names_what_was_written_and_leaves_no_data_version(
 
     monkeypatch.setattr(SparqlBackend, "_insert", failing)
     with pytest.raises(StoreUnavailableError) as caught:
-        from kg.graph import closed_dataset
-        from kg.store import backend_for, quads_by_graph
+        from kg.reasoning.closed import closed_dataset
+        from kg.stores.backends import backend_for, quads_by_graph
 
         closed, version, _, _ = closed_dataset(chosen)
         backend = backend_for(chosen.store)
@@ -84,7 +84,7 @@ def test_an_interrupted_load_names_what_was_written_and_leaves_no_data_version(
         load_service(chosen)
     monkeypatch.undo()
     assert load_store(chosen) == 0  # a complete load makes it usable again
-    assert load_service(chosen).engine.assess(["lp:CalfCrampingOnWalking"]).candidates
+    assert load_service(chosen).scorer.assess(["lp:CalfCrampingOnWalking"]).candidates
 
 
 def test_the_api_reports_a_store_that_goes_away_and_recovers(server: OxigraphServer, settings: Settings) -> None:
@@ -129,8 +129,8 @@ def test_a_half_loaded_store_is_refused_by_every_route_without_naming_its_addres
         server: OxigraphServer, settings: Settings) -> None:
     """After an interrupted load the store holds no data version: GraphQL, /health and /sparql all
     refuse it (SPARQL served the half-loaded graph), and none of them says where the store is."""
-    from kg.namespaces import KNOWLEDGE_BASE_GRAPH
-    from kg.store import backend_for
+    from kg.core.namespaces import KNOWLEDGE_BASE_GRAPH
+    from kg.stores.backends import backend_for
 
     chosen = settings.with_changes(store=server.store, store_cache_ttl_s=0.0, store_timeout_s=5.0)
     assert load_store(chosen) == 0

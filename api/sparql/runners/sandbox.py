@@ -9,7 +9,7 @@ on every thread of the process that makes `socket`, `connect`, `bind`, `open`/`o
 inherited before confinement, which stays usable.
 
 Linux on x86-64 or AArch64 only; elsewhere `confine()` returns False and the caller logs that only
-the query-text guard (`kg.sparql_guard`) applies.
+the query-text guard (`kg.sparql.guard`) applies.
 """
 
 from __future__ import annotations

@@ -12,11 +12,12 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.graphql.resolvers import Catalog
-from kg.knowledge import IndexedKnowledge, Knowledge
-from kg.namespaces import BASE
-from kg.service import LegPainService
-from kg.settings import Settings
-from kg.store import StoreNotLoadedError, StoreUnavailableError
+from kg.knowledge.indexed import IndexedKnowledge
+from kg.knowledge.protocols import Knowledge
+from kg.core.namespaces import BASE
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
+from kg.stores.backends import StoreNotLoadedError, StoreUnavailableError
 
 
 class CountingKnowledge:

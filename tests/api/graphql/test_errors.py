@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.service import LegPainService
-from kg.settings import Settings
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
 
 
 def errors_of(response: Any, status: int = 200) -> list[dict[str, Any]]:

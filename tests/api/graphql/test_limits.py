@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.graphql.limits import LIST_FACTOR, measure
 from api.graphql.schema import build_schema
-from kg.service import LegPainService
-from kg.settings import Settings
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
 
 
 @pytest.fixture(scope="module")

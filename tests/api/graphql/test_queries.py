@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.graphql.view import LegPainGraphQL
-from kg.namespaces import BASE, to_curie
-from kg.service import LegPainService
-from kg.settings import Settings
+from kg.core.namespaces import BASE, to_curie
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
 
 
 def run(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

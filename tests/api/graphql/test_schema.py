@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from api.graphql import schema as api_schema
 from api.graphql.types import ONTOLOGY_TERMS
-from kg.namespaces import from_curie
-from kg.service import LegPainService
-from kg.settings import PROJECT_ROOT
+from kg.core.namespaces import from_curie
+from kg.assessment.service import LegPainService
+from kg.core.settings import PROJECT_ROOT
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "contract" / "schema.graphql"
 

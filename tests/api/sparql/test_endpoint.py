@@ -20,9 +20,9 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.sparql.request import MAX_NESTING
-from kg.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
-from kg.service import LegPainService
-from kg.settings import Settings
+from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
+from kg.assessment.service import LegPainService
+from kg.core.settings import Settings
 
 LP = Namespace("https://w3id.org/legpain/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -1,4 +1,4 @@
-"""The SPARQL guard (`kg.sparql_guard`) and its use at `/sparql`: a corpus of bypass attempts, each
+"""The SPARQL guard (`kg.sparql.guard`) and its use at `/sparql`: a corpus of bypass attempts, each
 refused; legitimate queries, each accepted; and the text an engine runs is the text that was checked.
 
 The corpus is what a text scanner got wrong (escapes in prefixed names and IRIs, comments and
@@ -20,11 +20,11 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-import kg.sparql_guard as guard
-from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kg.queries import INIT_NS, QueryLibrary
-from kg.settings import PROJECT_ROOT
-from kg.sparql_guard import MAX_NESTING, CheckedQuery, QueryRefusedError, check_query
+import kg.sparql.guard as guard
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.sparql.library import INIT_NS, QueryLibrary
+from kg.core.settings import PROJECT_ROOT
+from kg.sparql.guard import MAX_NESTING, CheckedQuery, QueryRefusedError, check_query
 
 ISSUE = r"""SELECT ?x WHERE { OPTIONAL { ?s ?p <http://e/\u0041'> } SERVICE <http://127.0.0.1:9999/x> { ?x ?y ?z } }"""
 EP = "<http://127.0.0.1:9999/x>"
@@ -471,7 +471,7 @@ def test_texts_checked_at_the_same_time_do_not_disturb_each_other() -> None:
     query fail as malformed (a 400 for one of two heavy queries sent together)."""
     import threading
 
-    from kg.sparql_guard import check_query, clear_cache
+    from kg.sparql.guard import check_query, clear_cache
 
     clear_cache()
     texts = [f"SELECT (COUNT(*) AS ?n{i}) WHERE {{ ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f || ?a = <urn:x{i}>) }}"

@@ -23,7 +23,7 @@ from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from kg.service import LegPainService
+from kg.assessment.service import LegPainService
 from tests.conftest import serving
 from tests.support.listener import Listener
 

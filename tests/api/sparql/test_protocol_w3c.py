@@ -63,7 +63,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.query import Result
 
-from kg.service import LegPainService
+from kg.assessment.service import LegPainService
 
 pytestmark = pytest.mark.server
 

@@ -12,7 +12,7 @@ import pytest
 
 from api.sparql.runners.jobs import QueryJob, WorkerConfig
 from api.sparql.runners.pool import PoolBusyError, PoolError, QueryTimeoutError, WorkerLostError, WorkerPool
-from kg.service import LegPainService
+from kg.assessment.service import LegPainService
 from tests.support.listener import Listener
 
 #: slow: worker processes start and queries run into their time limits

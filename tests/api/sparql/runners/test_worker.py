@@ -20,11 +20,11 @@ from rdflib.query import Result
 
 from api.sparql.runners.jobs import QueryJob, Reply
 from api.sparql.runners.worker import execute, load_store
-from kg.graph import KnowledgeGraph, load_knowledge_graph
-from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from kg.queries import to_bindings
-from kg.service import LegPainService
-from kg.settings import PROJECT_ROOT, Settings
+from kg.knowledge.graph import LoadedGraph, load_graph
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.sparql.library import to_bindings
+from kg.assessment.service import LegPainService
+from kg.core.settings import PROJECT_ROOT, Settings
 
 #: slow: every library query runs on rdflib's engine as the reference
 pytestmark = pytest.mark.slow
@@ -126,13 +126,13 @@ def _library() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def rdflib_graph(settings: Settings) -> KnowledgeGraph:
+def rdflib_graph(settings: Settings) -> LoadedGraph:
     """The graph in rdflib's own store, so the expected answers come from rdflib's SPARQL engine."""
-    return load_knowledge_graph(settings.with_changes(store="memory"))
+    return load_graph(settings.with_changes(store="memory"))
 
 
 @pytest.mark.parametrize("path", _library(), ids=lambda p: p.relative_to(PROJECT_ROOT / "queries").as_posix())
-def test_every_library_query_answers_as_with_rdflib(store: ox.Store, rdflib_graph: KnowledgeGraph, path: Path) -> None:
+def test_every_library_query_answers_as_with_rdflib(store: ox.Store, rdflib_graph: LoadedGraph, path: Path) -> None:
     kg = rdflib_graph
     name = path.relative_to(PROJECT_ROOT / "queries").with_suffix("").as_posix()
     named = kg.queries.get(name)

@@ -1,0 +1,221 @@
+"""The search lexicon: how people write about leg pain, folded onto the words the ontology uses.
+
+This is search configuration, not medical content: it says that "sore", "aching" and "hurts" are all
+ways of saying "pain", that "feet" is the plural of "foot", and which words carry no meaning in a
+symptom phrase. Whole-phrase lay synonyms ("shin splints", "can't put weight on it") live in the
+ontology as `skos:altLabel`, where informaticians edit them.
+"""
+
+from __future__ import annotations
+
+#: Words that carry no meaning for matching a symptom phrase.
+STOP_WORDS = frozenset(
+    """
+a an the and or of in on at to for from by with into onto over my me i i'm im it it's its is are am
+was were be been being this that these those there their they them he she his her we our you your
+when whenever while during as once then than so very really quite bit little lot lots much some
+any all also just only still even get gets getting got feel feels feeling felt like seems seem
+have has had having do does did doing can could would should will may might
+""".split()
+)
+
+#: Words that negate what follows; folded onto the single token "not".
+NEGATIONS = frozenset(
+    "not no never without fail fails failed failing unable inability cannot cant "
+    "nothing none doesnt dont didnt wont isnt arent".split()
+)
+
+#: Contractions expanded before tokenising (after apostrophes are normalised).
+CONTRACTIONS = {
+    "can't": "can not",
+    "won't": "will not",
+    "n't": " not",
+    "'re": " are",
+    "'ve": " have",
+    "'ll": " will",
+    "'m": " am",
+    "'d": " would",
+}
+
+#: Lay and inflected word forms -> the word the ontology's labels use (applied before stemming).
+SYNONYM_WORDS: dict[str, str] = {
+    # pain words
+    "ache": "pain",
+    "aches": "pain",
+    "aching": "pain",
+    "achy": "pain",
+    "hurt": "pain",
+    "hurts": "pain",
+    "hurting": "pain",
+    "sore": "pain",
+    "soreness": "pain",
+    "painful": "pain",
+    "pains": "pain",
+    "discomfort": "pain",
+    "tender": "pain",
+    "tenderness": "pain",
+    # relief
+    "ease": "relieve",
+    "eases": "relieve",
+    "eased": "relieve",
+    "easing": "relieve",
+    "improve": "relieve",
+    "improves": "relieve",
+    "improved": "relieve",
+    "better": "relieve",
+    "settle": "relieve",
+    "settles": "relieve",
+    "settled": "relieve",
+    "subside": "relieve",
+    "subsides": "relieve",
+    "relief": "relieve",
+    "relieved": "relieve",
+    "relieves": "relieve",
+    "disappears": "relieve",
+    "fades": "relieve",
+    "lessens": "relieve",
+    "lessen": "relieve",
+    # swelling, redness, warmth
+    "swollen": "swelling",
+    "swell": "swelling",
+    "swells": "swelling",
+    "puffy": "swelling",
+    "puffiness": "swelling",
+    "edema": "swelling",
+    "oedema": "swelling",
+    "bloated": "swelling",
+    "red": "redness",
+    "reddened": "redness",
+    "reddish": "redness",
+    "flushed": "redness",
+    "erythema": "redness",
+    "warm": "warmth",
+    "hot": "warmth",
+    "heat": "warmth",
+    # speed and size
+    "quick": "rapid",
+    "quickly": "rapid",
+    "fast": "rapid",
+    "rapidly": "rapid",
+    "swiftly": "rapid",
+    "shrinking": "shorter",
+    "shrinks": "shorter",
+    "shrink": "shorter",
+    "shorten": "shorter",
+    "shortening": "shorter",
+    "less": "shorter",
+    "reduced": "shorter",
+    "decreasing": "shorter",
+    "decrease": "shorter",
+    "dropping": "shorter",
+    # anatomy plurals and lay names
+    "feet": "foot",
+    "calves": "calf",
+    "legs": "leg",
+    "limb": "leg",
+    "limbs": "leg",
+    "thighs": "thigh",
+    "knees": "knee",
+    "hips": "hip",
+    "ankles": "ankle",
+    "heels": "heel",
+    "shins": "shin",
+    "buttocks": "buttock",
+    "bum": "buttock",
+    "glute": "buttock",
+    "glutes": "buttock",
+    "inside": "inner",
+    "medial": "inner",
+    "inward": "inner",
+    "underneath": "under",
+    "tibia": "shin",
+    "sole": "bottom",
+    "soles": "bottom",
+    # sensations
+    "numb": "numbness",
+    "tingly": "tingling",
+    "tingles": "tingling",
+    "tingle": "tingling",
+    "prickling": "tingling",
+    "weak": "weakness",
+    "tired": "fatigue",
+    "tire": "fatigue",
+    "tires": "fatigue",
+    "tiring": "fatigue",
+    "exhausted": "fatigue",
+    "fatigued": "fatigue",
+    "cramps": "cramp",
+    "cramping": "cramp",
+    "spasm": "cramp",
+    "spasms": "cramp",
+    "throbs": "throbbing",
+    "pulsing": "throbbing",
+    "pounding": "throbbing",
+    "throb": "throbbing",
+    "burns": "burning",
+    "burn": "burning",
+    "stabbing": "sharp",
+    "electric": "electrical",
+    "shooting": "shoot",
+    "shoots": "shoot",
+    "radiates": "radiating",
+    "radiate": "radiating",
+    # systemic
+    "feverish": "fever",
+    "temperature": "fever",
+    "febrile": "fever",
+    "shivering": "chills",
+    "shivers": "chills",
+    "shivery": "chills",
+    "rigors": "chills",
+    "chill": "chills",
+    # severity and onset
+    "suddenly": "sudden",
+    "abrupt": "sudden",
+    "abruptly": "sudden",
+    "intense": "severe",
+    "excruciating": "severe",
+    "terrible": "severe",
+    "agonising": "severe",
+    "agonizing": "severe",
+    "unbearable": "severe",
+    "constantly": "constant",
+    "continuous": "constant",
+    "nonstop": "constant",
+    # activity
+    "walks": "walking",
+    "walk": "walking",
+    "walked": "walking",
+    "strolling": "walking",
+    "hiking": "walking",
+    "exercising": "exercise",
+    "running": "exercise",
+    "jogging": "exercise",
+    "resting": "rest",
+    "rested": "rest",
+    "sitting": "rest",
+    "loading": "load",
+    "loaded": "load",
+    "stand": "standing",
+    "weightbearing": "weight",
+    "come": "start",
+    "comes": "start",
+    "coming": "start",
+    "begin": "start",
+    "begins": "start",
+    "began": "start",
+    "starts": "start",
+    "started": "start",
+    "kicks": "start",
+    "onset": "start",
+    "set": "predictable",
+    "fixed": "predictable",
+    "certain": "predictable",
+    "same": "predictable",
+    "particular": "predictable",
+    "consistent": "predictable",
+    "predictably": "predictable",
+    "morning": "morning",
+    "mornings": "morning",
+    "wakeup": "morning",
+}

@@ -1,0 +1,448 @@
+"""Scoring: reported findings (IRIs) in, ranked and explained candidates plus an urgency out.
+
+Scoring (documented for clinicians in the README, "How candidates are scored"):
+- Each typical finding `t` of a condition has a weight `w(t) = base * specificity`, where `base` is
+  2 for a discriminating finding and 1 for another typical one, and
+  `specificity = 1 + ln(N / df(t)) / ln(N)` (N conditions, df(t) of them have `t` as typical), so a
+  finding shared by many conditions counts less (between 1 and 2). A finding a condition inherits
+  from the more general condition it is a kind of (critical limb ischemia from peripheral artery
+  disease) counts 0.8 of that, so the specific condition ranks above the general one only when its
+  own findings are reported.
+- A reported finding `p` supports the condition through `t` when `p` is `t` or a more specific kind
+  of it (ontology subsumption, asserted or inferred): weight `w(t)`. When `p` is more general than `t`
+  (reported "heel pain", typical "first-step heel pain") it supports with `0.4 * w(t)`. Each reported
+  finding supports through one typical finding and each typical finding is claimed once (strongest
+  first), so overlapping reports are not counted twice.
+- A reported finding that is (a kind of) a finding that argues against the condition subtracts 1.5;
+  a finding reported absent that is (a generalisation of) a typical finding subtracts `0.75 * w(t)`.
+- score = support - penalties + 0.5 * (supported typical weight / all typical weight); only
+  conditions with support and a positive score are candidates.
+Urgency is computed from data in the graph (each rule cites its source): the highest of the levels
+warranted by reported warning signs, the levels of urgency rules whose trigger findings are reported
+in sufficient number, and the urgency of the best candidate when the suspected-condition rule's
+minimum support is met; never lower than any reported warning sign.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kg.core.namespaces import from_curie
+from kg.core.records import Condition, FindingLink, LinkRelation, RuleKind, SourceRef
+from kg.knowledge.index import TermIndex
+from kg.knowledge.protocols import AssessmentReader
+
+DISCRIMINATING_BASE = 2.0
+TYPICAL_BASE = 1.0
+GENERAL_REPORT_FACTOR = 0.4
+AGAINST_PENALTY = 1.5
+ABSENT_FACTOR = 0.75
+COVERAGE_BONUS = 0.5
+INHERITED_FACTOR = 0.8
+
+
+class UnknownTermError(ValueError):
+    """IDs that name no finding; `unknown` lists them."""
+
+    def __init__(self, unknown: Sequence[str], kind: str = "symptom") -> None:
+        self.unknown = list(unknown)
+        super().__init__(f"unknown {kind} ID(s): {', '.join(self.unknown)}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked candidate condition and why."""
+
+    condition: str
+    rank: int
+    score: float
+    supporting: tuple[str, ...]
+    missing: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    explanation: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A reason the presentation has its urgency: a warning sign, a rule, or the best candidate."""
+
+    rule: str
+    label: str
+    urgency: str
+    findings: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    candidates: tuple[Candidate, ...]
+    urgency: str
+    warning_signs: tuple[str, ...]
+    advice: str
+    reasons: tuple[FiredRule, ...]
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+    #: what the person said that named no finding (`kg.assessment.service` fills it)
+    unrecognized: tuple[str, ...] = ()
+
+
+def resolve_ids(index: TermIndex, present: Sequence[str], absent: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """Finding IRIs for CURIEs or IRIs, in order, without repeats (a finding reported both present and
+    absent counts as present); `UnknownTermError` lists every ID that names no finding."""
+    unknown: list[str] = []
+
+    def resolve(ids: Sequence[str]) -> list[str]:
+        resolved: list[str] = []
+        for raw in ids:
+            iri = from_curie(raw.strip())
+            if iri in index.findings:
+                if iri not in resolved:
+                    resolved.append(iri)
+            else:
+                unknown.append(raw)
+        return resolved
+
+    present_iris, absent_iris = resolve(present), resolve(absent)
+    if unknown:
+        raise UnknownTermError(unknown)
+    return present_iris, [a for a in absent_iris if a not in present_iris]
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A condition's score for one presentation, before it is written up as a `Candidate`."""
+
+    condition: Condition
+    score: float
+    supporting: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    support: dict[str, tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Per reported finding: what it is (itself and every more general kind) and every more specific
+    finding; computed once per assessment instead of once per condition."""
+
+    kinds: dict[str, frozenset[str]]
+    narrower: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, ix: TermIndex, findings: Iterable[str]) -> _Reach:
+        kinds = {f: ix.findings[f].kinds | {f} for f in findings}
+        return cls(kinds, {f: ix.narrower.get(f, frozenset()) for f in kinds})
+
+
+def _common(items: frozenset[str] | set[str], weights: dict[str, float]) -> Iterable[str]:
+    """The items that are keys of `weights`, iterating over the smaller side."""
+    if len(items) <= len(weights):
+        return [t for t in items if t in weights]
+    return [t for t in weights if t in items]
+
+
+@dataclass
+class _Derived:
+    """What the scorer derives per condition and keeps for one data version: each typical finding's
+    weight, and the findings that argue against it."""
+
+    version: str
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    against: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+class Scorer:
+    """Ranks candidates over the index an `AssessmentReader` gives for each assessment: the whole
+    graph's index when it is held in memory, or the part of it the reported findings touch when the
+    graph lives in a remote store. It owns the values it derives from the index (weights, against
+    sets), kept for the data version they were computed at and dropped when it changes."""
+
+    def __init__(self, reader: AssessmentReader) -> None:
+        self.reader = reader
+        self._lock = threading.Lock()
+        self._derived = _Derived("")
+
+    def _index(self, present: Sequence[str], absent: Sequence[str]) -> tuple[TermIndex, _Derived]:
+        ix = self.reader.index_for([from_curie(p.strip()) for p in present], [from_curie(a.strip()) for a in absent])
+        derived = self._derived
+        if derived.version != ix.version:
+            with self._lock:
+                if self._derived.version != ix.version:
+                    self._derived = _Derived(ix.version)
+                derived = self._derived
+        return ix, derived
+
+    @staticmethod
+    def _weights(ix: TermIndex, derived: _Derived, condition: Condition) -> dict[str, float]:
+        """Each typical finding's weight for a condition (see the module docstring), kept per data version."""
+        cached = derived.weights.get(condition.iri)
+        if cached is None:
+            n = max(ix.condition_count, 2)
+            cached = {
+                link.finding: (DISCRIMINATING_BASE if link.relation is LinkRelation.DISCRIMINATING else TYPICAL_BASE)
+                * (1 + math.log(n / max(ix.typical_counts.get(link.finding, 1), 1)) / math.log(n))
+                * (INHERITED_FACTOR if link.inferred else 1.0)
+                for link in condition.typical
+            }
+            derived.weights[condition.iri] = cached
+        return cached
+
+    # ------------------------------------------------------------------ candidates
+    @staticmethod
+    def _kinds(ix: TermIndex, finding: str) -> frozenset[str]:
+        return ix.findings[finding].kinds | {finding}
+
+    def _score(
+        self,
+        ix: TermIndex,
+        derived: _Derived,
+        condition: Condition,
+        reach: _Reach,
+        present: list[str],
+        absent: list[str],
+    ) -> _Scored | None:
+        weights = self._weights(ix, derived, condition)
+        if not weights:
+            return None
+        # each reported finding supports through its best typical finding, each typical finding
+        # is claimed once (greedy, strongest first)
+        against = self._against(derived, condition)
+        options: list[tuple[float, str, str]] = []
+        conflicting: list[str] = []
+        penalty = 0.0
+        for p in present:
+            kinds = reach.kinds[p]
+            if not against.isdisjoint(kinds):
+                conflicting.append(p)  # a finding that argues against a condition does not also support it
+                penalty += AGAINST_PENALTY
+                continue
+            options.extend((weights[t], p, t) for t in kinds if t in weights)
+            options.extend((GENERAL_REPORT_FACTOR * weights[t], p, t) for t in _common(reach.narrower[p], weights))
+        support: dict[str, tuple[float, str]] = {}  # typical finding -> (weight, reported finding)
+        used: set[str] = set()
+        for value, p, t in sorted(options, key=lambda o: (-o[0], o[1], o[2])):
+            if p not in used and t not in support:
+                support[t] = (value, p)
+                used.add(p)
+        if not support:
+            return None
+        for a in absent:
+            hits = [weights[t] for t in _common(reach.narrower[a] | {a}, weights)]
+            if hits:
+                conflicting.append(a)
+                penalty += ABSENT_FACTOR * max(hits)
+        supported = sum(v for v, _ in support.values())
+        score = supported - penalty + COVERAGE_BONUS * supported / sum(weights.values())
+        if score <= 0:
+            return None
+        return _Scored(
+            condition,
+            round(score, 4),
+            tuple(dict.fromkeys(p for _, p in support.values())),
+            tuple(conflicting),
+            support,
+        )
+
+    @staticmethod
+    def _against(derived: _Derived, condition: Condition) -> frozenset[str]:
+        cached = derived.against.get(condition.iri)
+        if cached is None:
+            cached = derived.against[condition.iri] = frozenset(link.finding for link in condition.against)
+        return cached
+
+    def _candidate(
+        self,
+        ix: TermIndex,
+        derived: _Derived,
+        scored: _Scored,
+        rank: int,
+        reach: _Reach,
+        present: list[str],
+        absent: list[str],
+    ) -> Candidate:
+        """The full candidate, with its missing findings, sources and explanation: written only for the
+        candidates that are returned, which keeps ranking a large graph cheap."""
+        condition, support = scored.condition, scored.support
+        weights = self._weights(ix, derived, condition)
+        implied = set().union(*(reach.kinds[p] for p in present))
+        missing = tuple(
+            sorted(
+                (t for t in weights if t not in support and t not in implied and t not in absent),
+                key=lambda t: (-weights[t], ix.findings[t].label),
+            )
+        )
+        partial = Candidate(
+            condition.iri,
+            rank,
+            scored.score,
+            scored.supporting,
+            missing,
+            scored.conflicting,
+            "",
+            self._sources(ix, condition, support, list(scored.conflicting)),
+        )
+        return dataclasses.replace(partial, explanation=self._explain(ix, partial, set(absent)))
+
+    def _sources(
+        self, ix: TermIndex, condition: Condition, support: dict[str, tuple[float, str]], conflicting: list[str]
+    ) -> tuple[SourceRef, ...]:
+        links: dict[str, FindingLink] = {link.finding: link for link in condition.typical}
+        iris: list[str] = []
+        for t, _ in sorted(support.items(), key=lambda item: -item[1][0]):
+            iris.extend(links[t].sources)
+        against = {link.finding: link for link in condition.against}
+        for c in conflicting:
+            for a in self._kinds(ix, c) & set(against):
+                iris.extend(against[a].sources)
+        iris.extend(condition.sources)
+        return ix.source_refs(iris)
+
+    def _explain(self, ix: TermIndex, candidate: Candidate, absent: set[str]) -> str:
+        condition = ix.conditions[candidate.condition]
+        own = {
+            link.finding
+            for link in condition.typical
+            if link.relation is LinkRelation.DISCRIMINATING and not link.inferred
+        }
+        names = [
+            ix.findings[p].label + (" (characteristic)" if self._kinds(ix, p) & own else "")
+            for p in candidate.supporting
+        ]
+        sentence = (
+            f"{_cap(condition.label)} fits {len(names)} reported finding"
+            f"{'s' if len(names) != 1 else ''}: {'; '.join(names)}."
+        )
+        extra = []
+        if candidate.conflicting:
+            extra.append(
+                "against it: "
+                + "; ".join(
+                    ix.findings[c].label
+                    + (" (reported absent)" if c not in candidate.supporting and c in absent else "")
+                    for c in candidate.conflicting
+                )
+            )
+        if candidate.missing:
+            shown = [ix.findings[m].label for m in candidate.missing[:3]]
+            extra.append(
+                "typical but not reported: "
+                + "; ".join(shown)
+                + (f" and {len(candidate.missing) - 3} more" if len(candidate.missing) > 3 else "")
+            )
+        if extra:
+            sentence += " " + _cap("; ".join(extra)) + "."
+        return sentence
+
+    def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
+        """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
+        ix, derived = self._index(present, absent)
+        present_iris, absent_iris = resolve_ids(ix, present, absent)
+        reach = _Reach.of(ix, present_iris + absent_iris)
+        ranked = self._rank(ix, derived, reach, present_iris, absent_iris)
+        return [
+            self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)
+            for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
+        ]
+
+    def _rank(
+        self, ix: TermIndex, derived: _Derived, reach: _Reach, present: list[str], absent: list[str]
+    ) -> list[_Scored]:
+        touched = (ix.conditions[iri] for iri in ix.touched(present) if iri in ix.conditions)
+        scored = [
+            c for c in (self._score(ix, derived, cond, reach, present, absent) for cond in touched) if c is not None
+        ]
+        scored.sort(key=lambda c: (-c.score, -len(c.supporting), c.condition.label, c.condition.iri))
+        return scored
+
+    # ------------------------------------------------------------------ urgency
+    def _urgency(
+        self, ix: TermIndex, present: list[str], best: _Scored | None
+    ) -> tuple[str, list[FiredRule], list[str]]:
+        levels_by_rank = ix.urgency_by_rank()
+        lowest = levels_by_rank[0].iri
+        reasons: list[FiredRule] = []
+        warnings = [p for p in present if ix.findings[p].is_warning]
+        for p in warnings:
+            f = ix.findings[p]
+            reasons.append(
+                FiredRule(p, f"warning sign: {f.label}", f.warrants or lowest, (p,), ix.source_refs(f.warrant_sources))
+            )
+        for rule in ix.rules:
+            if rule.kind is RuleKind.FINDINGS and rule.urgency:
+                matched = [t for t in rule.triggers if any(t in self._kinds(ix, p) for p in present)]
+                if len(set(matched)) >= rule.minimum:
+                    reporters = tuple(p for p in present if self._kinds(ix, p) & set(matched))
+                    reasons.append(
+                        FiredRule(rule.iri, rule.label, rule.urgency, reporters, ix.source_refs(rule.sources))
+                    )
+            elif rule.kind is RuleKind.SUSPECTED_CONDITION and best is not None:
+                condition = best.condition
+                if len(best.supporting) >= rule.minimum and condition.urgency in ix.urgency_levels:
+                    reasons.append(
+                        FiredRule(
+                            rule.iri,
+                            f"{rule.label}: {condition.label}",
+                            condition.urgency,
+                            best.supporting,
+                            ix.source_refs(
+                                rule.sources
+                                + tuple(
+                                    s
+                                    for link in condition.links
+                                    if link.finding == condition.urgency
+                                    for s in link.sources
+                                )
+                            ),
+                        )
+                    )
+        rank = {u.iri: u.rank for u in levels_by_rank}
+        urgency = max((r.urgency for r in reasons), key=lambda u: rank[u], default=lowest)
+        return urgency, reasons, warnings
+
+    def assess(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> Assessment:
+        """Candidates, the urgency of the whole presentation, the warning signs and advice."""
+        ix, derived = self._index(present, absent)
+        present_iris, absent_iris = resolve_ids(ix, present, absent)
+        reach = _Reach.of(ix, present_iris + absent_iris)
+        ranked = self._rank(ix, derived, reach, present_iris, absent_iris)
+        urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None)
+        candidates = tuple(
+            self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)
+            for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
+        )
+        return Assessment(
+            candidates,
+            urgency,
+            tuple(warnings),
+            self._advice(ix, urgency, bool(ranked), warnings, present_iris),
+            tuple(reasons),
+            tuple(present_iris),
+            tuple(absent_iris),
+        )
+
+    def _advice(self, ix: TermIndex, urgency: str, ranked: bool, warnings: list[str], present: list[str]) -> str:
+        level = ix.urgency_levels[urgency]
+        if not present:
+            return (
+                "No findings were reported, so no condition can be suggested. Describe the pain "
+                "(where, what it feels like, what brings it on and what relieves it)."
+            )
+        parts = []
+        if warnings:
+            parts.append("Warning signs reported: " + "; ".join(ix.findings[w].label for w in warnings) + ".")
+        parts.append(level.advice)
+        if not ranked:
+            parts.append(
+                "None of the conditions in this knowledge graph fits the reported findings; "
+                "a clinician should assess them."
+            )
+        parts.append("This is decision support from a knowledge graph, not a diagnosis.")
+        return " ".join(parts)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]

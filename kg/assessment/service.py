@@ -1,0 +1,152 @@
+"""The use case, offered once: what a person reports (finding IDs or phrases) in, an assessment out.
+
+`LegPainService` bundles one `Knowledge` (see `kg.knowledge.protocols`) with the search and the scorer
+over it, so a reload swaps one object and readers never mix two versions. The CLI (`legpain assess`)
+and GraphQL (`assess`, `candidateConditions`) both call `LegPainService.assess` /
+`LegPainService.candidates` with an `AssessmentRequest`; the chain is
+
+    AssessmentRequest -> understand (IDs looked up, phrases searched: `kg.assessment.search`)
+                      -> Scorer.assess (`kg.assessment.scoring`) -> Assessment
+
+`load_service` picks how the graph is read from the configured store (`Settings.store`,
+`kg.stores`):
+
+- an embedded store in memory (`oxigraph`, `memory`): the ontology files (or a prepared dataset) are
+  loaded into it at start and indexed there;
+- an embedded store on disk (`oxigraph:PATH`): what `legpain load` wrote is indexed at start;
+- a remote store (`sparql:...`): nothing is copied; every lookup and assessment asks the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.assessment.scoring import Assessment, Candidate, Scorer
+from kg.assessment.search import Match, TermSearch
+from kg.core.namespaces import from_curie
+from kg.core.settings import Settings
+from kg.knowledge.graph import LoadedGraph, load_graph, open_stored_graph
+from kg.knowledge.indexed import IndexedKnowledge
+from kg.knowledge.protocols import Knowledge
+from kg.knowledge.remote import StoreKnowledge
+from kg.sparql.library import QueryLibrary
+from kg.stores.backends import StoreBackend, backend_for, store_call
+
+
+@dataclass(frozen=True)
+class AssessmentRequest:
+    """What a person reports. Finding IDs (CURIEs or IRIs) must name findings of the graph
+    (`UnknownTermError` otherwise); phrases are the person's words, each read as the finding it names
+    best, and a phrase that names none is reported back as unrecognised, never dropped."""
+
+    present: Sequence[str] = ()
+    absent: Sequence[str] = ()
+    phrases: Sequence[str] = ()
+    absent_phrases: Sequence[str] = ()
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A request read into finding IDs, and the phrases that named no finding."""
+
+    present: list[str]
+    absent: list[str]
+    unrecognized: list[str]
+
+
+@dataclass(frozen=True)
+class LegPainService:
+    knowledge: Knowledge
+    backend: StoreBackend
+    #: the graph held by this process (embedded stores); None when a remote store holds it
+    graph: LoadedGraph | None = None
+    scorer: Scorer = field(init=False)
+    search: TermSearch = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scorer", Scorer(self.knowledge))
+        object.__setattr__(self, "search", TermSearch(self.knowledge))
+
+    @property
+    def version(self) -> str:
+        """The ontology's version (`owl:versionInfo`)."""
+        return self.graph.version if self.graph is not None else self.knowledge.ontology_version()
+
+    def search_findings(self, phrase: str, limit: int = 20) -> list[Match]:
+        """Findings matching a lay phrase, best first."""
+        return self.search.findings(phrase, limit)
+
+    def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
+        """Conditions matching a phrase (label or synonym), best first."""
+        return self.search.conditions(phrase, limit)
+
+    def understand(self, request: AssessmentRequest) -> Understood:
+        """The request's findings as IDs: the IDs as given, then each phrase as an ID it spells or as
+        the best search hit for it."""
+        unrecognized: list[str] = []
+
+        def read(phrases: Sequence[str]) -> list[str]:
+            found = []
+            for phrase in phrases:
+                iri = from_curie(phrase.strip())
+                if self.knowledge.findings([iri]):
+                    found.append(iri)
+                    continue
+                hits = self.search.findings(phrase, 1)
+                if hits:
+                    found.append(hits[0].iri)
+                else:
+                    unrecognized.append(phrase)
+            return found
+
+        present = [*request.present, *read(request.phrases)]
+        absent = [*request.absent, *read(request.absent_phrases)]
+        return Understood(present, absent, unrecognized)
+
+    def assess(self, request: AssessmentRequest) -> Assessment:
+        """Candidates, the urgency of the whole presentation, the warning signs, advice, and what was
+        not understood."""
+        understood = self.understand(request)
+        assessment = self.scorer.assess(understood.present, understood.absent, limit=request.limit)
+        return dataclasses.replace(assessment, unrecognized=tuple(understood.unrecognized))
+
+    def candidates(self, request: AssessmentRequest) -> list[Candidate]:
+        """The ranked candidates alone (no urgency), for the same request."""
+        understood = self.understand(request)
+        return self.scorer.candidates(understood.present, understood.absent, limit=request.limit)
+
+    def describe(self) -> dict[str, Any]:
+        """What /health and `legpain serve` report about the loaded graph."""
+        out: dict[str, Any] = {
+            "ontologyVersion": self.version,
+            "store": self.backend.scheme,
+            "dataVersion": self.knowledge.data_version(),
+        }
+        if self.graph is not None:
+            out["triples"] = self.graph.triples
+            out["reasoning"] = {
+                "origin": self.graph.closure.origin,
+                "reasoner": self.graph.closure.reasoner,
+                "message": self.graph.closure.message,
+            }
+        return out
+
+
+def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPainService:
+    """The service over the configured store (see the module docstring); raises `kg.stores` `StoreError`
+    with a clear message when the store is unreachable or not loaded."""
+    backend = backend_for(settings.store, settings.store_timeout_s)
+    if backend.remote:
+        dataset = backend.open(read_only=True)
+        knowledge = store_call(
+            backend,
+            "be read",
+            lambda: StoreKnowledge(backend, dataset, QueryLibrary(settings.queries_dir), settings.store_cache_ttl_s),
+        )
+        return LegPainService(knowledge, backend)
+    graph = open_stored_graph(settings) if backend.persistent else load_graph(settings, force_reasoner)
+    return LegPainService(IndexedKnowledge(graph.index, graph.data_version, graph.version), backend, graph)

@@ -1,0 +1,107 @@
+"""Writing the graph for other tools: Turtle, N-Triples, JSON-LD, RDF/XML, OWL/XML, TriG, N-Quads,
+and versioned release artefacts.
+
+OWL/XML (what Protégé and the OWL API read natively, besides RDF/XML) is written by the OWL API
+converter that owlready2 ships with HermiT (`Save.class`), so it needs Java; every other format is
+pure rdflib.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL
+
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
+from kg.knowledge.graph import LoadedGraph
+from kg.reasoning.reasoners import JavaUnavailableError, java_available
+
+#: CLI/format name -> (rdflib format or "owlxml", file suffix, media type)
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "turtle": ("turtle", "ttl", "text/turtle"),
+    "nt": ("nt", "nt", "application/n-triples"),
+    "json-ld": ("json-ld", "jsonld", "application/ld+json"),
+    "xml": ("xml", "owl", "application/rdf+xml"),
+    "owlxml": ("owlxml", "owx", "application/owl+xml"),
+    "trig": ("trig", "trig", "application/trig"),
+    "nquads": ("nquads", "nq", "application/n-quads"),
+}
+ALIASES = {"ttl": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "owx": "owlxml"}
+
+
+@dataclass(frozen=True)
+class ExportError(Exception):
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def select(kg: LoadedGraph, which: str) -> Graph:
+    """A plain graph of `all`, `asserted` or `inferred` triples, with the project's prefixes."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for g in kg.dataset.graphs():
+        if which == "all" or (which == "inferred") == (g.identifier == INFERRED_GRAPH):
+            for triple in g:
+                graph.add(triple)
+    return graph
+
+
+def serialize(kg: LoadedGraph, fmt: str, which: str = "all") -> bytes:
+    """The graph in a format of `FORMATS` (quads formats keep the named graphs)."""
+    fmt = ALIASES.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    rdflib_format = FORMATS[fmt][0]
+    if rdflib_format in ("trig", "nquads"):
+        return kg.dataset.serialize(format=rdflib_format, encoding="utf-8")
+    graph = select(kg, which)
+    if rdflib_format == "owlxml":
+        return to_owlxml(graph)
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def to_owlxml(graph: Graph) -> bytes:
+    """OWL/XML through the OWL API converter shipped with owlready2 (needs Java)."""
+    if not java_available():
+        raise JavaUnavailableError("OWL/XML export uses the OWL API and needs Java; export RDF/XML "
+                                   "(--format xml), which Protégé also opens, or install Java")
+    import owlready2
+
+    hermit = Path(owlready2.__file__).parent / "hermit"
+    with tempfile.TemporaryDirectory(prefix="legpain-owlxml-") as tmp:
+        source, target = Path(tmp) / "in.owl", Path(tmp) / "out.owx"
+        graph.serialize(source, format="xml", encoding="utf-8")
+        done = subprocess.run(
+            [owlready2.JAVA_EXE, "-cp", f"{hermit / 'HermiT.jar'}:{hermit}", "Save", str(source), "owlxml",
+             str(target)], capture_output=True, timeout=300)
+        if done.returncode != 0 or not target.exists():
+            raise ExportError("the OWL API converter failed: " + done.stderr.decode(errors="replace")[-2000:])
+        return target.read_bytes()
+
+
+def release(kg: LoadedGraph, version: str, out_dir: Path, formats: tuple[str, ...] = ("turtle", "xml", "owlxml"),
+            ) -> list[Path]:
+    """Write versioned artefacts: `legpain-base` (asserted) and `legpain-full` (asserted + inferred),
+    each with `owl:versionIRI` and `owl:versionInfo` set to the release version."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, which in (("legpain-base", "asserted"), ("legpain-full", "all")):
+        graph = select(kg, which)
+        graph.set((ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"{ONTOLOGY_IRI}/{version}")))
+        graph.set((ONTOLOGY_IRI, OWL.versionInfo, Literal(version)))
+        for fmt in formats:
+            rdflib_format, suffix, _ = FORMATS[ALIASES.get(fmt, fmt)]
+            if rdflib_format == "owlxml" and not java_available():
+                continue
+            data = to_owlxml(graph) if rdflib_format == "owlxml" else graph.serialize(
+                format=rdflib_format, encoding="utf-8")
+            path = out_dir / f"{name}.{suffix}"
+            path.write_bytes(data)
+            written.append(path)
+    return written

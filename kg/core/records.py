@@ -1,0 +1,136 @@
+"""The records the knowledge layer reads out of the graph, and the closed vocabularies they use.
+
+Frozen dataclasses keyed by IRI (strings, so that every layer above can hold them without rdflib),
+built by `kg.knowledge.index` from the `queries/index` files. The enums are `StrEnum`s whose values
+are the words the queries return, so a record compares equal to what the graph says and JSON output
+does not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LinkRelation(StrEnum):
+    """How a condition is linked to a finding (`lp:hasTypicalFinding`, `lp:hasDiscriminatingFinding`,
+    `lp:hasFindingAgainst`): the `?relation` column of `list-condition-findings.rq`."""
+
+    TYPICAL = "typical"
+    #: typical and characteristic of the condition: weighs more in scoring
+    DISCRIMINATING = "discriminating"
+    AGAINST = "against"
+
+
+class RuleKind(StrEnum):
+    """What fires an urgency rule (`lp:UrgencyRule`): the `?kind` column of `list-urgency-rules.rq`."""
+
+    #: enough of the rule's trigger findings are reported
+    FINDINGS = "findings"
+    #: the best candidate is supported by enough findings: its own urgency applies
+    SUSPECTED_CONDITION = "suspected-condition"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A cited passage: the work's title (and section) and the quote."""
+
+    iri: str
+    title: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class MappingRef:
+    """A mapping of a term to a code of an external terminology."""
+
+    scheme: str
+    code: str
+    iri: str
+    label: str | None
+    relation: str
+    justification: str | None
+
+
+@dataclass(frozen=True)
+class BodySystem:
+    iri: str
+    label: str
+    definition: str | None
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UrgencyLevel:
+    iri: str
+    label: str
+    rank: int
+    definition: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class FindingLink:
+    """A condition's link to a finding: typical, discriminating (typical, weighs more) or against."""
+
+    finding: str
+    relation: LinkRelation
+    sources: tuple[str, ...]
+    inferred: bool
+
+
+@dataclass(frozen=True)
+class Condition:
+    iri: str
+    label: str
+    synonyms: tuple[str, ...]
+    definition: str | None
+    urgency: str
+    body_systems: tuple[tuple[str, bool], ...]  # (system IRI, inferred?)
+    causes: tuple[str, ...]
+    links: tuple[FindingLink, ...]
+    sources: tuple[str, ...]
+    mappings: tuple[MappingRef, ...]
+
+    @property
+    def typical(self) -> tuple[FindingLink, ...]:
+        """Typical findings, discriminating ones included (each finding once, strongest relation)."""
+        best: dict[str, FindingLink] = {}
+        for link in self.links:
+            if link.relation is LinkRelation.AGAINST:
+                continue
+            if link.finding not in best or link.relation is LinkRelation.DISCRIMINATING:
+                best[link.finding] = link
+        return tuple(best.values())
+
+    @property
+    def against(self) -> tuple[FindingLink, ...]:
+        return tuple(link for link in self.links if link.relation is LinkRelation.AGAINST)
+
+
+@dataclass(frozen=True)
+class Finding:
+    iri: str
+    label: str
+    synonyms: tuple[str, ...]
+    definition: str | None
+    category: str
+    category_label: str
+    kinds: frozenset[str]  # every more general finding it is a kind of (closure)
+    warrants: str | None  # the highest urgency level it warrants on its own, if any
+    warrant_sources: tuple[str, ...]
+    is_warning: bool
+    sources: tuple[str, ...]
+    mappings: tuple[MappingRef, ...]
+
+
+@dataclass(frozen=True)
+class UrgencyRule:
+    iri: str
+    kind: RuleKind
+    label: str
+    definition: str | None
+    triggers: tuple[str, ...]
+    minimum: int
+    urgency: str | None
+    sources: tuple[str, ...]

@@ -1,0 +1,156 @@
+"""The loaded knowledge graph: asserted and inferred triples in named graphs, plus the index.
+
+`load_graph(settings)` reads the ontology files into an embedded store; `open_stored_graph`
+reads what `legpain load` wrote into a persistent one. `kg.assessment.service.load_service` picks between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+
+from rdflib import Dataset, Graph
+
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI
+from kg.core.settings import Settings
+from kg.knowledge.index import TermIndex, build_index
+from kg.loading.inputs import InputFile
+from kg.reasoning.closed import closed_dataset, read_snapshot, store_snapshot
+from kg.reasoning.closure import ClosureInfo
+from kg.sparql.library import QueryLibrary
+from kg.stores.backends import (
+    DEFAULT_STORE,
+    OxigraphBackend,
+    backend_for,
+    loaded_version,
+    quads_by_graph,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedGraph:
+    """A loaded, reasoned graph and what is derived from it. Immutable once built: a reload builds a
+    new one and swaps it in whole, so requests never see a half-loaded graph."""
+
+    settings: Settings
+    dataset: Dataset
+    queries: QueryLibrary
+    index: TermIndex
+    closure: ClosureInfo
+    inputs: tuple[InputFile, ...]
+    version: str
+    load_seconds: float
+    #: the data version: the input hash (or the prepared dump's hash); what a store load is marked with
+    data_version: str = ""
+    #: the store it lives in (`kg.stores.backends`), e.g. `oxigraph` or `oxigraph:/var/lib/legpain`
+    store: str = "oxigraph"
+    #: triples per named graph, by graph IRI, as counted when the graph was loaded
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph, by graph IRI: known since the load, so this costs nothing."""
+        return dict(self.counts)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.counts.values())
+
+    def asserted_graph(self) -> Graph:
+        """A plain graph of every asserted triple (all named graphs but the inferred one)."""
+        graph = Graph()
+        for g in self.dataset.graphs():
+            if g.identifier != INFERRED_GRAPH:
+                for triple in g:
+                    graph.add(triple)
+        return graph
+
+
+def ontology_version(dataset: Dataset) -> str:
+    from rdflib.namespace import OWL
+
+    for value in dataset.objects(ONTOLOGY_IRI, OWL.versionInfo):
+        return str(value)
+    return "unknown"
+
+
+def load_graph(settings: Settings, force_reasoner: str | None = None) -> LoadedGraph:
+    """Load the inputs, obtain the inferred closure (cached, see `kg.reasoning.closure`), put both into the
+    embedded store `settings.store` names (in memory) and build the index there.
+
+    `force_reasoner` (`hermit` or `owlrl`) recomputes the closure even when a cached one fits. For a
+    store that keeps data between runs, see `kg.assessment.service.load_service`: it reads what `legpain load`
+    wrote instead."""
+    started = time.perf_counter()
+    backend = backend_for(settings.store)
+    if backend.persistent:
+        backend = backend_for(DEFAULT_STORE)  # the files are read into memory; the store is not touched
+    queries = QueryLibrary(settings.queries_dir)
+    snapshot = None
+    if isinstance(backend, OxigraphBackend) and force_reasoner is None and settings.dataset is None:
+        snapshot = read_snapshot(settings)
+    if snapshot is not None:
+        dataset, digest, info, inputs, counts = snapshot
+    else:
+        closed, digest, info, inputs = closed_dataset(settings, force_reasoner)
+        if backend.holds(closed):  # already in the chosen kind of store
+            dataset = closed
+            counts = count_graphs(dataset, queries)
+        else:
+            dataset = backend.open()
+            counts = backend.write(dataset, quads_by_graph(closed), digest, mark=False).graphs
+            if isinstance(backend, OxigraphBackend) and settings.dataset is None:
+                store_snapshot(settings, dataset, digest, info, counts)
+    index = build_index(dataset, queries, digest)
+    elapsed = time.perf_counter() - started
+    log.info("%s; %d triples loaded into %s in %.2f s", info.message, sum(counts.values()), backend, elapsed)
+    return LoadedGraph(
+        settings,
+        dataset,
+        queries,
+        index,
+        info,
+        tuple(inputs),
+        ontology_version(dataset),
+        elapsed,
+        digest,
+        str(backend),
+        counts,
+    )
+
+
+def count_graphs(dataset: Dataset, queries: QueryLibrary) -> dict[str, int]:
+    """Triples per non-empty named graph, counted in the store (one pass over it: done once, at load)."""
+    rows = queries.rows("store/count-graphs", dataset)
+    return {str(r["graph"]): int(str(r["triples"])) for r in rows}
+
+
+def open_stored_graph(settings: Settings) -> LoadedGraph:
+    """The graph a persistent embedded store (`oxigraph:PATH`) holds, as `legpain load` wrote it, with
+    its index built there; `StoreNotLoadedError` when it holds no complete load."""
+    started = time.perf_counter()
+    backend = backend_for(settings.store)
+    dataset = backend.open(read_only=True)
+    queries = QueryLibrary(settings.queries_dir)
+    digest = loaded_version(backend, dataset, queries)
+    index = build_index(dataset, queries, digest)
+    info = ClosureInfo(digest, "store", "store", "knowledge graph read from the store")
+    counts = {str(r["graph"]): int(str(r["triples"])) for r in queries.rows("store/graph-sizes", dataset)}
+    if not counts:  # loaded by a version that recorded no counts
+        counts = count_graphs(dataset, queries)
+    return LoadedGraph(
+        settings,
+        dataset,
+        queries,
+        index,
+        info,
+        (),
+        ontology_version(dataset),
+        time.perf_counter() - started,
+        digest,
+        str(backend),
+        counts,
+    )

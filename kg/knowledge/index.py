@@ -1,0 +1,335 @@
+"""An in-memory index of the knowledge graph, built from the `queries/index/*.rq` files.
+
+The scoring, the search and the API read this index instead of querying the graph per request: a
+precomputed finding -> conditions index ranks many times faster than SPARQL, and the SPARQL files stay
+the one definition of what each fact is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal
+
+from kg.core.records import (
+    BodySystem,
+    Condition,
+    Finding,
+    FindingLink,
+    LinkRelation,
+    MappingRef,
+    RuleKind,
+    SourceRef,
+    UrgencyLevel,
+    UrgencyRule,
+)
+from kg.sparql.library import QueryLibrary, Row
+
+
+@dataclass(frozen=True)
+class TermIndex:
+    """Everything the engine, search and API read, keyed by IRI."""
+
+    body_systems: dict[str, BodySystem]
+    urgency_levels: dict[str, UrgencyLevel]
+    conditions: dict[str, Condition]
+    findings: dict[str, Finding]
+    rules: tuple[UrgencyRule, ...]
+    sources: dict[str, SourceRef]
+    #: finding IRI -> conditions that have exactly it as a typical finding
+    conditions_with_typical: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: finding IRI -> every more specific finding (the inverse of `Finding.kinds`)
+    narrower: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: conditions in the whole graph (a partial index holds fewer) and, per finding, how many of them
+    #: have it as a typical finding: what the scoring's specificity is computed from
+    condition_count: int = 0
+    typical_counts: dict[str, int] = field(default_factory=dict)
+    #: the data version the index was read at (what caches of derived values are keyed by)
+    version: str = ""
+
+    def touched(self, present: Iterable[str]) -> set[str]:
+        """The conditions a set of reported findings can support: those with a typical finding that a
+        reported one is, is a kind of, or is more general than. Scoring looks at these only, so the
+        cost of an assessment grows with the conditions it touches, not with the graph."""
+        out: set[str] = set()
+        for p in present:
+            out |= self.conditions_for(p)
+            for specific in self.narrower.get(p, ()):
+                out |= self.conditions_with_typical.get(specific, frozenset())
+        return out
+
+    def conditions_for(self, finding: str) -> set[str]:
+        """Conditions that have the finding, or a more general kind of it, as a typical finding."""
+        known = self.findings.get(finding)
+        if known is None:
+            return set()
+        out = set(self.conditions_with_typical.get(finding, ()))
+        for general in known.kinds:
+            out |= self.conditions_with_typical.get(general, frozenset())
+        return out
+
+    def urgency_by_rank(self) -> list[UrgencyLevel]:
+        return sorted(self.urgency_levels.values(), key=lambda u: u.rank)
+
+    def source_refs(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
+        """The passages for these IRIs, once each, in the given order."""
+        seen: dict[str, SourceRef] = {}
+        for iri in iris:
+            if iri in self.sources and iri not in seen:
+                seen[iri] = self.sources[iri]
+        return tuple(seen.values())
+
+
+def _s(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+#: Runs a named `queries/` file and returns its rows as dicts; with `(variable, IRIs)` only the rows
+#: whose variable is one of those IRIs (a `VALUES` clause), which is how a store-backed service reads
+#: single terms without holding the whole graph.
+Rows = Callable[..., list[Row]]
+
+
+def _graph_rows(queries: QueryLibrary, graph: Graph) -> Rows:
+    def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> list[Row]:
+        return queries.rows(name, graph, variable, iris)
+
+    return rows
+
+
+def _term_data(
+    rows: Rows, iris: Collection[str] | None
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[MappingRef]]]:
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for row in rows("list-synonyms", "term", iris):
+        synonyms[str(row["term"])].append(str(row["synonym"]))
+    term_sources: dict[str, list[str]] = defaultdict(list)
+    for row in rows("list-term-sources", "term", iris):
+        term_sources[str(row["term"])].append(str(row["source"]))
+    mappings: dict[str, list[MappingRef]] = defaultdict(list)
+    for row in rows("list-mappings", "term", iris):
+        code_iri = str(row["code"])
+        relation = "skos:" + str(row["relation"]).rsplit("#", 1)[-1]
+        mappings[str(row["term"])].append(
+            MappingRef(
+                str(row["scheme"]),
+                _code_from_iri(code_iri),
+                code_iri,
+                _s(row.get("codeLabel")),
+                relation,
+                _s(row.get("justification")),
+            )
+        )
+    return synonyms, term_sources, mappings
+
+
+def read_sources(rows: Rows, iris: Collection[str] | None = None) -> dict[str, SourceRef]:
+    """Cited passages (all, or those IRIs)."""
+    sources = {}
+    for row in rows("list-sources", "passage", iris):
+        title = str(row["title"]) + (f", section \u201c{row['section']}\u201d" if row.get("section") else "")
+        sources[str(row["passage"])] = SourceRef(str(row["passage"]), title, str(row["quote"]))
+    return sources
+
+
+def read_body_systems(rows: Rows) -> dict[str, BodySystem]:
+    found = rows("list-body-systems")
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for row in rows("list-synonyms", "term", [str(r["system"]) for r in found]):
+        synonyms[str(row["term"])].append(str(row["synonym"]))
+    return {
+        str(r["system"]): BodySystem(
+            str(r["system"]), str(r["label"]), _s(r.get("definition")), tuple(synonyms[str(r["system"])])
+        )
+        for r in found
+    }
+
+
+def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
+    return {
+        str(r["level"]): UrgencyLevel(
+            str(r["level"]), str(r["label"]), int(r["rank"]), str(r.get("definition") or ""), str(r.get("advice") or "")
+        )
+        for r in rows("list-urgency-levels")
+    }
+
+
+def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Finding]:
+    """Findings (all, or those IRIs), each with its whole subsumption closure and warning-sign urgency."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for row in rows("list-finding-kinds", "finding", iris):
+        kinds[str(row["finding"])].add(str(row["general"]))
+    warnings: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
+    for row in rows("list-warning-signs", "finding", iris):
+        warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))
+    findings: dict[str, Finding] = {}
+    for row in rows("list-findings", "finding", iris):
+        iri = str(row["finding"])
+        if iri in findings:
+            continue
+        warns = sorted(warnings.get(iri, []), reverse=True)
+        top = warns[0][1] if warns else None
+        findings[iri] = Finding(
+            iri=iri,
+            label=str(row["label"]),
+            synonyms=tuple(synonyms[iri]),
+            definition=_s(row.get("definition")),
+            category=str(row["category"]),
+            category_label=str(row["categoryLabel"]),
+            kinds=frozenset(kinds[iri] - {iri}),
+            warrants=top,
+            warrant_sources=tuple(dict.fromkeys(s for r, u, s in warns if s and u == top)),
+            is_warning=bool(warns),
+            sources=tuple(term_sources[iri]),
+            mappings=tuple(mappings[iri]),
+        )
+    return findings
+
+
+def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
+    """Conditions (all, or those IRIs) with their finding links, body systems, causes and mappings."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
+    # a link the condition has itself and also from a more general condition counts as its own
+    # (not inferred), whatever order the store returns the rows in
+    links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
+    for row in rows("list-condition-findings", "condition", iris):
+        key = (str(row["finding"]), str(row["relation"]))
+        table = links[str(row["condition"])]
+        sources, inferred = table.get(key, ([], True))
+        table[key] = (sources, inferred and _bool(row.get("inferred")))
+        if row.get("source") is not None and str(row["source"]) not in sources:
+            sources.append(str(row["source"]))
+    body: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for row in rows("list-condition-body-systems", "condition", iris):
+        body[str(row["condition"])].append((str(row["system"]), _bool(row.get("inferred"))))
+    causes: dict[str, list[str]] = defaultdict(list)
+    for row in rows("list-condition-causes", "condition", iris):
+        causes[str(row["condition"])].append(str(row["cause"]))
+    conditions: dict[str, Condition] = {}
+    for row in rows("list-conditions", "condition", iris):
+        iri = str(row["condition"])
+        conditions[iri] = Condition(
+            iri=iri,
+            label=str(row["label"]),
+            synonyms=tuple(synonyms[iri]),
+            definition=_s(row.get("definition")),
+            urgency=str(row.get("urgency") or ""),
+            body_systems=tuple(body[iri]),
+            causes=tuple(causes[iri]),
+            links=tuple(
+                FindingLink(f, LinkRelation(rel), tuple(srcs), inf)
+                for (f, rel), (srcs, inf) in sorted(links[iri].items())
+            ),
+            sources=tuple(term_sources[iri]),
+            mappings=tuple(mappings[iri]),
+        )
+    return conditions
+
+
+@dataclass
+class _RuleRows:
+    """One urgency rule as read from its rows: the first row (kind, label, definition, minimum, urgency)
+    and the triggers and sources of all of them, in order, each once."""
+
+    row: Row
+    triggers: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def read_rules(rows: Rows) -> tuple[UrgencyRule, ...]:
+    rule_rows: dict[str, _RuleRows] = {}
+    for row in rows("list-urgency-rules"):
+        entry = rule_rows.setdefault(str(row["rule"]), _RuleRows(row))
+        for values, column in ((entry.triggers, "trigger"), (entry.sources, "source")):
+            value = row.get(column)
+            if value is not None and str(value) not in values:
+                values.append(str(value))
+    return tuple(
+        UrgencyRule(
+            iri,
+            RuleKind(str(e.row["kind"])),
+            str(e.row["label"]),
+            _s(e.row.get("definition")),
+            tuple(e.triggers),
+            int(e.row["minimum"]),
+            _s(e.row.get("urgency")),
+            tuple(e.sources),
+        )
+        for iri, e in rule_rows.items()
+    )
+
+
+def assemble_index(
+    systems: dict[str, BodySystem],
+    levels: dict[str, UrgencyLevel],
+    conditions: dict[str, Condition],
+    findings: dict[str, Finding],
+    rules: tuple[UrgencyRule, ...],
+    sources: dict[str, SourceRef],
+    condition_count: int | None = None,
+    typical_counts: dict[str, int] | None = None,
+    version: str = "",
+) -> TermIndex:
+    """An index over these terms with its lookup maps. A partial index (a store-backed service's view
+    for one assessment) passes the whole graph's `condition_count` and `typical_counts`, which the
+    scoring needs and which its own few conditions cannot tell."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    for condition in conditions.values():
+        for link in condition.typical:
+            direct[link.finding].add(condition.iri)
+    narrower: dict[str, set[str]] = defaultdict(set)
+    for iri, finding in findings.items():
+        for general in finding.kinds:
+            narrower[general].add(iri)
+    if typical_counts is None:
+        typical_counts = {finding: len(holders) for finding, holders in direct.items()}
+    return TermIndex(
+        systems,
+        levels,
+        conditions,
+        findings,
+        rules,
+        sources,
+        {k: frozenset(v) for k, v in direct.items()},
+        {k: frozenset(v) for k, v in narrower.items()},
+        len(conditions) if condition_count is None else condition_count,
+        typical_counts,
+        version,
+    )
+
+
+def build_index(graph: Graph, queries: QueryLibrary, version: str = "") -> TermIndex:
+    """Run the index queries once over the whole graph and assemble the full index."""
+    rows = _graph_rows(queries, graph)
+    return assemble_index(
+        read_body_systems(rows),
+        read_urgency_levels(rows),
+        read_conditions(rows),
+        read_findings(rows),
+        read_rules(rows),
+        read_sources(rows),
+        version=version,
+    )
+
+
+def by_label(items: Iterable[Condition | Finding]) -> list[str]:
+    """The IRIs of these terms in display order: by label, ignoring case, then by IRI."""
+    return [item.iri for item in sorted(items, key=lambda item: (item.label.casefold(), item.iri))]
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, Literal):
+        return bool(value.toPython())
+    return bool(value)
+
+
+def _code_from_iri(iri: str) -> str:
+    """`http://purl.obolibrary.org/obo/HP_0004417` -> `HP:0004417`; ICD-10-CM IRIs -> the code."""
+    from kg.core.namespaces import to_curie
+
+    curie = to_curie(iri)
+    prefix, _, local = curie.partition(":")
+    return local if prefix == "ICD10CM" else curie

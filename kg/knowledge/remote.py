@@ -1,0 +1,304 @@
+"""`StoreKnowledge`: the graph read from a remote store per request, nothing copied.
+
+It asks the store with the same `queries/index` files that build the in-memory index, restricted to the
+terms in hand by a `VALUES` clause. It caches the terms it has read, a few small lists and the term
+names, all dropped when the store's data version changes (checked at most every
+`Settings.store_cache_ttl_s` seconds), so several API workers can share one store that `legpain load`
+rewrites.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TypeVar, cast
+
+from rdflib import Dataset
+
+from kg.core.records import BodySystem, Condition, Finding, LinkRelation, SourceRef, UrgencyLevel, UrgencyRule
+from kg.knowledge.index import (
+    Rows,
+    TermIndex,
+    assemble_index,
+    by_label,
+    read_body_systems,
+    read_conditions,
+    read_findings,
+    read_rules,
+    read_sources,
+    read_urgency_levels,
+)
+from kg.sparql.library import QueryLibrary, Row
+from kg.stores.backends import StoreBackend, loaded_version, store_call
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class StoreKnowledge:
+    """Reads the graph from its store per request (see the module docstring)."""
+
+    #: Terms kept per kind before the cache starts over (a bound on memory, not a working-set policy).
+    MAX_CACHED = 50_000
+
+    def __init__(self, backend: StoreBackend, dataset: Dataset, queries: QueryLibrary, ttl_s: float = 2.0) -> None:
+        self.backend = backend
+        self.dataset = dataset
+        self.queries = queries
+        self.ttl_s = ttl_s
+        self._lock = threading.RLock()
+        self._version: str | None = None
+        self._checked = 0.0
+        #: kind -> key -> value; each kind holds values of one type, which `_cached` and `_many` know
+        self._cache: dict[str, dict[str, object]] = defaultdict(dict)
+        self.data_version()  # fail now, clearly, when the store is unreachable or not loaded
+
+    # ------------------------------------------------------------------ store access
+    def _rows(
+        self, name: str, variable: str | None = None, iris: Collection[str] | None = None, inline: bool = True
+    ) -> list[Row]:
+        return store_call(
+            self.backend,
+            f"answer the query {name}",
+            lambda: self.queries.rows(name, self.dataset, variable, iris, inline=inline),
+        )
+
+    def data_version(self) -> str:
+        """The store's data version, read again at most every `ttl_s` seconds; a new one empties the
+        caches. `StoreNotLoadedError` when the store holds no complete load."""
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._checked < self.ttl_s:
+                return self._version
+            version = store_call(
+                self.backend, "tell its data version", lambda: loaded_version(self.backend, self.dataset, self.queries)
+            )
+            if version != self._version:
+                if self._version is not None:
+                    log.info("store data version changed (%s -> %s): caches dropped", self._version[:12], version[:12])
+                self._cache.clear()
+                self._version = version
+            self._checked = now
+            return version
+
+    def _cached(self, kind: str, key: str, compute: Callable[[], T]) -> T:
+        """The value under (kind, key), computed once per data version. Every caller of a kind and key
+        passes the same `compute`, so what the cache holds there is a `T`."""
+        self.data_version()
+        table = self._cache[kind]
+        if key not in table:
+            value = compute()
+            with self._lock:
+                if len(table) >= self.MAX_CACHED:
+                    table.clear()
+                table[key] = value
+        return cast(T, table[key])
+
+    def _many(self, kind: str, iris: Iterable[str], read: Callable[[Rows, list[str]], Mapping[str, T]]) -> dict[str, T]:
+        """Terms by IRI, reading the ones not cached in one batch (a missing term is cached as None).
+        A kind is always read by the same `read`, so its non-None entries are `T`s."""
+        self.data_version()
+        wanted = list(dict.fromkeys(iris))
+        table = self._cache[kind]
+        missing = [iri for iri in wanted if iri not in table]
+        if missing:
+            found = read(self._rows, missing)
+            with self._lock:
+                if len(table) + len(missing) > self.MAX_CACHED:
+                    table.clear()
+                for iri in missing:
+                    table[iri] = found.get(iri)
+        return {iri: cast(T, table[iri]) for iri in wanted if table.get(iri) is not None}
+
+    # ------------------------------------------------------------------ Knowledge
+    def ontology_version(self) -> str:
+        def read() -> str:
+            rows = self._rows("store/ontology-version")
+            return str(rows[0]["version"]) if rows else "unknown"
+
+        return self._cached("lists", "ontology-version", read)
+
+    def body_systems(self) -> dict[str, BodySystem]:
+        return self._cached(
+            "lists",
+            "systems",
+            lambda: dict(sorted(read_body_systems(self._rows).items(), key=lambda kv: (kv[1].label.casefold(), kv[0]))),
+        )
+
+    def urgency_levels(self) -> dict[str, UrgencyLevel]:
+        return self._cached(
+            "lists", "levels", lambda: dict(sorted(read_urgency_levels(self._rows).items(), key=lambda kv: kv[1].rank))
+        )
+
+    def rules(self) -> tuple[UrgencyRule, ...]:
+        return self._cached("lists", "rules", lambda: read_rules(self._rows))
+
+    def conditions(self, iris: Iterable[str]) -> dict[str, Condition]:
+        return self._many("condition", iris, read_conditions)
+
+    def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
+        return self._many("finding", iris, read_findings)
+
+    def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
+        ordered = list(dict.fromkeys(iris))
+        found = self._many("source", ordered, read_sources)
+        return tuple(found[iri] for iri in ordered if iri in found)
+
+    def _condition_order(self, iris: Iterable[str]) -> list[str]:
+        return by_label(self.conditions(iris).values())
+
+    def condition_iris(self) -> list[str]:
+        return self._cached(
+            "lists",
+            "conditions",
+            lambda: list(dict.fromkeys(str(r["condition"]) for r in self._rows("list-conditions"))),
+        )
+
+    def finding_iris(self) -> list[str]:
+        return self._cached(
+            "lists", "findings", lambda: list(dict.fromkeys(str(r["finding"]) for r in self._rows("list-findings")))
+        )
+
+    def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
+        rows = self._rows("list-condition-findings", "finding", findings)
+        return {str(r["condition"]) for r in rows if (str(r["relation"]) == LinkRelation.AGAINST) == against}
+
+    def conditions_with_finding(self, finding: str) -> list[str]:
+        def compute() -> list[str]:
+            f = self.findings([finding]).get(finding)
+            return [] if f is None else self._condition_order(self._link_holders({finding} | f.kinds, False))
+
+        return self._cached("with-finding", finding, compute)
+
+    def conditions_against(self, finding: str) -> list[str]:
+        return self._cached("against", finding, lambda: self._condition_order(self._link_holders({finding}, True)))
+
+    def conditions_in_system(self, system: str) -> list[str]:
+        return self._cached(
+            "in-system",
+            system,
+            lambda: self._condition_order(
+                str(r["condition"]) for r in self._rows("list-condition-body-systems", "system", [system])
+            ),
+        )
+
+    def conditions_with_urgency(self, level: str) -> list[str]:
+        return self._cached(
+            "with-urgency",
+            level,
+            lambda: self._condition_order(
+                str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level], inline=False)
+            ),
+        )
+
+    def conditions_caused_by(self, cause: str) -> list[str]:
+        return self._cached(
+            "caused-by",
+            cause,
+            lambda: self._condition_order(
+                str(r["condition"]) for r in self._rows("list-condition-causes", "cause", [cause])
+            ),
+        )
+
+    def narrower_findings(self, finding: str) -> list[str]:
+        return self._cached(
+            "narrower",
+            finding,
+            lambda: by_label(
+                self.findings(
+                    str(r["finding"]) for r in self._rows("list-finding-kinds", "general", [finding])
+                ).values()
+            ),
+        )
+
+    def warning_signs(self, level: str) -> list[str]:
+        return self._cached(
+            "warning-signs",
+            level,
+            lambda: by_label(
+                self.findings(str(r["finding"]) for r in self._rows("list-warning-signs", "urgency", [level])).values()
+            ),
+        )
+
+    def _names(self, kind: str) -> dict[str, tuple[str, ...]]:
+        def compute() -> dict[str, tuple[str, ...]]:
+            name, column = ("list-findings", "finding") if kind == "finding" else ("list-conditions", "condition")
+            names: dict[str, list[str]] = {}
+            for r in self._rows(name):
+                names.setdefault(str(r[column]), [str(r["label"])])
+            for r in self._rows("list-synonyms"):
+                if str(r["term"]) in names:
+                    names[str(r["term"])].append(str(r["synonym"]))
+            return {iri: tuple(labels) for iri, labels in names.items()}
+
+        return self._cached("names", kind, compute)
+
+    def finding_names(self) -> dict[str, tuple[str, ...]]:
+        return self._names("finding")
+
+    def condition_names(self) -> dict[str, tuple[str, ...]]:
+        return self._names("condition")
+
+    def _touched_by(self, present: list[str], reported: dict[str, Finding]) -> dict[str, frozenset[str]]:
+        """Per reported finding, the conditions it can support (see `TermIndex.touched`): one query
+        for all the findings not cached yet, then cached per finding, so a repeated finding costs no
+        round trip."""
+        self.data_version()
+        table = self._cache["touched"]
+        missing = [p for p in present if p not in table]
+        if missing:
+            reach = {p: {p} | reported[p].kinds | set(self.narrower_findings(p)) for p in missing}
+            rows = self._rows("list-condition-findings", "finding", set().union(*reach.values()))
+            links = [
+                (str(r["condition"]), str(r["finding"])) for r in rows if str(r["relation"]) != LinkRelation.AGAINST
+            ]
+            with self._lock:
+                if len(table) + len(missing) > self.MAX_CACHED:
+                    table.clear()
+                for p in missing:
+                    table[p] = frozenset(c for c, f in links if f in reach[p])
+        return {p: cast(frozenset[str], table[p]) for p in present}  # the kind "touched" holds only these
+
+    def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
+        def read(rows: Rows, iris: list[str]) -> dict[str, int]:
+            return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}
+
+        found = self._many("typical-count", findings, read)
+        return {iri: int(found.get(iri, 0)) for iri in findings}
+
+    def _condition_count(self) -> int:
+        return self._cached("lists", "condition-count", lambda: int(self._rows("count-conditions")[0]["conditions"]))
+
+    def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
+        """The part of the index an assessment of these findings reads (see
+        `kg.knowledge.protocols.AssessmentReader`), read in a few batched queries."""
+        version = self.data_version()
+        reported = self.findings([*present, *absent])
+        touched: set[str] = set()
+        for holders in self._touched_by([p for p in present if p in reported], reported).values():
+            touched |= holders
+        conditions = self.conditions(touched)
+        linked = {link.finding for c in conditions.values() for link in c.links}
+        findings = {**reported, **self.findings(linked - set(reported))}
+        typical = {link.finding for c in conditions.values() for link in c.typical}
+        rules = self.rules()
+        cited = [s for c in conditions.values() for link in c.links for s in link.sources]
+        cited += [s for c in conditions.values() for s in c.sources]
+        cited += [s for f in findings.values() for s in f.warrant_sources]
+        cited += [s for rule in rules for s in rule.sources]
+        sources = {ref.iri: ref for ref in self.sources(cited)}
+        return assemble_index(
+            self.body_systems(),
+            self.urgency_levels(),
+            conditions,
+            findings,
+            rules,
+            sources,
+            self._condition_count(),
+            self._typical_counts(typical),
+            version,
+        )
