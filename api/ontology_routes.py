@@ -27,19 +27,16 @@ from api.state import app_state
 from kg.authoring.diagram import render, to_dot
 from kg.authoring.docs import reference_pages
 from kg.authoring.export import serialize
+from kg.core.formats import GRAPH_FORMATS, rdf_format
 from kg.core.resources import shipped_dir
 from kg.knowledge.graph import LoadedGraph
 
+#: The HTML reference page, then the RDF formats of `kg.core.formats` (Turtle first: the default).
 OFFERED = (
     Format("html", "graph", "text/html", ("application/xhtml+xml",)),
-    Format("turtle", "graph", "text/turtle", ("application/x-turtle",)),
-    Format("nt", "graph", "application/n-triples", ("text/plain",)),
-    Format("json-ld", "graph", "application/ld+json", ("application/json",)),
-    Format("xml", "graph", "application/rdf+xml", ("application/xml",)),
+    *(Format(f.name, "graph", f.media_type, f.media_aliases) for f in GRAPH_FORMATS),
 )
 _T = TypeVar("_T")
-SHORT = {"html": "html", "ttl": "turtle", "turtle": "turtle", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
-         "json-ld": "json-ld", "rdfxml": "xml", "xml": "xml", "owl": "xml"}
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}"
          "blockquote{color:#444;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}img{max-width:100%}")
@@ -48,7 +45,8 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto
 def _choose(request: Request) -> Format | None:
     wanted = request.query_params.get("format")
     if wanted:
-        name = SHORT.get(wanted.lower())
+        chosen = rdf_format(wanted)
+        name = "html" if wanted.strip().lower() == "html" else chosen.name if chosen is not None else None
         return next((f for f in OFFERED if f.name == name), None)
     if not parse_accept(request.headers.get("accept")):
         return OFFERED[1]  # a tool that states no preference gets Turtle

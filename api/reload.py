@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 import anyio
 from starlette.requests import Request
@@ -19,15 +20,30 @@ from starlette.responses import JSONResponse, Response
 
 from api.state import AppState, app_state, public_message
 from kg.assessment.service import load_service
-from kg.authoring.validation import ValidationReport, validate
-from kg.stores.backends import StoreError, backend_for
+from kg.authoring.validation import Level, ValidationReport, validate
+from kg.stores.base import StoreError
+from kg.stores.registry import backend_for
 
 log = logging.getLogger("legpain.api.reload")
 
 
+class ReloadStatus(StrEnum):
+    """How a reload ended, and the HTTP status it answers with."""
+
+    RELOADED = "reloaded"
+    #: validation failed or the new graph could not be loaded: the last good graph is still served
+    REFUSED = "refused"
+    #: another reload is running
+    BUSY = "busy"
+
+    @property
+    def http_status(self) -> int:
+        return {ReloadStatus.RELOADED: 200, ReloadStatus.REFUSED: 422, ReloadStatus.BUSY: 409}[self]
+
+
 @dataclass(frozen=True)
 class ReloadOutcome:
-    status: str  # "reloaded", "refused" or "busy"
+    status: ReloadStatus
     report: ValidationReport | None
     detail: str
 
@@ -41,7 +57,7 @@ class ReloadOutcome:
                 body["serving"] = {"store": service.backend.scheme, "error": exc.public}
         if self.report is not None:
             body["report"] = {"ok": self.report.ok,
-                              "summary": {lvl: self.report.count(lvl) for lvl in ("error", "warning", "info")},
+                              "summary": {lvl: self.report.count(lvl) for lvl in Level},
                               "problems": [p.__dict__ for p in self.report.problems]}
         return body
 
@@ -49,7 +65,7 @@ class ReloadOutcome:
 async def reload_graph(state: AppState) -> ReloadOutcome:
     """Validate, then load and swap in the new graph; refuse and keep the old one on any error."""
     if state.reload_lock.locked():
-        return ReloadOutcome("busy", None, "a reload is already running")
+        return ReloadOutcome(ReloadStatus.BUSY, None, "a reload is already running")
     async with state.reload_lock:
         if backend_for(state.settings.store).persistent:
             # the store holds what `legpain load` wrote: reloading re-reads it; the files are not
@@ -58,19 +74,19 @@ async def reload_graph(state: AppState) -> ReloadOutcome:
         else:
             report = await anyio.to_thread.run_sync(validate, state.settings)
         if report is not None and not report.ok:
-            log.warning("reload refused: %d error(s); still serving the last good graph", report.count("error"))
-            return ReloadOutcome("refused", report, "validation failed; still serving the last good graph")
+            log.warning("reload refused: %d error(s); still serving the last good graph", report.count(Level.ERROR))
+            return ReloadOutcome(ReloadStatus.REFUSED, report, "validation failed; still serving the last good graph")
         try:
             service = await anyio.to_thread.run_sync(load_service, state.settings)
         except Exception as exc:  # anything at all: keep serving what we have
             log.exception("reload failed while loading")
-            return ReloadOutcome("refused", report,
+            return ReloadOutcome(ReloadStatus.REFUSED, report,
                                  f"loading failed ({public_message(exc)}); still serving the last good graph")
         state.service = service
         state.load_error = None
         message = service.graph.closure.message if service.graph else "reconnected to the store"
         log.info("reloaded: %s", message)
-        return ReloadOutcome("reloaded", report, message)
+        return ReloadOutcome(ReloadStatus.RELOADED, report, message)
 
 
 async def admin_reload(request: Request) -> Response:
@@ -85,5 +101,4 @@ async def admin_reload(request: Request) -> Response:
         return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
     outcome = await reload_graph(state)
-    code = {"reloaded": 200, "refused": 422, "busy": 409}[outcome.status]
-    return JSONResponse(outcome.as_json(state), status_code=code)
+    return JSONResponse(outcome.as_json(state), status_code=outcome.status.http_status)

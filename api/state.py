@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 
 from kg.assessment.service import LegPainService
 from kg.core.settings import Settings
-from kg.stores.backends import StoreError
+from kg.stores.base import StoreError
 
 # an absolute file path (two or more segments): clients are told which file, never where it lives
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"()]+/)+([^\s/:'\"()]+)")

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.loading.inputs import discover_inputs, load_asserted
-from kg.sparql.library import QueryLibrary
-from kg.reasoning.reasoners import HermitReasoner, OwlRlReasoner, java_available, materialize
 from kg.assessment.service import load_service
 from kg.core.settings import Settings
+from kg.loading.inputs import discover_inputs, load_asserted
+from kg.reasoning.reasoners import HermitReasoner, OwlRlReasoner, java_available, materialize
+from kg.sparql.library import QueryLibrary
 
 PHRASES = ["calf cramps on walks", "pins and needles", "pain eases when I stand still", "swollen leg",
            "heel pain in the morning", "can't put weight on it", "shin splints", "burning feet"]

@@ -170,7 +170,7 @@ class Server:
 
 @contextlib.contextmanager
 def oxigraph_server(location: Path, log: Path, timeout_s: float = 60.0) -> Iterator[Server]:
-    """`oxigraph serve` on a free loopback port, its default graph the union (as `kg.stores.backends` expects)."""
+    """`oxigraph serve` on a free loopback port, its default graph the union (as `kg.stores` expects)."""
     port = _free_port()
     with log.open("w", encoding="utf-8") as err:
         started = time.perf_counter()
@@ -202,8 +202,8 @@ def oxigraph_server(location: Path, log: Path, timeout_s: float = 60.0) -> Itera
 # ---------------------------------------------------------------------------------------------- worker
 def worker(request: dict[str, Any]) -> dict[str, Any]:
     """In a fresh process: start the service from the environment's settings, then time `assess`."""
-    from kg.core.namespaces import from_curie, to_curie
     from kg.assessment.service import load_service
+    from kg.core.namespaces import from_curie, to_curie
     from kg.core.settings import Settings
 
     info = scale_data.read_meta(Path(request["dataset"]))

@@ -45,8 +45,8 @@ from rdflib import Literal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.knowledge.graph import load_graph  # noqa: E402
 from kg.core.settings import Settings  # noqa: E402
+from kg.knowledge.graph import load_graph  # noqa: E402
 
 LOOKUP = """PREFIX lp: <https://w3id.org/legpain/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -191,8 +191,8 @@ class QuadWriter:
 # ---------------------------------------------------------------------------------------------- shipped
 def shipped_dataset() -> Dataset:
     """The shipped closed dataset: asserted graphs plus the committed inferred closure."""
-    from kg.knowledge.graph import load_graph
     from kg.core.settings import Settings
+    from kg.knowledge.graph import load_graph
 
     return load_graph(Settings()).dataset
 
@@ -281,9 +281,9 @@ def synthetic(factor: int, out: Path, seed: int = 20240605, presentations: int =
               dataset: Dataset | None = None) -> DatasetInfo:
     """Write `factor` disjoint copies of the shipped conditions, findings and anatomy (see the module
     docstring) with the shared vocabulary once; returns the counts and seeded presentations."""
+    from kg.core.settings import Settings
     from kg.knowledge.index import build_index
     from kg.sparql.library import QueryLibrary
-    from kg.core.settings import Settings
 
     if factor < 1:
         raise ValueError("factor must be at least 1")
@@ -642,9 +642,9 @@ def load_dataset(path: Path) -> Dataset:
 def check(path: Path, reason: bool = False) -> dict[str, Any]:
     """Counts through `build_index` (what the engine will see) and, with `reason`, the difference between
     the written inferred graph and what the project's OWL RL path entails from the asserted graphs."""
+    from kg.core.settings import Settings
     from kg.knowledge.index import build_index
     from kg.sparql.library import QueryLibrary
-    from kg.core.settings import Settings
 
     started = time.perf_counter()
     dataset = load_dataset(path)

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.reasoning.reasoners import java_available
 from kg.assessment.service import LegPainService, load_service
 from kg.core.settings import PROJECT_ROOT, Settings
+from kg.reasoning.reasoners import java_available
 
 SHARED = PROJECT_ROOT.parent / "shared"
 VIGNETTES = SHARED / "eval" / "vignettes.json"

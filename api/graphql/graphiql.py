@@ -48,5 +48,3 @@ def graphiql_page(request: Request) -> HTMLResponse:
     }
     return HTMLResponse(graphiql_html(request.url.path, nonce), headers=headers)
 
-
-__all__ = ["TEMPLATE", "graphiql_html", "graphiql_page"]

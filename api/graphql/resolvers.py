@@ -518,7 +518,8 @@ def candidate_conditions(
 ) -> list[t.Candidate]:
     catalog = _context(info).catalog
     # the scorer raises `UnknownTermError` listing every unknown ID of both lists
-    ranked = catalog.service.candidates(AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10)))
+    request = AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10))
+    ranked = catalog.service.candidates(request)
     answer = _Answer(catalog, (c.condition for c in ranked), _findings_of(ranked))
     return _candidates(catalog, answer, ranked)
 
@@ -531,7 +532,8 @@ def assess(
         description="At most this many candidates (the server caps it).")] = 10,
 ) -> t.Assessment:
     catalog = _context(info).catalog
-    result = catalog.service.assess(AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10)))
+    request = AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10))
+    result = catalog.service.assess(request)
     answer = _Answer(catalog, (c.condition for c in result.candidates), [
         *_findings_of(result.candidates), *result.warning_signs, *result.present, *result.absent,
         *(iri for r in result.reasons for iri in r.findings)])

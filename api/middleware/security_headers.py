@@ -88,5 +88,3 @@ class SecurityHeadersMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-
-__all__ = ["POLICY", "SecurityHeadersMiddleware", "content_security_policy", "style_hash"]

@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID, XSD
 
 from api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+from kg.core.formats import rdf_format
 from kg.core.namespaces import (
     EXTENSION_GRAPH_BASE,
     INFERRED_GRAPH,
@@ -35,7 +36,6 @@ GRAPH_DESCRIPTIONS: dict[str, str] = {
     str(INFERRED_GRAPH): "Triples inferred by the reasoner (the materialized closure); never asserted.",
 }
 
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 def graph_description(name: str) -> str:
@@ -91,5 +91,7 @@ def describe_service(endpoint: str, graph_sizes: Mapping[str, int]) -> Graph:
 
 def render(description: Graph, fmt: Format) -> bytes:
     """The description in a graph format."""
-    data = description.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    chosen = rdf_format(fmt.name)
+    assert chosen is not None and chosen.rdflib is not None  # the endpoint offers only formats rdflib writes
+    data = description.serialize(format=chosen.rdflib, encoding="utf-8")
     return data if isinstance(data, bytes) else data.encode()

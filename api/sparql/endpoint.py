@@ -35,7 +35,9 @@ from kg.assessment.service import LegPainService
 from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.core.settings import Settings
 from kg.knowledge.remote import StoreKnowledge
-from kg.stores.backends import SparqlBackend, StoreError, native_store, store_call
+from kg.stores.base import StoreError, store_call
+from kg.stores.oxigraph import native_store
+from kg.stores.sparql import SparqlBackend
 
 log = logging.getLogger("legpain.sparql")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kg.core import formats as rdf
+
 Kind = Literal["results", "graph"]
 
 
@@ -44,20 +46,17 @@ RESULT_FORMATS: tuple[Format, ...] = (
     Format("csv", "results", "text/csv", (), _W3C + "SPARQL_Results_CSV"),
     Format("tsv", "results", "text/tab-separated-values", (), _W3C + "SPARQL_Results_TSV"),
 )
-GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "graph", "text/turtle", ("application/x-turtle",), _W3C + "Turtle"),
-    Format("ntriples", "graph", "application/n-triples", ("text/plain",), _W3C + "N-Triples"),
-    Format("jsonld", "graph", "application/ld+json", ("application/json",), _W3C + "JSON-LD"),
-    Format("rdfxml", "graph", "application/rdf+xml", ("application/xml",), _W3C + "RDF_XML"),
+#: The RDF formats of `kg.core.formats` that CONSTRUCT and DESCRIBE answers are written in.
+GRAPH_FORMATS: tuple[Format, ...] = tuple(
+    Format(f.name, "graph", f.media_type, f.media_aliases, f.w3c) for f in rdf.GRAPH_FORMATS
 )
 FORMATS: dict[Kind, tuple[Format, ...]] = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}
 
-#: `format=` values (as Fuseki and Virtuoso accept them) -> format name, per kind of result.
+#: `format=` values (as Fuseki and Virtuoso accept them) -> format name, per kind of result; an RDF
+#: format's own names and aliases (`kg.core.formats`) select it too.
 _SHORT_NAMES: dict[Kind, dict[str, str]] = {
     "results": {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"},
-    "graph": {"turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples",
-              "n-triples": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
-              "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml"},
+    "graph": {"json": "jsonld"},
 }
 
 
@@ -139,6 +138,9 @@ def best_format(accept: str | None, offered: tuple[Format, ...]) -> Format | Non
 def from_short_name(name: str, kind: Kind) -> Format | None:
     """The format a `format=` parameter names for this kind of result (`json`, `ttl`, `csv` ...)."""
     wanted = _SHORT_NAMES[kind].get(name.strip().lower())
+    if wanted is None and kind == "graph":
+        chosen = rdf.rdf_format(name)
+        wanted = chosen.name if chosen is not None else None
     if wanted is None:
         # a full media type is accepted too
         return negotiate(name, kind) if "/" in name else None

@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 import urllib.error
 from collections.abc import Callable
-from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 import anyio
 import pyoxigraph as ox
@@ -22,11 +20,11 @@ import pyoxigraph as ox
 from api.sparql.runners.jobs import QueryJob, Reply
 from api.sparql.runners.pool import QueryTimeoutError
 from api.sparql.runners.worker import error, render
-from kg.stores.backends import SparqlBackend, StoreUnavailableError, describe_error
+from kg.stores.base import StoreUnavailableError, describe_error
+from kg.stores.http import ACCEPT
+from kg.stores.sparql import SparqlBackend
 
 log = logging.getLogger("legpain.sparql")
-
-_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
 class RemoteRunner:
@@ -35,8 +33,9 @@ class RemoteRunner:
     def __init__(self, backend: SparqlBackend, prefixes: dict[str, str],
                  ready: Callable[[], object] | None = None) -> None:
         self.backend = backend
+        self.client = backend.client(read_only=True)
         self.prefixes = prefixes
-        #: Raises `kg.stores.backends.StoreError` when the store may not be served (no complete load); run
+        #: Raises `kg.stores.base.StoreError` when the store may not be served (no complete load); run
         #: before each query, on the same worker thread
         self.ready = ready
 
@@ -44,25 +43,21 @@ class RemoteRunner:
         """Send one query and render the answer; raises `PoolError` subclasses like the pool does."""
         if self.ready is not None:
             self.ready()
-        params: list[tuple[str, str]] = []
-        if job.default_graphs is not None or job.named_graphs is not None:
-            params += [("default-graph-uri", g) for g in job.default_graphs or ()]
-            params += [("named-graph-uri", g) for g in job.named_graphs or ()]
-        url = self.backend.query_url + ("?" + urlencode(params) if params else "")
         # relative IRIs resolve against this endpoint, as they do in the embedded workers (a BASE
         # before the query's own prologue: a BASE the query declares still wins)
         text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
-        request = Request(url, data=text.encode("utf-8"),
-                          headers={"Accept": _ACCEPT, "Content-Type": "application/sparql-query; charset=UTF-8"})
         try:
-            with urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured store only
-                content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-                # twice the answer's cap: what the store sends is more verbose than what is written back
-                limit = 2 * job.max_bytes if job.max_bytes else -1
-                body = response.read(limit + 1 if limit > 0 else -1)
-                if 0 < limit < len(body):
-                    return error(400, f"The answer is larger than the {job.max_bytes}-byte limit of an answer; "
-                                      "select fewer rows (LIMIT) or shorter values.")
+            # twice the answer's cap: what the store sends is more verbose than what is written back
+            answer = self.client.query(
+                text,
+                default_graphs=job.default_graphs,
+                named_graphs=job.named_graphs,
+                timeout_s=timeout,
+                max_bytes=2 * job.max_bytes if job.max_bytes else None,
+            )
+            if not answer.complete:
+                return error(400, f"The answer is larger than the {job.max_bytes}-byte limit of an answer; "
+                                  "select fewer rows (LIMIT) or shorter values.")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip()[:500]
             if 400 <= exc.code < 500:  # the store found the query wrong: the client's error
@@ -76,12 +71,12 @@ class RemoteRunner:
                 raise QueryTimeoutError(f"the query took longer than {timeout:g} s") from exc
             raise StoreUnavailableError.about(self.backend, f"is unavailable: {describe_error(exc)}") from exc
         try:
-            if content_type == "application/n-triples":
-                triples = (quad.triple for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES))
+            if answer.content_type == "application/n-triples":
+                triples = (quad.triple for quad in ox.parse(answer.body, ox.RdfFormat.N_TRIPLES))
                 return render(triples, job, self.prefixes)
-            return render(ox.parse_query_results(body, ox.QueryResultsFormat.JSON), job, self.prefixes)
+            return render(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON), job, self.prefixes)
         except (SyntaxError, ValueError) as exc:
-            raise StoreUnavailableError.about(self.backend, f"sent an answer that is not {_ACCEPT} ({exc})") from exc
+            raise StoreUnavailableError.about(self.backend, f"sent an answer that is not {ACCEPT} ({exc})") from exc
 
     async def run(self, job: QueryJob, timeout: float) -> Reply:
         return await anyio.to_thread.run_sync(self.execute, job, timeout)

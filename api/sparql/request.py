@@ -26,17 +26,7 @@ from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
 from starlette.requests import Request
 
-from kg.sparql.guard import MAX_NESTING, PARSE_BUDGET_S, CheckedQuery, QueryRefusedError, check_query, is_checked
-
-__all__ = [
-    "MAX_NESTING",
-    "READ_ONLY",
-    "SERVICE_DISABLED",
-    "Operation",
-    "ProtocolError",
-    "check_graphs",
-    "read_operation",
-]
+from kg.sparql.guard import PARSE_BUDGET_S, CheckedQuery, QueryRefusedError, check_query, is_checked
 
 READ_ONLY = (
     "This SPARQL endpoint is read-only: SPARQL Update ({what}) is not accepted. "

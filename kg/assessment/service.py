@@ -33,7 +33,8 @@ from kg.knowledge.indexed import IndexedKnowledge
 from kg.knowledge.protocols import Knowledge
 from kg.knowledge.remote import StoreKnowledge
 from kg.sparql.library import QueryLibrary
-from kg.stores.backends import StoreBackend, backend_for, store_call
+from kg.stores.base import StoreBackend, store_call
+from kg.stores.registry import backend_for
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,10 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
+from kg.core.formats import OWLXML, RDF_FORMATS, RdfFormat, rdf_format
 from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
 from kg.knowledge.graph import LoadedGraph
 from kg.reasoning.reasoners import JavaUnavailableError, java_available
-
-#: CLI/format name -> (rdflib format or "owlxml", file suffix, media type)
-FORMATS: dict[str, tuple[str, str, str]] = {
-    "turtle": ("turtle", "ttl", "text/turtle"),
-    "nt": ("nt", "nt", "application/n-triples"),
-    "json-ld": ("json-ld", "jsonld", "application/ld+json"),
-    "xml": ("xml", "owl", "application/rdf+xml"),
-    "owlxml": ("owlxml", "owx", "application/owl+xml"),
-    "trig": ("trig", "trig", "application/trig"),
-    "nquads": ("nquads", "nq", "application/n-quads"),
-}
-ALIASES = {"ttl": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "owx": "owlxml"}
 
 
 @dataclass(frozen=True)
@@ -53,17 +42,25 @@ def select(kg: LoadedGraph, which: str) -> Graph:
 
 
 def serialize(kg: LoadedGraph, fmt: str, which: str = "all") -> bytes:
-    """The graph in a format of `FORMATS` (quads formats keep the named graphs)."""
-    fmt = ALIASES.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rdflib_format = FORMATS[fmt][0]
-    if rdflib_format in ("trig", "nquads"):
-        return kg.dataset.serialize(format=rdflib_format, encoding="utf-8")
-    graph = select(kg, which)
-    if rdflib_format == "owlxml":
+    """The graph in a format of `kg.core.formats` (quads formats keep the named graphs)."""
+    chosen = _format(fmt)
+    return _write(kg, Graph() if chosen.quads else select(kg, which), chosen)
+
+
+def _format(name: str) -> RdfFormat:
+    found = rdf_format(name)
+    if found is None:
+        raise ExportError(f"unknown format {name!r}; choose one of {', '.join(f.name for f in RDF_FORMATS)}")
+    return found
+
+
+def _write(kg: LoadedGraph, graph: Graph, fmt: RdfFormat) -> bytes:
+    """`graph` in `fmt`; a quads format writes the whole dataset of `kg` instead."""
+    if fmt.rdflib is None:  # OWL/XML
         return to_owlxml(graph)
-    return graph.serialize(format=rdflib_format, encoding="utf-8")
+    if fmt.quads:
+        return kg.dataset.serialize(format=fmt.rdflib, encoding="utf-8")
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def to_owlxml(graph: Graph) -> bytes:
@@ -95,13 +92,11 @@ def release(kg: LoadedGraph, version: str, out_dir: Path, formats: tuple[str, ..
         graph = select(kg, which)
         graph.set((ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"{ONTOLOGY_IRI}/{version}")))
         graph.set((ONTOLOGY_IRI, OWL.versionInfo, Literal(version)))
-        for fmt in formats:
-            rdflib_format, suffix, _ = FORMATS[ALIASES.get(fmt, fmt)]
-            if rdflib_format == "owlxml" and not java_available():
+        for chosen in map(_format, formats):
+            if chosen is OWLXML and not java_available():
                 continue
-            data = to_owlxml(graph) if rdflib_format == "owlxml" else graph.serialize(
-                format=rdflib_format, encoding="utf-8")
-            path = out_dir / f"{name}.{suffix}"
+            data = _write(kg, graph, chosen)
+            path = out_dir / f"{name}.{chosen.suffix}"
             path.write_bytes(data)
             written.append(path)
     return written

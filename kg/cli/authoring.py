@@ -8,6 +8,8 @@ import argparse
 from pathlib import Path
 
 from kg.cli.common import AddCommand, CliError, emit, files_graph, load_settings
+from kg.core.formats import RDF_FORMATS
+from kg.loading.inputs import InputKind
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
@@ -19,7 +21,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
     settings = load_settings()
     inputs = discover_inputs(settings)
     digest = input_hash(inputs, settings.ontology_dir)
-    shipped = not settings.extension_dirs and not any(i.kind == "extension" for i in inputs)
+    shipped = not settings.extension_dirs and not any(i.kind is InputKind.EXTENSION for i in inputs)
     if args.check:
         if read_committed_hash(settings.ontology_dir) == digest:
             print("The committed inferred closure is up to date.")
@@ -167,7 +169,7 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--format",
         default="turtle",
-        choices=["turtle", "ttl", "nt", "json-ld", "xml", "owlxml", "trig", "nquads"],
+        choices=[name for fmt in RDF_FORMATS for name in fmt.names],
         help="owlxml needs Java (OWL API); xml is RDF/XML, which Protégé also opens",
     )
     p.add_argument(

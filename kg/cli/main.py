@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.loading.inputs import OntologyLoadError
     from kg.reasoning.reasoners import ReasoningError
     from kg.sparql.library import UnknownQueryError
-    from kg.stores.backends import StoreError
+    from kg.stores.base import StoreError
 
     try:
         return int(args.func(args))

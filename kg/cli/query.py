@@ -94,7 +94,7 @@ def _answer(
     Rendering happens in the child too: engines evaluate lazily, as the rows are read."""
     from kg.sparql.guard import QueryRefusedError
     from kg.sparql.library import QueryProcessError, QueryTimeoutError, run_with_deadline
-    from kg.stores.backends import StoreError
+    from kg.stores.base import StoreError
 
     def work() -> tuple[int, str, str]:
         try:
@@ -151,7 +151,7 @@ def _render(result: Any, fmt: str) -> tuple[str, str]:
 def _query_target(settings: Settings) -> Any:
     """What `legpain query` runs against: the configured store when it keeps data (`oxigraph:PATH`,
     `sparql:...`), else the graph read from the files into memory."""
-    from kg.stores.backends import backend_for
+    from kg.stores.registry import backend_for
 
     backend = backend_for(settings.store, settings.store_timeout_s)
     if backend.persistent:

@@ -13,7 +13,8 @@ from kg.cli.common import AddCommand, CliError, load_settings
 def cmd_load(args: argparse.Namespace) -> int:
     """Write the knowledge graph (asserted and inferred named graphs) into the configured store."""
     from kg.reasoning.closed import closed_dataset
-    from kg.stores.backends import backend_for, quads_by_graph
+    from kg.stores.base import quads_by_graph
+    from kg.stores.registry import backend_for
 
     settings = load_settings()
     if args.dataset:

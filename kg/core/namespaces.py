@@ -76,7 +76,7 @@ KNOWLEDGE_BASE_GRAPH = URIRef(GRAPH_BASE + "knowledge-base")
 MAPPINGS_GRAPH = URIRef(GRAPH_BASE + "mappings")
 INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
 EXTENSION_GRAPH_BASE = GRAPH_BASE + "extension/"
-#: Where a store load records the dataset's data version (`kg.stores.backends`); written last by `legpain load`.
+#: Where a store load records the dataset's data version (`kg.stores`); written last by `legpain load`.
 LOAD_GRAPH = URIRef(GRAPH_BASE + "load")
 #: The loaded dataset as a whole: the subject of its data version and load time.
 DATASET_IRI = URIRef(BASE + "dataset")

@@ -39,7 +39,7 @@ class Settings:
     #: The reasoner that runs when no committed or cached closure fits the inputs: `auto` (HermiT if
     #: Java is installed, else OWL RL), `hermit` or `owlrl`.
     reasoner: str = "auto"
-    #: Where the triples live (`kg.stores.backends`): `oxigraph` (in memory, the default: fastest by measurement,
+    #: Where the triples live (`kg.stores`): `oxigraph` (in memory, the default: fastest by measurement,
     #: see the README), `memory` (rdflib's pure-Python store), `oxigraph:PATH` (on disk, filled by
     #: `legpain load`) or `sparql:QUERY_URL[;UPDATE_URL]` (a SPARQL 1.1 server, filled by `legpain load`).
     store: str = "oxigraph"

@@ -18,15 +18,11 @@ from kg.core.settings import Settings
 from kg.knowledge.index import TermIndex, build_index
 from kg.loading.inputs import InputFile
 from kg.reasoning.closed import closed_dataset, read_snapshot, store_snapshot
-from kg.reasoning.closure import ClosureInfo
+from kg.reasoning.closure import ClosureInfo, ClosureOrigin
 from kg.sparql.library import QueryLibrary
-from kg.stores.backends import (
-    DEFAULT_STORE,
-    OxigraphBackend,
-    backend_for,
-    loaded_version,
-    quads_by_graph,
-)
+from kg.stores.base import loaded_version, quads_by_graph
+from kg.stores.oxigraph import OxigraphBackend
+from kg.stores.registry import DEFAULT_STORE, backend_for
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +42,7 @@ class LoadedGraph:
     load_seconds: float
     #: the data version: the input hash (or the prepared dump's hash); what a store load is marked with
     data_version: str = ""
-    #: the store it lives in (`kg.stores.backends`), e.g. `oxigraph` or `oxigraph:/var/lib/legpain`
+    #: the store it lives in (`kg.stores`), e.g. `oxigraph` or `oxigraph:/var/lib/legpain`
     store: str = "oxigraph"
     #: triples per named graph, by graph IRI, as counted when the graph was loaded
     counts: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -137,7 +133,7 @@ def open_stored_graph(settings: Settings) -> LoadedGraph:
     queries = QueryLibrary(settings.queries_dir)
     digest = loaded_version(backend, dataset, queries)
     index = build_index(dataset, queries, digest)
-    info = ClosureInfo(digest, "store", "store", "knowledge graph read from the store")
+    info = ClosureInfo(digest, "store", ClosureOrigin.STORE, "knowledge graph read from the store")
     counts = {str(r["graph"]): int(str(r["triples"])) for r in queries.rows("store/graph-sizes", dataset)}
     if not counts:  # loaded by a version that recorded no counts
         counts = count_graphs(dataset, queries)

@@ -103,13 +103,13 @@ def _term_data(
     rows: Rows, iris: Collection[str] | None
 ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[MappingRef]]]:
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in rows("list-synonyms", "term", iris):
+    for row in rows("index/list-synonyms", "term", iris):
         synonyms[str(row["term"])].append(str(row["synonym"]))
     term_sources: dict[str, list[str]] = defaultdict(list)
-    for row in rows("list-term-sources", "term", iris):
+    for row in rows("index/list-term-sources", "term", iris):
         term_sources[str(row["term"])].append(str(row["source"]))
     mappings: dict[str, list[MappingRef]] = defaultdict(list)
-    for row in rows("list-mappings", "term", iris):
+    for row in rows("index/list-mappings", "term", iris):
         code_iri = str(row["code"])
         relation = "skos:" + str(row["relation"]).rsplit("#", 1)[-1]
         mappings[str(row["term"])].append(
@@ -128,16 +128,16 @@ def _term_data(
 def read_sources(rows: Rows, iris: Collection[str] | None = None) -> dict[str, SourceRef]:
     """Cited passages (all, or those IRIs)."""
     sources = {}
-    for row in rows("list-sources", "passage", iris):
+    for row in rows("index/list-sources", "passage", iris):
         title = str(row["title"]) + (f", section \u201c{row['section']}\u201d" if row.get("section") else "")
         sources[str(row["passage"])] = SourceRef(str(row["passage"]), title, str(row["quote"]))
     return sources
 
 
 def read_body_systems(rows: Rows) -> dict[str, BodySystem]:
-    found = rows("list-body-systems")
+    found = rows("index/list-body-systems")
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for row in rows("list-synonyms", "term", [str(r["system"]) for r in found]):
+    for row in rows("index/list-synonyms", "term", [str(r["system"]) for r in found]):
         synonyms[str(row["term"])].append(str(row["synonym"]))
     return {
         str(r["system"]): BodySystem(
@@ -152,7 +152,7 @@ def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
         str(r["level"]): UrgencyLevel(
             str(r["level"]), str(r["label"]), int(r["rank"]), str(r.get("definition") or ""), str(r.get("advice") or "")
         )
-        for r in rows("list-urgency-levels")
+        for r in rows("index/list-urgency-levels")
     }
 
 
@@ -160,13 +160,13 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
     """Findings (all, or those IRIs), each with its whole subsumption closure and warning-sign urgency."""
     synonyms, term_sources, mappings = _term_data(rows, iris)
     kinds: dict[str, set[str]] = defaultdict(set)
-    for row in rows("list-finding-kinds", "finding", iris):
+    for row in rows("index/list-finding-kinds", "finding", iris):
         kinds[str(row["finding"])].add(str(row["general"]))
     warnings: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
-    for row in rows("list-warning-signs", "finding", iris):
+    for row in rows("index/list-warning-signs", "finding", iris):
         warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))
     findings: dict[str, Finding] = {}
-    for row in rows("list-findings", "finding", iris):
+    for row in rows("index/list-findings", "finding", iris):
         iri = str(row["finding"])
         if iri in findings:
             continue
@@ -195,7 +195,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     # a link the condition has itself and also from a more general condition counts as its own
     # (not inferred), whatever order the store returns the rows in
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
-    for row in rows("list-condition-findings", "condition", iris):
+    for row in rows("index/list-condition-findings", "condition", iris):
         key = (str(row["finding"]), str(row["relation"]))
         table = links[str(row["condition"])]
         sources, inferred = table.get(key, ([], True))
@@ -203,13 +203,13 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
         if row.get("source") is not None and str(row["source"]) not in sources:
             sources.append(str(row["source"]))
     body: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for row in rows("list-condition-body-systems", "condition", iris):
+    for row in rows("index/list-condition-body-systems", "condition", iris):
         body[str(row["condition"])].append((str(row["system"]), _bool(row.get("inferred"))))
     causes: dict[str, list[str]] = defaultdict(list)
-    for row in rows("list-condition-causes", "condition", iris):
+    for row in rows("index/list-condition-causes", "condition", iris):
         causes[str(row["condition"])].append(str(row["cause"]))
     conditions: dict[str, Condition] = {}
-    for row in rows("list-conditions", "condition", iris):
+    for row in rows("index/list-conditions", "condition", iris):
         iri = str(row["condition"])
         conditions[iri] = Condition(
             iri=iri,
@@ -241,7 +241,7 @@ class _RuleRows:
 
 def read_rules(rows: Rows) -> tuple[UrgencyRule, ...]:
     rule_rows: dict[str, _RuleRows] = {}
-    for row in rows("list-urgency-rules"):
+    for row in rows("index/list-urgency-rules"):
         entry = rule_rows.setdefault(str(row["rule"]), _RuleRows(row))
         for values, column in ((entry.triggers, "trigger"), (entry.sources, "source")):
             value = row.get(column)

@@ -32,7 +32,7 @@ from kg.knowledge.index import (
     read_urgency_levels,
 )
 from kg.sparql.library import QueryLibrary, Row
-from kg.stores.backends import StoreBackend, loaded_version, store_call
+from kg.stores.base import StoreBackend, loaded_version, store_call
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +155,16 @@ class StoreKnowledge:
         return self._cached(
             "lists",
             "conditions",
-            lambda: list(dict.fromkeys(str(r["condition"]) for r in self._rows("list-conditions"))),
+            lambda: list(dict.fromkeys(str(r["condition"]) for r in self._rows("index/list-conditions"))),
         )
 
     def finding_iris(self) -> list[str]:
         return self._cached(
-            "lists", "findings", lambda: list(dict.fromkeys(str(r["finding"]) for r in self._rows("list-findings")))
+            "lists", "findings", lambda: list(dict.fromkeys(str(r["finding"]) for r in self._rows("index/list-findings")))
         )
 
     def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
-        rows = self._rows("list-condition-findings", "finding", findings)
+        rows = self._rows("index/list-condition-findings", "finding", findings)
         return {str(r["condition"]) for r in rows if (str(r["relation"]) == LinkRelation.AGAINST) == against}
 
     def conditions_with_finding(self, finding: str) -> list[str]:
@@ -182,7 +182,7 @@ class StoreKnowledge:
             "in-system",
             system,
             lambda: self._condition_order(
-                str(r["condition"]) for r in self._rows("list-condition-body-systems", "system", [system])
+                str(r["condition"]) for r in self._rows("index/list-condition-body-systems", "system", [system])
             ),
         )
 
@@ -191,7 +191,7 @@ class StoreKnowledge:
             "with-urgency",
             level,
             lambda: self._condition_order(
-                str(r["condition"]) for r in self._rows("list-conditions", "urgency", [level], inline=False)
+                str(r["condition"]) for r in self._rows("index/list-conditions", "urgency", [level], inline=False)
             ),
         )
 
@@ -200,7 +200,7 @@ class StoreKnowledge:
             "caused-by",
             cause,
             lambda: self._condition_order(
-                str(r["condition"]) for r in self._rows("list-condition-causes", "cause", [cause])
+                str(r["condition"]) for r in self._rows("index/list-condition-causes", "cause", [cause])
             ),
         )
 
@@ -210,7 +210,7 @@ class StoreKnowledge:
             finding,
             lambda: by_label(
                 self.findings(
-                    str(r["finding"]) for r in self._rows("list-finding-kinds", "general", [finding])
+                    str(r["finding"]) for r in self._rows("index/list-finding-kinds", "general", [finding])
                 ).values()
             ),
         )
@@ -220,17 +220,17 @@ class StoreKnowledge:
             "warning-signs",
             level,
             lambda: by_label(
-                self.findings(str(r["finding"]) for r in self._rows("list-warning-signs", "urgency", [level])).values()
+                self.findings(str(r["finding"]) for r in self._rows("index/list-warning-signs", "urgency", [level])).values()
             ),
         )
 
     def _names(self, kind: str) -> dict[str, tuple[str, ...]]:
         def compute() -> dict[str, tuple[str, ...]]:
-            name, column = ("list-findings", "finding") if kind == "finding" else ("list-conditions", "condition")
+            name, column = ("index/list-findings", "finding") if kind == "finding" else ("index/list-conditions", "condition")
             names: dict[str, list[str]] = {}
             for r in self._rows(name):
                 names.setdefault(str(r[column]), [str(r["label"])])
-            for r in self._rows("list-synonyms"):
+            for r in self._rows("index/list-synonyms"):
                 if str(r["term"]) in names:
                     names[str(r["term"])].append(str(r["synonym"]))
             return {iri: tuple(labels) for iri, labels in names.items()}
@@ -252,7 +252,7 @@ class StoreKnowledge:
         missing = [p for p in present if p not in table]
         if missing:
             reach = {p: {p} | reported[p].kinds | set(self.narrower_findings(p)) for p in missing}
-            rows = self._rows("list-condition-findings", "finding", set().union(*reach.values()))
+            rows = self._rows("index/list-condition-findings", "finding", set().union(*reach.values()))
             links = [
                 (str(r["condition"]), str(r["finding"])) for r in rows if str(r["relation"]) != LinkRelation.AGAINST
             ]
@@ -265,13 +265,13 @@ class StoreKnowledge:
 
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
         def read(rows: Rows, iris: list[str]) -> dict[str, int]:
-            return {str(r["finding"]): int(r["conditions"]) for r in rows("count-typical-conditions", "finding", iris)}
+            return {str(r["finding"]): int(r["conditions"]) for r in rows("index/count-typical-conditions", "finding", iris)}
 
         found = self._many("typical-count", findings, read)
         return {iri: int(found.get(iri, 0)) for iri in findings}
 
     def _condition_count(self) -> int:
-        return self._cached("lists", "condition-count", lambda: int(self._rows("count-conditions")[0]["conditions"]))
+        return self._cached("lists", "condition-count", lambda: int(self._rows("index/count-conditions")[0]["conditions"]))
 
     def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
         """The part of the index an assessment of these findings reads (see

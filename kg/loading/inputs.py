@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -40,28 +41,39 @@ class OntologyLoadError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class InputKind(StrEnum):
+    """What an input file holds, which decides its named graph and how it is parsed."""
+
+    ONTOLOGY = "ontology"
+    KNOWLEDGE_BASE = "knowledge-base"
+    #: SSSOM tables (`*.sssom.tsv`), read into SKOS mapping triples
+    MAPPINGS = "mappings"
+    #: a module from `LEGPAIN_EXTENSION_DIRS` (or `ontology/extensions/`), each in a graph of its own
+    EXTENSION = "extension"
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One input file and the named graph it is loaded into."""
 
     path: Path
     graph: URIRef
-    kind: str  # "ontology", "knowledge-base", "mappings" or "extension"
+    kind: InputKind
 
 
 def discover_inputs(settings: Settings) -> list[InputFile]:
     """All input files, in a stable order: ontology, knowledge base, mappings, extensions."""
     root = settings.ontology_dir
-    inputs = [InputFile(p, ONTOLOGY_GRAPH, "ontology") for p in sorted(root.glob("*.ttl"))]
-    inputs += [InputFile(p, KNOWLEDGE_BASE_GRAPH, "knowledge-base") for p in sorted((root / "kb").glob("*.ttl"))]
-    inputs += [InputFile(p, MAPPINGS_GRAPH, "mappings") for p in sorted((root / "mappings").glob("*.sssom.tsv"))]
+    inputs = [InputFile(p, ONTOLOGY_GRAPH, InputKind.ONTOLOGY) for p in sorted(root.glob("*.ttl"))]
+    inputs += [InputFile(p, KNOWLEDGE_BASE_GRAPH, InputKind.KNOWLEDGE_BASE) for p in sorted((root / "kb").glob("*.ttl"))]
+    inputs += [InputFile(p, MAPPINGS_GRAPH, InputKind.MAPPINGS) for p in sorted((root / "mappings").glob("*.sssom.tsv"))]
     if not inputs:
         raise OntologyLoadError(root, "no ontology files (*.ttl) found; check LEGPAIN_ONTOLOGY_DIR")
     for directory in (root / "extensions", *settings.extension_dirs):
         if directory != root / "extensions" and not Path(directory).is_dir():
             raise OntologyLoadError(Path(directory), "extension directory not found")
         for path in sorted(Path(directory).glob("*.ttl")):
-            inputs.append(InputFile(path, URIRef(EXTENSION_GRAPH_BASE + path.stem), "extension"))
+            inputs.append(InputFile(path, URIRef(EXTENSION_GRAPH_BASE + path.stem), InputKind.EXTENSION))
     return inputs
 
 
@@ -70,7 +82,7 @@ def parse_file(item: InputFile) -> Graph:
     graph = Graph()
     bind_prefixes(graph)
     try:
-        if item.kind == "mappings":
+        if item.kind is InputKind.MAPPINGS:
             return mappings_to_graph(read_sssom(item.path), graph)
         graph.parse(item.path, format="turtle")
     except BadSyntax as exc:

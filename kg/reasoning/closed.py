@@ -20,12 +20,9 @@ from kg.core.cache import discard, read_entry, write_entry
 from kg.core.namespaces import INFERRED_GRAPH
 from kg.core.settings import Settings
 from kg.loading.inputs import InputFile, OntologyLoadError, discover_inputs, input_hash, load_asserted, merged_graph
-from kg.reasoning.closure import ClosureInfo, obtain_closure
+from kg.reasoning.closure import ClosureInfo, ClosureOrigin, obtain_closure
 from kg.sparql.library import QueryLibrary
-from kg.stores.backends import (
-    native_store,
-    oxigraph_dataset,
-)
+from kg.stores.oxigraph import native_store, oxigraph_dataset
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +38,7 @@ def closed_dataset(
         return (
             dataset,
             digest,
-            ClosureInfo(digest, "prepared", "prepared", f"prepared dataset {settings.dataset} (not reasoned again)"),
+            ClosureInfo(digest, "prepared", ClosureOrigin.PREPARED, f"prepared dataset {settings.dataset} (not reasoned again)"),
             (),
         )
     queries = QueryLibrary(settings.queries_dir)
@@ -107,9 +104,9 @@ def read_snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[
     dataset = oxigraph_dataset(native)
     # the committed closure stays "committed" (the snapshot only saves parsing it); a closure that was
     # computed for these inputs is now a cache hit
-    origin = "committed" if info.origin == "committed" else "cache"
+    origin = ClosureOrigin.COMMITTED if info.origin is ClosureOrigin.COMMITTED else ClosureOrigin.CACHE
     note = (
-        info.message if origin == "committed" else f"inferred closure ({info.reasoner}) loaded from the cache"
+        info.message if origin is ClosureOrigin.COMMITTED else f"inferred closure ({info.reasoner}) loaded from the cache"
     ) + " (graph read from the snapshot cache)"
     log.info("graph read from the snapshot %s", data)
     return dataset, digest, ClosureInfo(info.input_hash, info.reasoner, origin, note), tuple(inputs), counts

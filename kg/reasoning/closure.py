@@ -16,6 +16,7 @@ import logging
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from rdflib import Graph
@@ -29,13 +30,28 @@ from kg.sparql.library import QueryLibrary
 log = logging.getLogger(__name__)
 
 
+class ClosureOrigin(StrEnum):
+    """Where an inferred closure came from."""
+
+    #: `ontology/inferred/`, written by `legpain reason` (HermiT) and committed
+    COMMITTED = "committed"
+    #: the cache directory, computed by an earlier run for the same inputs
+    CACHE = "cache"
+    #: computed by this run
+    COMPUTED = "computed"
+    #: part of a prepared dataset (`LEGPAIN_DATASET`), not reasoned again
+    PREPARED = "prepared"
+    #: what `legpain load` wrote into a persistent store
+    STORE = "store"
+
+
 @dataclass(frozen=True)
 class ClosureInfo:
     """Where the inferred triples came from, for /health, `legpain reason` and the logs."""
 
     input_hash: str
     reasoner: str
-    origin: str  # "committed", "cache" or "computed"
+    origin: ClosureOrigin
     message: str
 
 
@@ -150,12 +166,12 @@ def obtain_closure(
         if committed is not None:
             note = "" if shutil.which("java") else " (Java not found: only `legpain reason` with HermiT is unavailable)"
             return committed, ClosureInfo(
-                input_hash, "committed", "committed", "inferred closure loaded from the committed file" + note
+                input_hash, "committed", ClosureOrigin.COMMITTED, "inferred closure loaded from the committed file" + note
             )
         cached = _cached(cache_dir, input_hash)
         if cached is not None:
             log.info("inferred closure read from %s", cache_file(cache_dir, input_hash))
-            return cached, ClosureInfo(input_hash, "cache", "cache", "inferred closure loaded from the cache")
+            return cached, ClosureInfo(input_hash, "cache", ClosureOrigin.CACHE, "inferred closure loaded from the cache")
     if reasoner_name == "auto":
         reasoner_name = resolve_reasoner(reasoner_name)
         if reasoner_name == "owlrl":
@@ -164,5 +180,5 @@ def obtain_closure(
     reasoner: Reasoner = make_reasoner(reasoner_name)
     inferred = materialize(asserted, reasoner, queries)
     store_in_cache(cache_dir, input_hash, inferred)
-    return inferred, ClosureInfo(input_hash, reasoner.name, "computed",
+    return inferred, ClosureInfo(input_hash, reasoner.name, ClosureOrigin.COMPUTED,
                                  f"inferred closure computed with {reasoner.name}")

@@ -1,7 +1,10 @@
 """The named SPARQL queries of `queries/`: loaded once, checked and parsed once, run with bindings.
 
-A query's name is its path below `queries/` without `.rq` (`list-conditions`, `rules/site-subsumption`,
-`checks/missing-label`). Files are read at construction and checked and parsed on first use. Every
+A query's name is its path below `queries/` without `.rq` (`index/list-conditions`,
+`rules/site-subsumption`, `checks/missing-label`); a file name that only one query has names it too
+(`legpain query list-conditions-by-body-system`). The folders say who reads a query: `index/` the
+code (the records of `kg.knowledge.index`: a contract, edit with care), `store/` the store layer,
+`rules/` the reasoner, `checks/` the validator, and `library/` people (examples). Files are read at construction and checked and parsed on first use. Every
 text, a named query or a user's `.rq` file, passes the same guard as the SPARQL endpoint
 (`kg.sparql.guard`: no update, no SERVICE, nothing the parser cannot read) and what runs is the text
 the guard checked. Parameters are bound with rdflib's `initBindings`, never by formatting text into
@@ -156,18 +159,27 @@ class QueryLibrary:
             self._queries[name] = NamedQuery(name, path, text, summary, params, columns)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._queries
+        try:
+            self.get(name)
+        except UnknownQueryError:
+            return False
+        return True
 
     def __iter__(self) -> Iterator[NamedQuery]:
         return iter(self._queries.values())
 
     def get(self, name: str) -> NamedQuery:
-        """The query of that name, or `UnknownQueryError` listing the known names."""
-        try:
-            return self._queries[name]
-        except KeyError:
+        """The query of that name (its path below the library without `.rq`, e.g. `index/list-findings`),
+        or of that file name alone when one query has it (`list-conditions-by-body-system`);
+        `UnknownQueryError` listing the known names otherwise."""
+        found = self._queries.get(name)
+        if found is None:
+            by_stem = [q for n, q in self._queries.items() if n.rsplit("/", 1)[-1] == name]
+            if len(by_stem) == 1:
+                return by_stem[0]
             known = ", ".join(sorted(self._queries))
             raise UnknownQueryError(f"no query named {name!r}; known queries: {known}") from None
+        return found
 
     def under(self, folder: str) -> list[NamedQuery]:
         """The queries in a sub-folder, such as `rules` or `checks`."""

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from kg.assessment.service import load_service
 from kg.core.cache import read_entry, sidecar, write_entry
+from kg.core.settings import Settings
 from kg.reasoning.closure import cache_file, obtain_closure, store_in_cache
 from kg.sparql.library import QueryLibrary
-from kg.assessment.service import load_service
-from kg.core.settings import Settings
 
 
 def test_an_entry_is_read_back_only_when_it_matches_its_record(tmp_path: Path) -> None:

@@ -255,7 +255,7 @@ def test_query_list_gives_each_querys_first_sentence(capsys: pytest.CaptureFixtu
     assert summaries["rules/site-subsumption"] == (
         "Rule: pain felt at a site is a kind of pain felt at any site that contains it."
     )
-    assert summaries["list-urgency-levels"].endswith("(1 self-care ... 4 emergency), with their advice text.")
+    assert summaries["index/list-urgency-levels"].endswith("(1 self-care ... 4 emergency), with their advice text.")
     for name, summary in summaries.items():
         assert summary[0].isupper() and summary.endswith("."), (name, summary)
 

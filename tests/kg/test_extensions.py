@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.core.namespaces import BASE
 from kg.assessment.service import LegPainService, load_service
-from kg.core.settings import PROJECT_ROOT, Settings
 from kg.authoring.validation import validate
+from kg.core.namespaces import BASE
+from kg.core.settings import PROJECT_ROOT, Settings
 
 #: slow: extension modules are reasoned with OWL RL
 pytestmark = pytest.mark.slow

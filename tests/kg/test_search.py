@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.core.namespaces import BASE
 from kg.assessment.search import TermMatcher, normalize
+from kg.core.namespaces import BASE
 
 
 def first(service, phrase: str) -> str | None:  # noqa: ANN001

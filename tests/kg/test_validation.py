@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.core.settings import Settings
 from kg.authoring.validation import ValidationReport, validate
+from kg.core.settings import Settings
 
 #: slow: each validation runs the reasoner and SHACL
 pytestmark = pytest.mark.slow

@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.loading.inputs import canonical_turtle
 from kg.core.namespaces import BASE, LP
 from kg.core.settings import PROJECT_ROOT
+from kg.loading.inputs import canonical_turtle
 from tests.conftest import SHARED
 
 ONTOLOGY = PROJECT_ROOT / "ontology"

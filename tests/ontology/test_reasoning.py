@@ -9,12 +9,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.reasoning.closure import committed_paths, read_committed_hash
-from kg.loading.inputs import discover_inputs, input_hash, load_asserted
 from kg.core.namespaces import BASE, INFERRED_GRAPH, LP
-from kg.sparql.library import QueryLibrary
-from kg.reasoning.reasoners import HermitReasoner, InconsistentOntologyError, OwlRlReasoner, materialize
 from kg.core.settings import PROJECT_ROOT, Settings
+from kg.loading.inputs import discover_inputs, input_hash, load_asserted
+from kg.reasoning.closure import committed_paths, read_committed_hash
+from kg.reasoning.reasoners import HermitReasoner, InconsistentOntologyError, OwlRlReasoner, materialize
+from kg.sparql.library import QueryLibrary
 
 #: slow: the reasoners run
 pytestmark = pytest.mark.slow

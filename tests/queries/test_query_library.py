@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 from rdflib import Literal, URIRef
 
+from kg.assessment.service import LegPainService
 from kg.cli.main import main
 from kg.core.namespaces import from_curie, to_curie
-from kg.assessment.service import LegPainService
 from kg.core.settings import PROJECT_ROOT
 
 QUERIES = PROJECT_ROOT / "queries"
 FILES = sorted(QUERIES.rglob("*.rq"))
 #: parameters some queries require, and values that exist in the shipped graph
 REQUIRED: dict[str, dict[str, str]] = {
-    "list-conditions-with-finding": {"finding": "lp:CalfPain"},
-    "list-candidate-conditions": {"findings": "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"},
+    "library/list-conditions-with-finding": {"finding": "lp:CalfPain"},
+    "library/list-candidate-conditions": {"findings": "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"},
 }
 
 

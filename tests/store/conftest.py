@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli.main import main as legpain
 from kg.assessment.service import LegPainService, load_service
+from kg.cli.main import main as legpain
 from kg.core.settings import Settings
 from tests.conftest import free_port
 

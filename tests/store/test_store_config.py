@@ -8,19 +8,14 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from kg.cli.main import main as legpain
 from kg.assessment.service import load_service
+from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from kg.stores.backends import (
-    BACKENDS,
-    MemoryBackend,
-    OxigraphBackend,
-    SparqlBackend,
-    StoreNotLoadedError,
-    StoreSpecError,
-    _chunks_keeping_blank_nodes,
-    backend_for,
-)
+from kg.stores.base import StoreNotLoadedError, StoreSpecError, _chunks_keeping_blank_nodes
+from kg.stores.memory import MemoryBackend
+from kg.stores.oxigraph import OxigraphBackend
+from kg.stores.registry import BACKENDS, backend_for
+from kg.stores.sparql import SparqlBackend
 
 #: slow: stores and prepared dumps are loaded
 pytestmark = pytest.mark.slow

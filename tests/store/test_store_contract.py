@@ -11,12 +11,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.reasoning.closed import closed_dataset
-from kg.core.namespaces import LOAD_GRAPH
-from kg.sparql.library import QueryLibrary
 from kg.assessment.service import LegPainService
+from kg.core.namespaces import LOAD_GRAPH
 from kg.core.settings import Settings
-from kg.stores.backends import backend_for, quads_by_graph
+from kg.reasoning.closed import closed_dataset
+from kg.sparql.library import QueryLibrary
+from kg.stores.base import quads_by_graph
+from kg.stores.registry import backend_for
 from tests.support.vignettes import evaluate
 
 #: slow: every backend is loaded, an Oxigraph server among them

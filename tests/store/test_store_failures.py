@@ -14,10 +14,11 @@ from starlette.testclient import TestClient
 
 import api.app
 from api.app import create_app
-from kg.cli.main import main as legpain
 from kg.assessment.service import load_service
+from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from kg.stores.backends import SparqlBackend, StoreNotLoadedError, StoreUnavailableError
+from kg.stores.base import StoreNotLoadedError, StoreUnavailableError
+from kg.stores.sparql import SparqlBackend
 from tests.conftest import free_port
 from tests.store.conftest import OxigraphServer, load_store, oxigraph_server
 
@@ -72,7 +73,8 @@ def test_an_interrupted_load_names_what_was_written_and_leaves_no_data_version(
     monkeypatch.setattr(SparqlBackend, "_insert", failing)
     with pytest.raises(StoreUnavailableError) as caught:
         from kg.reasoning.closed import closed_dataset
-        from kg.stores.backends import backend_for, quads_by_graph
+        from kg.stores.base import quads_by_graph
+        from kg.stores.registry import backend_for
 
         closed, version, _, _ = closed_dataset(chosen)
         backend = backend_for(chosen.store)
@@ -130,7 +132,7 @@ def test_a_half_loaded_store_is_refused_by_every_route_without_naming_its_addres
     """After an interrupted load the store holds no data version: GraphQL, /health and /sparql all
     refuse it (SPARQL served the half-loaded graph), and none of them says where the store is."""
     from kg.core.namespaces import KNOWLEDGE_BASE_GRAPH
-    from kg.stores.backends import backend_for
+    from kg.stores.registry import backend_for
 
     chosen = settings.with_changes(store=server.store, store_cache_ttl_s=0.0, store_timeout_s=5.0)
     assert load_store(chosen) == 0

@@ -28,9 +28,8 @@ from api.sparql import results as sparql_results
 from api.sparql.formats import Format, Kind, describe, from_short_name, negotiate
 from api.sparql.runners.jobs import QueryJob, Reply, WorkerConfig
 from api.sparql.runners.sandbox import confine
+from kg.core.formats import rdf_format
 
-_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 _PLAIN = "text/plain; charset=utf-8"
 #: Stack of the thread that parses and evaluates queries. Oxigraph's parser and evaluator recurse
 #: per nesting level and per operand of a long operator chain (`1+1+...`, `{..} UNION {..} ...`);
@@ -155,7 +154,7 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
         if cut == "first":
             return _too_large(job)
         try:
-            body = ox.serialize(triples, format=_RDF_FORMATS[fmt.name], prefixes=prefixes or {})
+            body = ox.serialize(triples, format=_oxigraph_format(fmt.name), prefixes=prefixes or {})
         except (ValueError, OSError) as exc:
             return error(406, f"Not acceptable: the result cannot be written as {fmt.media_type} ({exc}); "
                               "ask for text/turtle or application/n-triples.")
@@ -230,3 +229,11 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
     conn.send(("ready", confined))
     go.set()
     answering.join()
+
+
+def _oxigraph_format(name: str) -> ox.RdfFormat:
+    """Oxigraph's name for one of the endpoint's graph formats (all of which Oxigraph writes)."""
+    chosen = rdf_format(name)
+    if chosen is None or chosen.oxigraph is None:
+        raise ValueError(f"no Oxigraph serializer for {name!r}")
+    return chosen.oxigraph

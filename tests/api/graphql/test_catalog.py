@@ -12,12 +12,12 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.graphql.resolvers import Catalog
+from kg.assessment.service import LegPainService
+from kg.core.namespaces import BASE
+from kg.core.settings import Settings
 from kg.knowledge.indexed import IndexedKnowledge
 from kg.knowledge.protocols import Knowledge
-from kg.core.namespaces import BASE
-from kg.assessment.service import LegPainService
-from kg.core.settings import Settings
-from kg.stores.backends import StoreNotLoadedError, StoreUnavailableError
+from kg.stores.base import StoreNotLoadedError, StoreUnavailableError
 
 
 class CountingKnowledge:

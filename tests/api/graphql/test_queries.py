@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.graphql.view import LegPainGraphQL
-from kg.core.namespaces import BASE, to_curie
 from kg.assessment.service import LegPainService
+from kg.core.namespaces import BASE, to_curie
 from kg.core.settings import Settings
 
 

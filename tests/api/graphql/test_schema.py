@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from api.graphql import schema as api_schema
 from api.graphql.types import ONTOLOGY_TERMS
-from kg.core.namespaces import from_curie
 from kg.assessment.service import LegPainService
+from kg.core.namespaces import from_curie
 from kg.core.settings import PROJECT_ROOT
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "contract" / "schema.graphql"

@@ -19,10 +19,10 @@ from rdflib.query import Result
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.sparql.request import MAX_NESTING
-from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from kg.assessment.service import LegPainService
+from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from kg.core.settings import Settings
+from kg.sparql.guard import MAX_NESTING
 
 LP = Namespace("https://w3id.org/legpain/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

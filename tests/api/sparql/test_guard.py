@@ -22,9 +22,9 @@ from starlette.testclient import TestClient
 
 import kg.sparql.guard as guard
 from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kg.sparql.library import INIT_NS, QueryLibrary
 from kg.core.settings import PROJECT_ROOT
 from kg.sparql.guard import MAX_NESTING, CheckedQuery, QueryRefusedError, check_query
+from kg.sparql.library import INIT_NS, QueryLibrary
 
 ISSUE = r"""SELECT ?x WHERE { OPTIONAL { ?s ?p <http://e/\u0041'> } SERVICE <http://127.0.0.1:9999/x> { ?x ?y ?z } }"""
 EP = "<http://127.0.0.1:9999/x>"

@@ -20,11 +20,11 @@ from rdflib.query import Result
 
 from api.sparql.runners.jobs import QueryJob, Reply
 from api.sparql.runners.worker import execute, load_store
-from kg.knowledge.graph import LoadedGraph, load_graph
-from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from kg.sparql.library import to_bindings
 from kg.assessment.service import LegPainService
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.core.settings import PROJECT_ROOT, Settings
+from kg.knowledge.graph import LoadedGraph, load_graph
+from kg.sparql.library import to_bindings
 
 #: slow: every library query runs on rdflib's engine as the reference
 pytestmark = pytest.mark.slow

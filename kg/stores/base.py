@@ -1,0 +1,315 @@
+"""What every store backend shares: the `StoreBackend` base, the errors, loading and the data version.
+
+The backends, one module each, are chosen in one place by `Settings.store` (`kg.stores.registry`):
+
+| `LEGPAIN_STORE`                      | rdflib store plugin                         | holds data between runs |
+|--------------------------------------|---------------------------------------------|-------------------------|
+| `oxigraph` (the default)             | oxrdflib `OxigraphStore`, in memory         | no                      |
+| `memory`                             | rdflib `Memory`                             | no                      |
+| `oxigraph:PATH`                      | oxrdflib `OxigraphStore` on disk (RocksDB)  | yes                     |
+| `sparql:QUERY_URL[;UPDATE_URL]`      | rdflib `SPARQLUpdateStore` (any SPARQL 1.1) | yes (on the server)     |
+
+Every backend is a `StoreBackend` registered in `BACKENDS`; the rest of the code asks a backend what it
+can do (`persistent`, `remote`) instead of testing its kind. The dataset's default graph is the union
+of its named graphs in every backend (a remote server must be configured that way; see the README).
+
+A load writes named graphs whole (each replaced, so loading twice changes nothing) and marks the
+dataset with its data version last, in the graph `lp:graph/load`: readers that see no version know the
+store holds no complete load, and readers that see a new one drop their caches.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import urllib.error
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.client import HTTPException
+from typing import ClassVar, Self, TypeVar
+
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, VOID, XSD
+from rdflib.term import Node
+
+from kg.core.namespaces import DATASET_IRI, GRAPH_BASE, LOAD_GRAPH, bind_prefixes
+from kg.sparql.library import QueryLibrary
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Quad = tuple[Node, Node, Node, URIRef]
+#: Called after each batch a load writes: (graph IRI, triples of it written so far, its total).
+Progress = Callable[[str, int, int], None]
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be used: misconfigured, unreachable, or holding no complete load.
+
+    `str()` names the store (for logs and the operator's terminal); `public` says the same without
+    where the store is, for HTTP clients, who need to know what failed but not the store's address."""
+
+    def __init__(self, message: str, public: str | None = None) -> None:
+        super().__init__(message)
+        self.public = public or message
+
+    @classmethod
+    def about(cls, backend: object, text: str) -> Self:
+        """`the store <backend> <text>`, and `the store <text>` as the public message."""
+        return cls(f"the store {backend} {text}", f"the store {text}")
+
+
+class StoreSpecError(StoreError, ValueError):
+    """A `LEGPAIN_STORE` value that names no backend or misses its location."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached or refused a request; the message says which and why."""
+
+
+class StoreNotLoadedError(StoreError):
+    """The store holds no complete load of the knowledge graph (run `legpain load`)."""
+
+
+@dataclass
+class LoadReport:
+    """What a load wrote: triples per graph, in order. On failure `failed` names the graph being written."""
+
+    store: str
+    data_version: str
+    graphs: dict[str, int] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    failed: str | None = None
+    #: whether the old data version was removed (before that, a failed load changed nothing)
+    started: bool = False
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+class StoreBackend:
+    """One kind of store. Subclasses set the class attributes and implement `_open`."""
+
+    #: The scheme in `LEGPAIN_STORE` (`memory`, `oxigraph`, `sparql`).
+    scheme: ClassVar[str]
+    #: Data outlives the process, so `legpain load` fills it and `legpain serve` reads it (a backend may
+    #: decide per instance, as Oxigraph does by its location).
+    persistent: bool = False
+    #: Queries cross a network: the service keeps no full copy and asks the store per request.
+    remote: ClassVar[bool] = False
+    #: Several processes may read it at once (API workers share it); per instance too.
+    shared: bool = False
+    #: Quads a load writes per request (`write`'s default batch).
+    write_batch: ClassVar[int] = 10_000
+
+    def __init__(self, location: str | None = None, timeout_s: float = 30.0) -> None:
+        self.location = location
+        #: seconds a request to the store may take (remote stores; embedded ones answer in-process)
+        self.timeout_s = timeout_s
+
+    def __str__(self) -> str:
+        return self.scheme + (f":{self.location}" if self.location else "")
+
+    # ------------------------------------------------------------------ opening
+    def open(self, *, read_only: bool = False) -> Dataset:
+        """An rdflib `Dataset` over this store, its default graph the union of the named graphs."""
+        dataset = self._open(read_only)
+        bind_prefixes(dataset)
+        return dataset
+
+    def _open(self, read_only: bool) -> Dataset:
+        raise NotImplementedError
+
+    def holds(self, dataset: Dataset) -> bool:
+        """Whether a dataset already lives in this kind of store (then it need not be copied)."""
+        return False
+
+    # ------------------------------------------------------------------ writing
+    def write(
+        self,
+        dataset: Dataset,
+        quads_by_graph: dict[str, list[Quad]],
+        data_version: str,
+        progress: Progress | None = None,
+        batch: int | None = None,
+        mark: bool = True,
+    ) -> LoadReport:
+        """Replace each graph with its quads, drop our other graphs, then mark the data version (unless
+        `mark` is false: a store filled for this process only needs no marker).
+
+        On a store error the report says which graphs were written and which one failed, and the store
+        holds no data version (readers refuse it) until a load completes."""
+        report = LoadReport(str(self), data_version)
+        started = time.perf_counter()
+        try:
+            self._clear_version(dataset)
+            report.started = True
+            ours = {str(g.identifier) for g in dataset.graphs() if str(g.identifier).startswith(GRAPH_BASE)}
+            for stale in sorted(ours - set(quads_by_graph) - {str(LOAD_GRAPH)}):
+                self._drop(dataset, stale)
+                report.removed.append(stale)
+            for graph_iri, quads in quads_by_graph.items():
+                report.failed = graph_iri
+                self._drop(dataset, graph_iri)
+                written = 0
+                for chunk in _chunks_keeping_blank_nodes(quads, batch or self.write_batch):
+                    self._insert(dataset, chunk)
+                    written += len(chunk)
+                    if progress:
+                        progress(graph_iri, written, len(quads))
+                report.graphs[graph_iri] = written
+                report.failed = None
+            if mark:
+                self._insert(dataset, version_quads(data_version, report.graphs))
+            self._flush(dataset)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every store failure is reported with what was written
+            raise StoreUnavailableError(self._failure(exc, report)) from exc
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _failure(self, exc: BaseException, report: LoadReport) -> str:
+        if not report.started:
+            return (
+                f"the load into {self} failed before writing anything: {describe_error(exc)}. The store is unchanged."
+            )
+        done = ", ".join(f"{g} ({n} triples)" for g, n in report.graphs.items()) or "none"
+        return (
+            f"the load into {self} stopped: {describe_error(exc)}. Graphs written completely: {done}; "
+            f"graph being written: {report.failed or 'none'}. The store holds no data version now, so "
+            "the API refuses it until `legpain load` completes."
+        )
+
+    def _flush(self, dataset: Dataset) -> None:
+        """Make a completed load durable (a store on disk); nothing to do by default."""
+
+    def _clear_version(self, dataset: Dataset) -> None:
+        self._drop(dataset, str(LOAD_GRAPH))
+
+    def _drop(self, dataset: Dataset, graph_iri: str) -> None:
+        dataset.remove_graph(URIRef(graph_iri))
+
+    def _insert(self, dataset: Dataset, quads: list[Quad]) -> None:
+        dataset.addN((s, p, o, dataset.graph(g)) for s, p, o, g in quads)
+
+
+# ---------------------------------------------------------------------------------- data version
+
+
+def version_quads(data_version: str, counts: dict[str, int] | None = None) -> list[Quad]:
+    """The triples that mark a complete load, in the graph `lp:graph/load`: the data version, when,
+    and how many triples each graph received (`void:triples`, so nobody counts the store again)."""
+    now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    sizes: list[Quad] = [(URIRef(g), VOID.triples, Literal(n), LOAD_GRAPH) for g, n in (counts or {}).items()]
+    return [
+        (DATASET_IRI, OWL.versionInfo, Literal(data_version), LOAD_GRAPH),
+        (DATASET_IRI, DCTERMS.modified, now, LOAD_GRAPH),
+        *sizes,
+    ]
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line reason for a store failure, without a stack trace."""
+    if isinstance(exc, urllib.error.HTTPError):
+        body = ""
+        try:
+            body = exc.read().decode("utf-8", "replace").strip().splitlines()[0][:200]
+        except Exception:  # noqa: BLE001 - the body is only a hint
+            pass
+        return f"HTTP {exc.code} {exc.reason}" + (f": {body}" if body else "")
+    if isinstance(exc, urllib.error.URLError):
+        return f"cannot connect ({exc.reason})"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timed out"
+    if isinstance(exc, (ConnectionError, HTTPException, OSError)):
+        return f"connection failed ({exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def store_call(backend: StoreBackend, what: str, call: Callable[[], T]) -> T:
+    """Run a store request, turning transport failures into `StoreUnavailableError` that says what
+    was being done and where."""
+    try:
+        return call()
+    except StoreError:
+        raise
+    except (urllib.error.URLError, HTTPException, OSError, TimeoutError) as exc:
+        raise StoreUnavailableError.about(backend, f"could not {what}: {describe_error(exc)}") from exc
+    except Exception as exc:
+        # SPARQLStore wraps some failures in its own exceptions (`SPARQLConnectorException`, parse
+        # errors of a half-read response); a remote store's answer is never trusted to be well formed
+        if backend.remote:
+            raise StoreUnavailableError.about(backend, f"could not {what}: {describe_error(exc)}") from exc
+        raise
+
+
+# ---------------------------------------------------------------------------------- batching
+
+
+def _chunks_keeping_blank_nodes(quads: list[Quad], size: int) -> Iterator[list[Quad]]:
+    """Batches of about `size` quads in which every blank node's triples travel together."""
+    parent: dict[BNode, BNode] = {}
+
+    def find(node: BNode) -> BNode:
+        while parent.setdefault(node, node) is not node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for s, _, o, _ in quads:
+        if isinstance(s, BNode) and isinstance(o, BNode):
+            a, b = find(s), find(o)
+            if a is not b:
+                parent[a] = b
+    groups: dict[BNode, list[Quad]] = {}
+    chunk: list[Quad] = []
+    for quad in quads:
+        s, _, o, _ = quad
+        anchor = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None
+        if anchor is None:
+            chunk.append(quad)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        else:
+            groups.setdefault(find(anchor), []).append(quad)
+    for group in groups.values():
+        chunk.extend(group)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def quads_by_graph(dataset: Dataset, graphs: Iterable[URIRef] | None = None) -> dict[str, list[Quad]]:
+    """The dataset's named graphs (ours only, the load marker excepted) as quads, in a stable order."""
+    wanted = None if graphs is None else {str(g) for g in graphs}
+    out: dict[str, list[Quad]] = {}
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        iri = str(graph.identifier)
+        if iri == str(LOAD_GRAPH) or not iri.startswith(GRAPH_BASE) or (wanted and iri not in wanted):
+            continue
+        quads = [(s, p, o, URIRef(iri)) for s, p, o in graph]
+        if quads:
+            out[iri] = quads
+    return out
+
+
+def loaded_version(backend: StoreBackend, dataset: Dataset, queries: QueryLibrary) -> str:
+    """The data version a complete `legpain load` marked the store with (`queries/store/data-version.rq`);
+    `StoreNotLoadedError` when it holds none: nothing was loaded, or a load was interrupted (the mark is
+    written last)."""
+    rows = queries.rows("store/data-version", dataset)
+    if not rows or rows[0].get("version") is None:
+        raise StoreNotLoadedError.about(
+            backend,
+            "holds no complete load of the knowledge graph: run `legpain load` with the same "
+            "LEGPAIN_STORE (a load that was interrupted leaves no data version)",
+        )
+    return str(rows[0]["version"])
