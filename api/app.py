@@ -53,8 +53,9 @@ async def health(request: Request) -> Response:
     `LEGPAIN_STORE_CACHE_TTL_S`, and only that lookup leaves the event loop)."""
     state = app_state(request)
     if state.service is None:
-        return JSONResponse({"status": "error" if state.load_error else "loading", "detail": state.load_error},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "error" if state.load_error else "loading", "detail": state.load_error}, status_code=503
+        )
     try:
         if state.service.backend.remote:
             described = await anyio.to_thread.run_sync(state.service.describe)
@@ -152,17 +153,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     if settings.cors_origins:
-        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                                        allow_methods=["GET", "POST", "OPTIONS"],
-                                        allow_headers=["Content-Type", "Accept", "Authorization", "X-Request-ID"],
-                                        expose_headers=["X-Legpain-Truncated", "X-Legpain-Truncated-By",
-                                                        "X-Legpain-Max-Rows", "X-Legpain-Max-Bytes",
-                                                        "X-Request-ID"]))
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Content-Type", "Accept", "Authorization", "X-Request-ID"],
+                expose_headers=[
+                    "X-Legpain-Truncated",
+                    "X-Legpain-Truncated-By",
+                    "X-Legpain-Max-Rows",
+                    "X-Legpain-Max-Bytes",
+                    "X-Request-ID",
+                ],
+            ),
+        )
     middleware.insert(0, Middleware(RequestIdMiddleware))  # outermost: every response and log line has it
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.legpain = state
     return app
-
 
 
 @functools.cache

@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import html
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import markdown
 from starlette.requests import Request
@@ -37,9 +35,11 @@ OFFERED = (
     *(Format(f.name, "graph", f.media_type, f.media_aliases) for f in GRAPH_FORMATS),
 )
 _T = TypeVar("_T")
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
-         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}"
-         "blockquote{color:#444;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}img{max-width:100%}")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}"
+    "blockquote{color:#444;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}img{max-width:100%}"
+)
 
 
 def _choose(request: Request) -> Format | None:
@@ -53,44 +53,29 @@ def _choose(request: Request) -> Format | None:
     return best_format(request.headers.get("accept"), OFFERED)
 
 
-class _PerGraph:
-    """What is rendered from one loaded graph, kept until a reload swaps in another one (keyed by the
-    hash of the inputs; a few entries at most)."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, str], object] = OrderedDict()
-
-    def get(self, graph: LoadedGraph, what: str, make: Callable[[], _T]) -> _T:
-        key = (graph.closure.input_hash, what)
-        if key not in self._entries:
-            self._entries[key] = make()
-            while len(self._entries) > 12:
-                self._entries.popitem(last=False)
-        return cast(_T, self._entries[key])  # what `make` built for this graph and `what`
+def _pages(request: Request, graph: LoadedGraph) -> dict[str, str]:
+    return app_state(request).rendered.get(graph, "pages", lambda: reference_pages(graph))
 
 
-_cache = _PerGraph()
-
-
-def _pages(graph: LoadedGraph) -> dict[str, str]:
-    return _cache.get(graph, "pages", lambda: reference_pages(graph))
-
-
-def _rdf(graph: LoadedGraph, fmt: str) -> bytes:
-    return _cache.get(graph, fmt, lambda: serialize(graph, fmt, "all"))
+def _rdf(request: Request, graph: LoadedGraph, fmt: str) -> bytes:
+    return app_state(request).rendered.get(graph, fmt, lambda: serialize(graph, fmt, "all"))
 
 
 def _html_page(title: str, body_markdown: str) -> str:
     body = markdown.markdown(body_markdown, extensions=["tables"])
     body = body.replace('.md">', '">')  # links between pages drop the suffix
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{body}</body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>{body}</body></html>"
+    )
 
 
-_REMOTE = ("The ontology documents are served by API processes that hold the graph (an embedded store). "
-           "This one reads a remote store (LEGPAIN_STORE=sparql:...): get the graphs from /sparql, e.g. "
-           "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/legpain/graph/ontology> { ?s ?p ?o } }, "
-           "or run `legpain export` / `legpain docs` on the ontology files.\n")
+_REMOTE = (
+    "The ontology documents are served by API processes that hold the graph (an embedded store). "
+    "This one reads a remote store (LEGPAIN_STORE=sparql:...): get the graphs from /sparql, e.g. "
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/legpain/graph/ontology> { ?s ?p ?o } }, "
+    "or run `legpain export` / `legpain docs` on the ontology files.\n"
+)
 
 
 def _graph(request: Request) -> LoadedGraph | None:
@@ -104,13 +89,18 @@ async def ontology(request: Request) -> Response:
     fmt = _choose(request)
     if fmt is None:
         offered = ", ".join(f.media_type for f in OFFERED)
-        return PlainTextResponse(f"none of the requested media types is available; offered: {offered}\n",
-                                 status_code=406)
+        return PlainTextResponse(
+            f"none of the requested media types is available; offered: {offered}\n", status_code=406
+        )
     headers = {"Vary": "Accept"}
     if fmt.name == "html":
-        page = _pages(graph)["index.md"].replace("](../ontology.svg)", "](diagram.svg)").replace("](", "](/ontology/")
+        page = (
+            _pages(request, graph)["index.md"]
+            .replace("](../ontology.svg)", "](diagram.svg)")
+            .replace("](", "](/ontology/")
+        )
         return Response(_html_page("Walking leg-pain ontology", page), media_type="text/html", headers=headers)
-    return Response(_rdf(graph, fmt.name), media_type=fmt.content_type, headers=headers)
+    return Response(_rdf(request, graph, fmt.name), media_type=fmt.content_type, headers=headers)
 
 
 async def reference_page(request: Request) -> Response:
@@ -127,7 +117,7 @@ async def reference_page(request: Request) -> Response:
         return Response(svg, media_type="image/svg+xml")
     raw = path.endswith(".md")
     key = path if raw else path + ".md"
-    text = _pages(graph).get(key)
+    text = _pages(request, graph).get(key)
     if text is None:
         return PlainTextResponse(f"no reference page {path!r}; see /ontology\n", status_code=404)
     if raw:
@@ -137,5 +127,7 @@ async def reference_page(request: Request) -> Response:
 
 
 def ontology_routes() -> list[BaseRoute]:
-    return [Route("/ontology", ontology, methods=["GET", "HEAD"]),
-            Route("/ontology/{page:path}", reference_page, methods=["GET", "HEAD"])]
+    return [
+        Route("/ontology", ontology, methods=["GET", "HEAD"]),
+        Route("/ontology/{page:path}", reference_page, methods=["GET", "HEAD"]),
+    ]

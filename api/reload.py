@@ -56,9 +56,11 @@ class ReloadOutcome:
             except StoreError as exc:
                 body["serving"] = {"store": service.backend.scheme, "error": exc.public}
         if self.report is not None:
-            body["report"] = {"ok": self.report.ok,
-                              "summary": {lvl: self.report.count(lvl) for lvl in Level},
-                              "problems": [p.__dict__ for p in self.report.problems]}
+            body["report"] = {
+                "ok": self.report.ok,
+                "summary": {lvl: self.report.count(lvl) for lvl in Level},
+                "problems": [p.__dict__ for p in self.report.problems],
+            }
         return body
 
 
@@ -80,8 +82,11 @@ async def reload_graph(state: AppState) -> ReloadOutcome:
             service = await anyio.to_thread.run_sync(load_service, state.settings)
         except Exception as exc:  # anything at all: keep serving what we have
             log.exception("reload failed while loading")
-            return ReloadOutcome(ReloadStatus.REFUSED, report,
-                                 f"loading failed ({public_message(exc)}); still serving the last good graph")
+            return ReloadOutcome(
+                ReloadStatus.REFUSED,
+                report,
+                f"loading failed ({public_message(exc)}); still serving the last good graph",
+            )
         state.service = service
         state.load_error = None
         message = service.graph.closure.message if service.graph else "reconnected to the store"
@@ -98,7 +103,8 @@ async def admin_reload(request: Request) -> Response:
     scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
     # the scheme is case-insensitive (RFC 9110, section 11.1); the token is compared in constant time
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            {"detail": "a valid bearer token is required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
     outcome = await reload_graph(state)
     return JSONResponse(outcome.as_json(state), status_code=outcome.status.http_status)

@@ -53,8 +53,11 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _headers_too_slow(self) -> None:
         self._header_timer = None
-        logging.getLogger("legpain.api").info("closing a connection from %s: its request headers did not "
-                                              "arrive within %g s", self.client, header_timeout())
+        logging.getLogger("legpain.api").info(
+            "closing a connection from %s: its request headers did not arrive within %g s",
+            self.client,
+            header_timeout(),
+        )
         self.transport.close()
 
     def connection_made(  # type: ignore[override]  # as uvicorn's: asyncio's Protocol takes a BaseTransport
@@ -109,8 +112,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s
 
 def log_config(level: str = "info", fmt: str = "text") -> dict[str, Any]:
     """The logging configuration uvicorn starts with (see the module docstring)."""
-    formatter: dict[str, Any] = ({"()": JsonFormatter} if fmt == "json"
-                                 else {"format": TEXT_FORMAT, "datefmt": "%Y-%m-%dT%H:%M:%S"})
+    formatter: dict[str, Any] = (
+        {"()": JsonFormatter} if fmt == "json" else {"format": TEXT_FORMAT, "datefmt": "%Y-%m-%dT%H:%M:%S"}
+    )
     level = level.upper()
     logger = {"handlers": ["stderr"], "level": level, "propagate": False}
     return {
@@ -118,9 +122,21 @@ def log_config(level: str = "info", fmt: str = "text") -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {"main": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "main", "filters": ["request_id"]}},
-        "loggers": {"legpain": logger, "kg": logger, "api": logger, "uvicorn": logger, "uvicorn.error": logger,
-                    "uvicorn.access": {"handlers": [], "propagate": False}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "main",
+                "filters": ["request_id"],
+            }
+        },
+        "loggers": {
+            "legpain": logger,
+            "kg": logger,
+            "api": logger,
+            "uvicorn": logger,
+            "uvicorn.error": logger,
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
         "root": {"handlers": ["stderr"], "level": "WARNING"},
     }

@@ -57,10 +57,12 @@ ASSESS_FULL = """query($s: [ID!]!, $a: [ID!]) { assess(symptoms: $s, absentSympt
   candidates { rank score explanation condition { id label } supporting { id label } missing { id label }
                conflicting { id label } sources { title quote } } } }"""
 #: presentations used when shared/eval/vignettes.json is not beside the checkout
-FALLBACK = [(["cramping calves on walks", "pain stops when I stop walking"], []),
-            (["one leg swollen", "hot to the touch"], []),
-            (["pins and needles", "burning feet"], []),
-            (["morning heel pain"], [])]
+FALLBACK = [
+    (["cramping calves on walks", "pain stops when I stop walking"], []),
+    (["one leg swollen", "hot to the touch"], []),
+    (["pins and needles", "burning feet"], []),
+    (["morning heel pain"], []),
+]
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,14 @@ def wait_ready(url: str, timeout: float = 120.0) -> None:
 
 
 @contextmanager
-def process(command: list[str], ready_url: str, log: Path,
-            env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def process(
+    command: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server process, wait until it is ready, and always stop it (this process only)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **(env or {})}
+        )
         try:
             wait_ready(ready_url)
             yield proc
@@ -159,13 +163,15 @@ def serve_baseline(port: int, data_file: Path) -> None:
 # ------------------------------------------------------------------------------- load driver
 
 
-async def load(url: str, bodies: list[dict[str, Any]] | None, requests: int, concurrency: int,
-               warmup: int) -> tuple[list[float], int, float]:
+async def load(
+    url: str, bodies: list[dict[str, Any]] | None, requests: int, concurrency: int, warmup: int
+) -> tuple[list[float], int, float]:
     """`requests` POSTs of `bodies`, round-robin (GETs when None), from `concurrency` clients;
     latencies in seconds."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     sent = 0
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
         async def one() -> tuple[float, bool]:
             nonlocal sent
             sent += 1
@@ -197,24 +203,35 @@ async def load(url: str, bodies: list[dict[str, Any]] | None, requests: int, con
         return latencies, errors, time.perf_counter() - started
 
 
-def summarize(scenario: str, latencies: list[float], errors: int, seconds: float, concurrency: int,
-              cpu: float | None) -> Result:
+def summarize(
+    scenario: str, latencies: list[float], errors: int, seconds: float, concurrency: int, cpu: float | None
+) -> Result:
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
         return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
 
-    return Result(scenario, len(ordered), concurrency, errors, round(seconds, 3),
-                  round(len(ordered) / seconds, 1), round(1000 * statistics.median(ordered), 2), pct(0.90),
-                  pct(0.99), None if cpu is None else round(1000 * cpu / len(ordered), 3))
+    return Result(
+        scenario,
+        len(ordered),
+        concurrency,
+        errors,
+        round(seconds, 3),
+        round(len(ordered) / seconds, 1),
+        round(1000 * statistics.median(ordered), 2),
+        pct(0.90),
+        pct(0.99),
+        None if cpu is None else round(1000 * cpu / len(ordered), 3),
+    )
 
 
 def presentations(graphql: str) -> tuple[list[str], list[dict[str, Any]]]:
     """The phrases to search and the assess variables: the vignettes' presentations, resolved as the
     evaluation client does (first `symptoms(search:)` hit per phrase)."""
     if VIGNETTES.exists():
-        cases = [(v["present"], v.get("absent", []))
-                 for v in json.loads(VIGNETTES.read_text(encoding="utf-8"))["vignettes"]]
+        cases = [
+            (v["present"], v.get("absent", [])) for v in json.loads(VIGNETTES.read_text(encoding="utf-8"))["vignettes"]
+        ]
     else:
         cases = FALLBACK
     phrases = [p for present, absent in cases for p in present + absent]
@@ -231,8 +248,9 @@ def presentations(graphql: str) -> tuple[list[str], list[dict[str, Any]]]:
     return phrases, variables
 
 
-def run_all(graphql: tuple[str, int | None], bare: tuple[str, int | None], requests: int, concurrency: int,
-            warmup: int) -> list[Result]:
+def run_all(
+    graphql: tuple[str, int | None], bare: tuple[str, int | None], requests: int, concurrency: int, warmup: int
+) -> list[Result]:
     """Each scenario in turn; (url, server pid) pairs, the pid for reading the server's CPU time.
     Search and assess cycle through the vignettes' presentations, so no one input is repeated."""
     phrases, variables = presentations(graphql[0])
@@ -258,39 +276,55 @@ def run_all(graphql: tuple[str, int | None], bare: tuple[str, int | None], reque
 def report(results: list[Result]) -> tuple[str, dict[str, Any]]:
     by = {r.scenario: r for r in results}
     ratio = by["lookup"].rps / by["bare-lookup"].rps
-    lines = ["| scenario | requests | clients | req/s | p50 ms | p90 ms | p99 ms | server CPU ms/req | errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r.scenario} | {r.requests} | {r.concurrency} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} "
-              f"| {r.p99_ms:.2f} | {'-' if r.server_cpu_ms is None else f'{r.server_cpu_ms:.3f}'} | {r.errors} |"
-              for r in results]
+    lines = [
+        "| scenario | requests | clients | req/s | p50 ms | p90 ms | p99 ms | server CPU ms/req | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.scenario} | {r.requests} | {r.concurrency} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p90_ms:.2f} "
+        f"| {r.p99_ms:.2f} | {'-' if r.server_cpu_ms is None else f'{r.server_cpu_ms:.3f}'} | {r.errors} |"
+        for r in results
+    ]
     assess_p50 = by["assess"].p50_ms
-    lines += ["", "search and assess cycle through the vignettes' presentations; assess asks what the evaluation "
-                  "client asks, assess-full adds explanations, findings, quotes and reasons", "",
-              f"GraphQL lookup / bare route throughput: {ratio:.2f} (target >= 0.33: "
-                  f"{'met' if ratio >= 1 / 3 else 'NOT met'})"]
+    lines += [
+        "",
+        "search and assess cycle through the vignettes' presentations; assess asks what the evaluation "
+        "client asks, assess-full adds explanations, findings, quotes and reasons",
+        "",
+        f"GraphQL lookup / bare route throughput: {ratio:.2f} (target >= 0.33: "
+        f"{'met' if ratio >= 1 / 3 else 'NOT met'})",
+    ]
     summary: dict[str, Any] = {"lookup_to_bare_ratio": round(ratio, 3), "assess_p50_ms": assess_p50}
     bare_cpu, lookup_cpu = by["bare-lookup"].server_cpu_ms, by["lookup"].server_cpu_ms
     if bare_cpu and lookup_cpu:
         # independent of the client's own overhead: what each server could serve on one core
         cpu_ratio = bare_cpu / lookup_cpu
         summary["lookup_to_bare_server_cpu_ratio"] = round(cpu_ratio, 3)
-        lines.append(f"by server CPU per request (client overhead excluded): {cpu_ratio:.2f} "
-                     f"({1000 / lookup_cpu:.0f} vs {1000 / bare_cpu:.0f} req/s per core)")
-    lines.append(f"assess p50 at {by['assess'].concurrency} clients: {assess_p50:.2f} ms (target < 10 ms: "
-                 f"{'met' if assess_p50 < 10 else 'NOT met'})")
+        lines.append(
+            f"by server CPU per request (client overhead excluded): {cpu_ratio:.2f} "
+            f"({1000 / lookup_cpu:.0f} vs {1000 / bare_cpu:.0f} req/s per core)"
+        )
+    lines.append(
+        f"assess p50 at {by['assess'].concurrency} clients: {assess_p50:.2f} ms (target < 10 ms: "
+        f"{'met' if assess_p50 < 10 else 'NOT met'})"
+    )
     summary["targets_met"] = ratio >= 1 / 3 and assess_p50 < 10
     return "\n".join(lines), summary
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="base URL of a running server (default: start `legpain serve`)")
     parser.add_argument("--requests", type=int, default=3000, help="requests per scenario (default 3000)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per scenario (default 200)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "http.json"),
-                        help="write the results as JSON here ('' to skip)")
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "bench" / "results" / "http.json"),
+        help="write the results as JSON here ('' to skip)",
+    )
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -305,20 +339,44 @@ def main(argv: list[str] | None = None) -> int:
         data_file = Path(tmp) / "lookup.json"
         data_file.write_text(json.dumps(lookup), encoding="utf-8")
         port = free_port()
-        command = [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", str(port), "--data",
-                   str(data_file)]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--serve-baseline",
+            str(port),
+            "--data",
+            str(data_file),
+        ]
         with process(command, f"http://127.0.0.1:{port}/health", Path(tmp) / "baseline.log") as bare:
-            results = run_all((base + "/graphql", pid), (f"http://127.0.0.1:{port}/lookup", bare.pid),
-                              args.requests, args.concurrency, args.warmup)
+            results = run_all(
+                (base + "/graphql", pid),
+                (f"http://127.0.0.1:{port}/lookup", bare.pid),
+                args.requests,
+                args.concurrency,
+                args.warmup,
+            )
     table, summary = report(results)
     print(table)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({
-            "command": " ".join(["python bench/bench_http.py", *(argv if argv is not None else sys.argv[1:])]),
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-            "results": [asdict(r) for r in results], **summary}, indent=2) + "\n", encoding="utf-8")
+        out.write_text(
+            json.dumps(
+                {
+                    "command": " ".join(["python bench/bench_http.py", *(argv if argv is not None else sys.argv[1:])]),
+                    "machine": {
+                        "python": platform.python_version(),
+                        "cpus": os.cpu_count(),
+                        "platform": platform.platform(),
+                    },
+                    "results": [asdict(r) for r in results],
+                    **summary,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

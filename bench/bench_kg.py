@@ -28,8 +28,16 @@ from kg.loading.inputs import discover_inputs, load_asserted
 from kg.reasoning.reasoners import HermitReasoner, OwlRlReasoner, java_available, materialize
 from kg.sparql.library import QueryLibrary
 
-PHRASES = ["calf cramps on walks", "pins and needles", "pain eases when I stand still", "swollen leg",
-           "heel pain in the morning", "can't put weight on it", "shin splints", "burning feet"]
+PHRASES = [
+    "calf cramps on walks",
+    "pins and needles",
+    "pain eases when I stand still",
+    "swollen leg",
+    "heel pain in the morning",
+    "can't put weight on it",
+    "shin splints",
+    "burning feet",
+]
 PRESENTATIONS = [
     ["lp:CalfCrampingOnWalking", "lp:PainAfterPredictableDistance", "lp:ReliefWithinMinutesOfRest"],
     ["lp:UnilateralLegSwelling", "lp:LegWarmth", "lp:LegRedness", "lp:ThrobbingPainNotRelievedByRest"],
@@ -72,18 +80,23 @@ def main(argv: list[str] | None = None) -> int:
             asserted.add(triple)
         queries = QueryLibrary(settings.queries_dir)
         results["reason_owlrl_s"] = statistics.median(
-            timed(lambda: materialize(asserted, OwlRlReasoner(), queries)) for _ in range(max(1, args.repeat // 2)))
+            timed(lambda: materialize(asserted, OwlRlReasoner(), queries)) for _ in range(max(1, args.repeat // 2))
+        )
         if java_available():
             results["reason_hermit_s"] = statistics.median(
-                timed(lambda: materialize(asserted, HermitReasoner(), queries))
-                for _ in range(max(1, args.repeat // 2)))
+                timed(lambda: materialize(asserted, HermitReasoner(), queries)) for _ in range(max(1, args.repeat // 2))
+            )
             # cold start: no committed closure fits (reasoner="hermit" forces it), JVM included
             results["start_cold_hermit_s"] = timed(lambda: load_service(settings, "hermit"))
 
-    search = [timed(lambda p=p: service.search_findings(p, 20)) for _ in range(args.calls // len(PHRASES))
-              for p in PHRASES]
-    assess = [timed(lambda ids=ids: service.scorer.assess(ids)) for _ in range(args.calls // len(PRESENTATIONS))
-              for ids in PRESENTATIONS]
+    search = [
+        timed(lambda p=p: service.search_findings(p, 20)) for _ in range(args.calls // len(PHRASES)) for p in PHRASES
+    ]
+    assess = [
+        timed(lambda ids=ids: service.scorer.assess(ids))
+        for _ in range(args.calls // len(PRESENTATIONS))
+        for ids in PRESENTATIONS
+    ]
     for name, values in (("search", search), ("assess", assess)):
         results[f"{name}_p50_ms"] = statistics.median(values) * 1000
         results[f"{name}_p99_ms"] = percentile(values, 99) * 1000

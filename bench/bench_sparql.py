@@ -108,8 +108,16 @@ def _run(clients: int, requests: int, make_worker: Callable[[], Callable[[], Non
 
 
 def _row(engine: str, query: str, clients: int, wall: float, lat: list[float], cpu: float | None = None) -> Row:
-    return Row(engine, query, clients, len(lat), round(len(lat) / wall, 1), round(_percentile(lat, 0.5) * 1000, 3),
-               round(_percentile(lat, 0.99) * 1000, 3), None if cpu is None else round(cpu * 1000 / len(lat), 3))
+    return Row(
+        engine,
+        query,
+        clients,
+        len(lat),
+        round(len(lat) / wall, 1),
+        round(_percentile(lat, 0.5) * 1000, 3),
+        round(_percentile(lat, 0.99) * 1000, 3),
+        None if cpu is None else round(cpu * 1000 / len(lat), 3),
+    )
 
 
 # ------------------------------------------------------------------------------- the server
@@ -189,6 +197,7 @@ def endpoint_rows(base: str, pid: int | None, clients: int, requests: int, queri
                 response.read()
                 if response.status != 200:
                     raise RuntimeError(f"HTTP {response.status}: {response.reason}")
+
             return call
 
         for _ in range(2):  # the first queries start the worker pool and warm it
@@ -197,8 +206,7 @@ def endpoint_rows(base: str, pid: int | None, clients: int, requests: int, queri
         wall, lat = _run(clients, requests, make_worker)
         after = _cpu_seconds(pid)
         cpu = None if before is None or after is None else after - before
-        rows.append(_row("endpoint (HTTP)" if path.startswith("/sparql") else "server", name, clients, wall, lat,
-                         cpu))
+        rows.append(_row("endpoint (HTTP)" if path.startswith("/sparql") else "server", name, clients, wall, lat, cpu))
     return rows
 
 
@@ -211,9 +219,11 @@ def reference_rows(clients: int, requests: int, queries: dict[str, str], rdflib_
     store.bulk_load(kg.dataset.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
     rows = []
     for name, query in queries.items():
+
         def make_ox(query: str = query) -> Callable[[], None]:
             def call() -> None:
                 store.query(query, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+
             return call
 
         for n in sorted({1, clients}):
@@ -223,6 +233,7 @@ def reference_rows(clients: int, requests: int, queries: dict[str, str], rdflib_
         def make_rdflib(query: str = query) -> Callable[[], None]:
             def call() -> None:
                 kg.dataset.query(query).serialize(format="json")
+
             return call
 
         count = rdflib_requests if name == "candidates" else rdflib_requests * 10
@@ -232,12 +243,16 @@ def reference_rows(clients: int, requests: int, queries: dict[str, str], rdflib_
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| engine | query | clients | requests | queries/s | p50 ms | p99 ms | server CPU ms/query |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| engine | query | clients | requests | queries/s | p50 ms | p99 ms | server CPU ms/query |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         cpu = "" if r.server_cpu_ms is None else f"{r.server_cpu_ms:.2f}"
-        lines.append(f"| {r.engine} | {r.query} | {r.clients} | {r.requests} | {r.qps:,.0f} | {r.p50_ms:.2f} | "
-                     f"{r.p99_ms:.2f} | {cpu} |")
+        lines.append(
+            f"| {r.engine} | {r.query} | {r.clients} | {r.requests} | {r.qps:,.0f} | {r.p50_ms:.2f} | "
+            f"{r.p99_ms:.2f} | {cpu} |"
+        )
     return "\n".join(lines)
 
 
@@ -247,8 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--requests", type=int, default=4000, help="requests per query and engine (default 4000)")
     parser.add_argument("--rdflib-requests", type=int, default=20, help="rdflib candidate runs (lookup: 10x)")
-    parser.add_argument("--json", nargs="?", const=str(ROOT / "bench" / "results" / "sparql.json"),
-                        help="also write the figures as JSON (default path bench/results/sparql.json)")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const=str(ROOT / "bench" / "results" / "sparql.json"),
+        help="also write the figures as JSON (default path bench/results/sparql.json)",
+    )
     args = parser.parse_args(argv)
     queries = {"lookup": LOOKUP, "candidates": candidate_query()}
     with server(args.url) as (base, pid):
@@ -258,11 +277,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"python": platform.python_version(), "pyoxigraph": ox.__version__ if hasattr(ox, "__version__")
-                else "", "cpus": os.cpu_count(), "machine": platform.machine(), "clients": args.clients,
-                "requests": args.requests, "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])}
-        out.write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2) + "\n",
-                       encoding="utf-8")
+        meta = {
+            "python": platform.python_version(),
+            "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else "",
+            "cpus": os.cpu_count(),
+            "machine": platform.machine(),
+            "clients": args.clients,
+            "requests": args.requests,
+            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        }
+        out.write_text(json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2) + "\n", encoding="utf-8")
         print(f"\nwritten to {out}")
     return 0
 

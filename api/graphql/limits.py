@@ -165,8 +165,13 @@ class ShapeLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShapeLimits:
-        return cls(settings.max_query_depth, settings.max_aliases, settings.max_fields, settings.max_cost,
-                   settings.max_query_tokens)
+        return cls(
+            settings.max_query_depth,
+            settings.max_aliases,
+            settings.max_fields,
+            settings.max_cost,
+            settings.max_query_tokens,
+        )
 
 
 def shape_errors(shapes: Mapping[str, QueryShape], limits: ShapeLimits) -> list[GraphQLError]:
@@ -175,19 +180,44 @@ def shape_errors(shapes: Mapping[str, QueryShape], limits: ShapeLimits) -> list[
     for name, shape in shapes.items():
         label = f"operation {name!r}" if name else "the query"
         if shape.depth > limits.max_depth:
-            errors.append(limit_error("QUERY_TOO_DEEP", f"{label} is nested {shape.depth} levels deep; at most "
-                                      f"{limits.max_depth} are allowed", limits.max_depth, shape.depth))
+            errors.append(
+                limit_error(
+                    "QUERY_TOO_DEEP",
+                    f"{label} is nested {shape.depth} levels deep; at most {limits.max_depth} are allowed",
+                    limits.max_depth,
+                    shape.depth,
+                )
+            )
         if shape.aliases > limits.max_aliases:
-            errors.append(limit_error("TOO_MANY_ALIASES", f"{label} uses {shape.aliases} aliases; at most "
-                                      f"{limits.max_aliases} are allowed", limits.max_aliases, shape.aliases))
+            errors.append(
+                limit_error(
+                    "TOO_MANY_ALIASES",
+                    f"{label} uses {shape.aliases} aliases; at most {limits.max_aliases} are allowed",
+                    limits.max_aliases,
+                    shape.aliases,
+                )
+            )
         if shape.fields > limits.max_fields:
-            errors.append(limit_error("TOO_MANY_FIELDS", f"{label} selects {shape.fields} fields (fragments "
-                                      f"counted where they are spread); at most {limits.max_fields} are allowed",
-                                      limits.max_fields, shape.fields))
+            errors.append(
+                limit_error(
+                    "TOO_MANY_FIELDS",
+                    f"{label} selects {shape.fields} fields (fragments "
+                    f"counted where they are spread); at most {limits.max_fields} are allowed",
+                    limits.max_fields,
+                    shape.fields,
+                )
+            )
         if shape.cost > limits.max_cost:
-            errors.append(limit_error("QUERY_TOO_COMPLEX", f"{label} could resolve about {shape.cost} fields; at "
-                                      f"most {limits.max_cost} are allowed: select fewer nested lists or use "
-                                      "`limit`", limits.max_cost, shape.cost))
+            errors.append(
+                limit_error(
+                    "QUERY_TOO_COMPLEX",
+                    f"{label} could resolve about {shape.cost} fields; at "
+                    f"most {limits.max_cost} are allowed: select fewer nested lists or use "
+                    "`limit`",
+                    limits.max_cost,
+                    shape.cost,
+                )
+            )
     return errors
 
 
@@ -267,8 +297,10 @@ def query_limits(shapes: ShapeCache) -> Callable[[], QueryLimits]:
 def token_limit_error(error: GraphQLError, max_tokens: int) -> GraphQLError | None:
     """graphql-core reports the token limit as a syntax error; give it its own code."""
     if isinstance(error, GraphQLSyntaxError) and "tokens. Parsing aborted" in error.message:
-        return GraphQLError(f"the query has more than {max_tokens} tokens; at most {max_tokens} are allowed",
-                            extensions={"code": "TOO_MANY_TOKENS", "limit": max_tokens})
+        return GraphQLError(
+            f"the query has more than {max_tokens} tokens; at most {max_tokens} are allowed",
+            extensions={"code": "TOO_MANY_TOKENS", "limit": max_tokens},
+        )
     return None
 
 
@@ -301,12 +333,21 @@ def check_arguments(kwargs: Mapping[str, Any], settings: Settings, names: Mappin
     for key, value in kwargs.items():
         name = names.get(key, key)
         if isinstance(value, list | tuple) and len(value) > settings.max_list_input:
-            raise limit_error("INPUT_LIST_TOO_LONG", f"`{name}` has {len(value)} items; at most "
-                              f"{settings.max_list_input} are allowed", settings.max_list_input, len(value))
+            raise limit_error(
+                "INPUT_LIST_TOO_LONG",
+                f"`{name}` has {len(value)} items; at most {settings.max_list_input} are allowed",
+                settings.max_list_input,
+                len(value),
+            )
         if key in ("limit", "offset") and isinstance(value, int):
             if value < 0:
-                raise GraphQLError(f"`{name}` must not be negative (got {value})",
-                                   extensions={"code": "BAD_USER_INPUT"})
+                raise GraphQLError(
+                    f"`{name}` must not be negative (got {value})", extensions={"code": "BAD_USER_INPUT"}
+                )
             if key == "limit" and value > settings.max_limit:
-                raise limit_error("LIMIT_TOO_LARGE", f"`limit` is {value}; at most {settings.max_limit} "
-                                  "are allowed: page with `offset`", settings.max_limit, value)
+                raise limit_error(
+                    "LIMIT_TOO_LARGE",
+                    f"`limit` is {value}; at most {settings.max_limit} are allowed: page with `offset`",
+                    settings.max_limit,
+                    value,
+                )

@@ -76,7 +76,8 @@ class Catalog:
         self._condition_records: _Records[rec.Condition] = _Records(knowledge.conditions)
         self._finding_records: _Records[rec.Finding] = _Records(knowledge.findings)
         self._source_records: _Records[rec.SourceRef] = _Records(
-            lambda iris: {ref.iri: ref for ref in knowledge.sources(iris)})
+            lambda iris: {ref.iri: ref for ref in knowledge.sources(iris)}
+        )
         self._conditions: dict[str, t.Condition] = {}
         self._symptoms: dict[str, t.Symptom] = {}
         self._sources: dict[str, t.Source] = {}
@@ -104,16 +105,27 @@ class Catalog:
         """Every urgency level, by rank."""
         if self._levels is None:
             self._levels = {
-                u.iri: t.UrgencyLevel(id=t.ID(_curie(u.iri)), iri=u.iri, label=u.label, rank=u.rank,
-                                      description=u.definition, advice=u.advice)
-                for u in sorted(self.knowledge.urgency_levels().values(), key=lambda u: u.rank)}
+                u.iri: t.UrgencyLevel(
+                    id=t.ID(_curie(u.iri)),
+                    iri=u.iri,
+                    label=u.label,
+                    rank=u.rank,
+                    description=u.definition,
+                    advice=u.advice,
+                )
+                for u in sorted(self.knowledge.urgency_levels().values(), key=lambda u: u.rank)
+            }
         return self._levels
 
     def body_systems(self) -> dict[str, t.BodySystem]:
         """Every body system, by label."""
         if self._systems is None:
-            systems = [t.BodySystem(id=t.ID(_curie(s.iri)), iri=s.iri, label=s.label, definition=s.definition,
-                                    synonyms=list(s.synonyms)) for s in self.knowledge.body_systems().values()]
+            systems = [
+                t.BodySystem(
+                    id=t.ID(_curie(s.iri)), iri=s.iri, label=s.label, definition=s.definition, synonyms=list(s.synonyms)
+                )
+                for s in self.knowledge.body_systems().values()
+            ]
             self._systems = {s.iri: s for s in sorted(systems, key=_label_key)}
         return self._systems
 
@@ -139,8 +151,9 @@ class Catalog:
         return found[0] if found else None
 
     def _new_condition(self, c: rec.Condition) -> t.Condition:
-        condition = t.Condition(id=t.ID(_curie(c.iri)), iri=c.iri, label=c.label, synonyms=list(c.synonyms),
-                                definition=c.definition, data=c)
+        condition = t.Condition(
+            id=t.ID(_curie(c.iri)), iri=c.iri, label=c.label, synonyms=list(c.synonyms), definition=c.definition, data=c
+        )
         self._built["condition"].append(condition)
         return condition
 
@@ -172,9 +185,18 @@ class Catalog:
         category = self._categories.get(f.category)
         if category is None:
             category = self._categories[f.category] = t.SymptomCategory(
-                id=t.ID(_curie(f.category)), iri=f.category, label=f.category_label)
-        symptom = t.Symptom(id=t.ID(_curie(f.iri)), iri=f.iri, label=f.label, synonyms=list(f.synonyms),
-                            definition=f.definition, category=category, is_warning_sign=f.is_warning, data=f)
+                id=t.ID(_curie(f.category)), iri=f.category, label=f.category_label
+            )
+        symptom = t.Symptom(
+            id=t.ID(_curie(f.iri)),
+            iri=f.iri,
+            label=f.label,
+            synonyms=list(f.synonyms),
+            definition=f.definition,
+            category=category,
+            is_warning_sign=f.is_warning,
+            data=f,
+        )
         self._built["symptom"].append(symptom)
         return symptom
 
@@ -199,8 +221,9 @@ class Catalog:
             if ref.iri not in out:
                 source = memo.get(ref.iri)
                 if source is None:
-                    source = memo[ref.iri] = t.Source(id=t.ID(_curie(ref.iri)), iri=ref.iri, title=ref.title,
-                                                      quote=ref.quote)
+                    source = memo[ref.iri] = t.Source(
+                        id=t.ID(_curie(ref.iri)), iri=ref.iri, title=ref.title, quote=ref.quote
+                    )
                 out[ref.iri] = source
         return list(out.values())
 
@@ -229,42 +252,60 @@ class Catalog:
     # ------------------------------------------------------------------ Condition relations
     def body_system_links(self, condition: t.Condition) -> list[t.BodySystemLink]:
         systems = self.body_systems()
-        return [t.BodySystemLink(body_system=systems[s], inferred=inferred)
-                for s, inferred in condition.data.body_systems if s in systems]
+        return [
+            t.BodySystemLink(body_system=systems[s], inferred=inferred)
+            for s, inferred in condition.data.body_systems
+            if s in systems
+        ]
 
     def _linked(self, condition: t.Condition, links: Iterable[rec.FindingLink]) -> dict[str, t.Symptom]:
         """The findings these links of the condition point to, by IRI; the first call reads the findings
         every condition built so far links to (typical, discriminating, against) in one batch."""
-        self._batch("condition", "links", self._finding_records,
-                    lambda c: (link.finding for link in c.data.links))
+        self._batch("condition", "links", self._finding_records, lambda c: (link.finding for link in c.data.links))
         return {s.iri: s for s in self.symptoms(link.finding for link in links)}
 
     def typical_symptoms(self, condition: t.Condition) -> list[t.Symptom]:
         """Typical findings, discriminating ones first, then by label."""
         typical = condition.data.typical
         found = self._linked(condition, typical)
-        ordered = sorted((link for link in typical if link.finding in found),
-                         key=lambda link: (link.relation != "discriminating", found[link.finding].label.casefold()))
+        ordered = sorted(
+            (link for link in typical if link.finding in found),
+            key=lambda link: (link.relation != "discriminating", found[link.finding].label.casefold()),
+        )
         return [found[link.finding] for link in ordered]
 
     def symptoms_against(self, condition: t.Condition) -> list[t.Symptom]:
         found = self._linked(condition, condition.data.against)
-        return [found[link.finding] for link in condition.data.links
-                if link.relation == "against" and link.finding in found]
+        return [
+            found[link.finding] for link in condition.data.links if link.relation == "against" and link.finding in found
+        ]
 
     def symptom_links(self, condition: t.Condition) -> list[t.SymptomLink]:
         """Every link, by relation, then by the finding's label."""
         found = self._linked(condition, condition.data.links)
-        known = sorted((link for link in condition.data.links if link.finding in found),
-                       key=lambda link: (link.relation, found[link.finding].label.casefold()))
-        return [t.SymptomLink(symptom=found[link.finding], relation=t.SymptomRelation(link.relation),
-                              inferred=link.inferred, source_iris=link.sources) for link in known]
+        known = sorted(
+            (link for link in condition.data.links if link.finding in found),
+            key=lambda link: (link.relation, found[link.finding].label.casefold()),
+        )
+        return [
+            t.SymptomLink(
+                symptom=found[link.finding],
+                relation=t.SymptomRelation(link.relation),
+                inferred=link.inferred,
+                source_iris=link.sources,
+            )
+            for link in known
+        ]
 
     def link_sources(self, link: t.SymptomLink) -> list[t.Source]:
         # the batch covers the links of every condition built so far: graphql completes one condition's
         # links (and their passages) before it builds the next condition's links
-        self._batch("condition", "link-sources", self._source_records,
-                    lambda c: (iri for link in c.data.links for iri in link.sources))
+        self._batch(
+            "condition",
+            "link-sources",
+            self._source_records,
+            lambda c: (iri for link in c.data.links for iri in link.sources),
+        )
         return self.sources(link.source_iris)
 
     def condition_urgency(self, condition: t.Condition) -> t.UrgencyLevel:
@@ -341,8 +382,12 @@ def _limit(info: strawberry.Info, limit: int | None, default: int | None) -> int
 
 # ------------------------------------------------------------------------------------------ lookups
 
-Limit = Annotated[int | None, strawberry.argument(
-    description="At most this many items; omit or null for as many as the server allows (its cap, 100 by default).")]
+Limit = Annotated[
+    int | None,
+    strawberry.argument(
+        description="At most this many items; omit or null for as many as the server allows (its cap, 100 by default)."
+    ),
+]
 Offset = Annotated[int, strawberry.argument(description="Skip this many items first (pagination).")]
 
 
@@ -367,8 +412,10 @@ def conditions(
     body_system: t.ID | None = strawberry.UNSET,
     urgency: t.ID | None = strawberry.UNSET,
     symptom: t.ID | None = strawberry.UNSET,
-    search: Annotated[str | None, strawberry.argument(
-        description="Only conditions whose label or a synonym matches, best match first.")] = strawberry.UNSET,
+    search: Annotated[
+        str | None,
+        strawberry.argument(description="Only conditions whose label or a synonym matches, best match first."),
+    ] = strawberry.UNSET,
     limit: Limit = strawberry.UNSET,
     offset: Offset = 0,
 ) -> list[t.Condition]:
@@ -395,8 +442,10 @@ def conditions(
         else:
             unknown.append(("symptom", symptom))
     if unknown:
-        raise GraphQLError("; ".join(f"unknown {kind} ID: {raw}" for kind, raw in unknown),
-                           extensions={"code": "BAD_USER_INPUT", "unknown": [raw for _, raw in unknown]})
+        raise GraphQLError(
+            "; ".join(f"unknown {kind} ID: {raw}" for kind, raw in unknown),
+            extensions={"code": "BAD_USER_INPUT", "unknown": [raw for _, raw in unknown]},
+        )
     every = knowledge.condition_iris()
     if search and search.strip():
         ordered = [m.iri for m in catalog.service.search_conditions(search, len(every))]
@@ -406,7 +455,7 @@ def conditions(
         keep = set(allowed())
         ordered = [iri for iri in ordered if iri in keep]
     limit = _limit(info, limit, None)
-    return catalog.conditions(ordered[offset:offset + limit])
+    return catalog.conditions(ordered[offset : offset + limit])
 
 
 def condition(info: strawberry.Info, id: t.ID) -> t.Condition | None:
@@ -419,13 +468,17 @@ def symptom(info: strawberry.Info, id: t.ID) -> t.Symptom | None:
 
 def symptoms(
     info: strawberry.Info,
-    search: Annotated[str | None, strawberry.argument(
-        description="A label, synonym or lay phrase (\"pins and needles\"); omit to list every finding by label."
-    )] = strawberry.UNSET,
+    search: Annotated[
+        str | None,
+        strawberry.argument(
+            description='A label, synonym or lay phrase ("pins and needles"); omit to list every finding by label.'
+        ),
+    ] = strawberry.UNSET,
     limit: Annotated[int | None, strawberry.argument(description="At most this many (the server caps it).")] = 20,
     offset: Offset = 0,
-    warning_signs_only: Annotated[bool, strawberry.argument(
-        description="Only findings that are warning signs.")] = False,
+    warning_signs_only: Annotated[
+        bool, strawberry.argument(description="Only findings that are warning signs.")
+    ] = False,
 ) -> list[t.Symptom]:
     return [m.symptom for m in symptom_matches(info, search, limit, offset, warning_signs_only)]
 
@@ -438,19 +491,22 @@ def _warning_signs_page(catalog: Catalog, iris: list[str], offset: int, limit: i
     for start in range(0, len(iris), FILTER_BATCH):
         if len(chosen) >= wanted:
             break
-        records = catalog.finding_records(iris[start:start + FILTER_BATCH])
+        records = catalog.finding_records(iris[start : start + FILTER_BATCH])
         chosen.extend(iri for iri, f in records.items() if f.is_warning)
     return chosen[offset:wanted]
 
 
 def symptom_matches(
     info: strawberry.Info,
-    search: Annotated[str | None, strawberry.argument(
-        description="A label, synonym or lay phrase; omit to list every finding by label.")] = strawberry.UNSET,
+    search: Annotated[
+        str | None,
+        strawberry.argument(description="A label, synonym or lay phrase; omit to list every finding by label."),
+    ] = strawberry.UNSET,
     limit: Annotated[int | None, strawberry.argument(description="At most this many (the server caps it).")] = 20,
     offset: Offset = 0,
-    warning_signs_only: Annotated[bool, strawberry.argument(
-        description="Only findings that are warning signs.")] = False,
+    warning_signs_only: Annotated[
+        bool, strawberry.argument(description="Only findings that are warning signs.")
+    ] = False,
 ) -> list[t.SymptomMatch]:
     catalog = _context(info).catalog
     limit = _limit(info, limit, 20)
@@ -458,8 +514,9 @@ def symptom_matches(
         return []
     every = catalog.knowledge.finding_iris()
     if not search or not search.strip():
-        page = (_warning_signs_page(catalog, every, offset, limit) if warning_signs_only
-                else every[offset:offset + limit])
+        page = (
+            _warning_signs_page(catalog, every, offset, limit) if warning_signs_only else every[offset : offset + limit]
+        )
         return [t.SymptomMatch(symptom=s, score=1.0, matched=s.label) for s in catalog.symptoms(page)]
     wanted = offset + limit
     # search everything when filtering, so the filter cannot starve the page
@@ -494,20 +551,33 @@ def _candidate(catalog: Catalog, answer: _Answer, c: EngineCandidate) -> t.Candi
     if condition is None:
         return None
     return t.Candidate(
-        condition=condition, rank=c.rank, score=c.score,
-        supporting=answer.symptom_list(c.supporting), missing=answer.symptom_list(c.missing),
-        conflicting=answer.symptom_list(c.conflicting), explanation=c.explanation,
-        sources=catalog.cited(c.sources))
+        condition=condition,
+        rank=c.rank,
+        score=c.score,
+        supporting=answer.symptom_list(c.supporting),
+        missing=answer.symptom_list(c.missing),
+        conflicting=answer.symptom_list(c.conflicting),
+        explanation=c.explanation,
+        sources=catalog.cited(c.sources),
+    )
 
 
 def _candidates(catalog: Catalog, answer: _Answer, ranked: Iterable[EngineCandidate]) -> list[t.Candidate]:
     return [candidate for c in ranked if (candidate := _candidate(catalog, answer, c)) is not None]
 
 
-SymptomIds = Annotated[list[t.ID], strawberry.argument(
-    description="Reported findings: IDs from `symptoms(search:)` (CURIEs; full IRIs are accepted too).")]
-AbsentIds = Annotated[Sequence[t.ID] | None, strawberry.argument(
-    description="Findings the person reports not having; they count against conditions they are typical of.")]
+SymptomIds = Annotated[
+    list[t.ID],
+    strawberry.argument(
+        description="Reported findings: IDs from `symptoms(search:)` (CURIEs; full IRIs are accepted too)."
+    ),
+]
+AbsentIds = Annotated[
+    Sequence[t.ID] | None,
+    strawberry.argument(
+        description="Findings the person reports not having; they count against conditions they are typical of."
+    ),
+]
 
 
 def candidate_conditions(
@@ -528,20 +598,41 @@ def assess(
     info: strawberry.Info,
     symptoms: SymptomIds,
     absent_symptoms: AbsentIds = (),
-    limit: Annotated[int | None, strawberry.argument(
-        description="At most this many candidates (the server caps it).")] = 10,
+    limit: Annotated[
+        int | None, strawberry.argument(description="At most this many candidates (the server caps it).")
+    ] = 10,
 ) -> t.Assessment:
     catalog = _context(info).catalog
     request = AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10))
     result = catalog.service.assess(request)
-    answer = _Answer(catalog, (c.condition for c in result.candidates), [
-        *_findings_of(result.candidates), *result.warning_signs, *result.present, *result.absent,
-        *(iri for r in result.reasons for iri in r.findings)])
+    answer = _Answer(
+        catalog,
+        (c.condition for c in result.candidates),
+        [
+            *_findings_of(result.candidates),
+            *result.warning_signs,
+            *result.present,
+            *result.absent,
+            *(iri for r in result.reasons for iri in r.findings),
+        ],
+    )
     levels = catalog.urgency_levels()
-    reasons = [t.UrgencyReason(id=t.ID(_curie(r.rule)), label=r.label, urgency=levels[r.urgency],
-                               symptoms=answer.symptom_list(r.findings), sources=catalog.cited(r.sources))
-               for r in result.reasons]
+    reasons = [
+        t.UrgencyReason(
+            id=t.ID(_curie(r.rule)),
+            label=r.label,
+            urgency=levels[r.urgency],
+            symptoms=answer.symptom_list(r.findings),
+            sources=catalog.cited(r.sources),
+        )
+        for r in result.reasons
+    ]
     return t.Assessment(
-        candidates=_candidates(catalog, answer, result.candidates), urgency=levels[result.urgency],
-        warning_signs=answer.symptom_list(result.warning_signs), advice=result.advice, reasons=reasons,
-        reported_symptoms=answer.symptom_list(result.present), absent_symptoms=answer.symptom_list(result.absent))
+        candidates=_candidates(catalog, answer, result.candidates),
+        urgency=levels[result.urgency],
+        warning_signs=answer.symptom_list(result.warning_signs),
+        advice=result.advice,
+        reasons=reasons,
+        reported_symptoms=answer.symptom_list(result.present),
+        absent_symptoms=answer.symptom_list(result.absent),
+    )

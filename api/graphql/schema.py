@@ -24,15 +24,16 @@ from api.graphql.limits import InputLimits
 T = TypeVar("T")
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-SDL_HEADER = ("# Generated from api/graphql/types.py and api/graphql/schema.py by "
-              "`python -m api.graphql.schema --write`; do not edit.\n"
-              "# A test keeps this file equal to the served schema.\n\n")
+SDL_HEADER = (
+    "# Generated from api/graphql/types.py and api/graphql/schema.py by "
+    "`python -m api.graphql.schema --write`; do not edit.\n"
+    "# A test keeps this file equal to the served schema.\n\n"
+)
 
 
 def _field(resolver: Callable[..., T], description: str | None = None, *, limits: bool = False) -> T:
     """A field resolved by `resolver`; typed, as `strawberry.field` is, as what the resolver returns."""
-    return strawberry.field(resolver=resolver, description=description,
-                            extensions=[InputLimits()] if limits else [])
+    return strawberry.field(resolver=resolver, description=description, extensions=[InputLimits()] if limits else [])
 
 
 @strawberry.type(description="Lookups and reasoning over the leg-pain-while-walking knowledge graph.")
@@ -41,23 +42,41 @@ class Query:
     body_system: t.BodySystem | None = _field(r.body_system, "A body system by ID; null when unknown.")
     urgency_levels: list[t.UrgencyLevel] = _field(r.urgency_levels, "All four urgency levels, ordered by rank.")
     urgency_level: t.UrgencyLevel | None = _field(r.urgency_level, "An urgency level by ID; null when unknown.")
-    conditions: list[t.Condition] = _field(r.conditions, (
-        "Conditions by label (or best match first with `search`). The filters combine: `symptom` uses the "
-        "ontology's subsumption, so a specific finding also selects conditions described with a more "
-        "general one. An unknown filter ID is an error (BAD_USER_INPUT)."), limits=True)
+    conditions: list[t.Condition] = _field(
+        r.conditions,
+        (
+            "Conditions by label (or best match first with `search`). The filters combine: `symptom` uses the "
+            "ontology's subsumption, so a specific finding also selects conditions described with a more "
+            "general one. An unknown filter ID is an error (BAD_USER_INPUT)."
+        ),
+        limits=True,
+    )
     condition: t.Condition | None = _field(r.condition, "A condition by ID; null when unknown.")
-    symptoms: list[t.Symptom] = _field(r.symptoms, "Ranked lookup by label, synonym or lay phrase; best match first.",
-                                       limits=True)
-    symptom_matches: list[t.SymptomMatch] = _field(r.symptom_matches, (
-        "The same lookup as `symptoms`, with each match's score and the label or synonym that matched."),
-        limits=True)
+    symptoms: list[t.Symptom] = _field(
+        r.symptoms, "Ranked lookup by label, synonym or lay phrase; best match first.", limits=True
+    )
+    symptom_matches: list[t.SymptomMatch] = _field(
+        r.symptom_matches,
+        ("The same lookup as `symptoms`, with each match's score and the label or synonym that matched."),
+        limits=True,
+    )
     symptom: t.Symptom | None = _field(r.symptom, "A finding by ID; null when unknown.")
-    candidate_conditions: list[t.Candidate] = _field(r.candidate_conditions, (
-        "Candidate conditions for the reported findings, best first. Unknown IDs are an error "
-        "(BAD_USER_INPUT) that lists them in `extensions.unknown`."), limits=True)
-    assess: t.Assessment = _field(r.assess, (
-        "Candidates plus the urgency of the whole presentation and the warning signs found. Unknown IDs are an "
-        "error (BAD_USER_INPUT) that lists them in `extensions.unknown`."), limits=True)
+    candidate_conditions: list[t.Candidate] = _field(
+        r.candidate_conditions,
+        (
+            "Candidate conditions for the reported findings, best first. Unknown IDs are an error "
+            "(BAD_USER_INPUT) that lists them in `extensions.unknown`."
+        ),
+        limits=True,
+    )
+    assess: t.Assessment = _field(
+        r.assess,
+        (
+            "Candidates plus the urgency of the whole presentation and the warning signs found. Unknown IDs are an "
+            "error (BAD_USER_INPUT) that lists them in `extensions.unknown`."
+        ),
+        limits=True,
+    )
 
 
 class LegPainSchema(strawberry.Schema):

@@ -17,15 +17,12 @@ on how the API presents it.
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import strawberry
 
 from kg.core import records as rec
 from kg.core.namespaces import to_curie
-
-if TYPE_CHECKING:
-    from api.graphql.resolvers import Catalog
 
 #: GraphQL type or `Type.field` -> the ontology term whose `skos:definition` its description starts with.
 ONTOLOGY_TERMS: dict[str, str] = {
@@ -50,6 +47,32 @@ ONTOLOGY_TERMS: dict[str, str] = {
 }
 
 ID = strawberry.ID
+
+
+class Catalog(Protocol):
+    """What the relation fields below ask of the request's catalogue: the seam between the types and
+    `api.graphql.resolvers.Catalog`, which implements it (so the types need not import the resolvers,
+    which build them)."""
+
+    def conditions_with_urgency(self, level: str) -> list[Condition]: ...
+    def warning_signs(self, level: str) -> list[Symptom]: ...
+    def conditions_in_system(self, system: str) -> list[Condition]: ...
+    def link_sources(self, link: SymptomLink) -> list[Source]: ...
+    def body_system_links(self, condition: Condition) -> list[BodySystemLink]: ...
+    def typical_symptoms(self, condition: Condition) -> list[Symptom]: ...
+    def symptoms_against(self, condition: Condition) -> list[Symptom]: ...
+    def symptom_links(self, condition: Condition) -> list[SymptomLink]: ...
+    def condition_urgency(self, condition: Condition) -> UrgencyLevel: ...
+    def causes(self, condition: Condition) -> list[Condition]: ...
+    def conditions_caused_by(self, cause: str) -> list[Condition]: ...
+    def condition_sources(self, condition: Condition) -> list[Source]: ...
+    def symptom_urgency(self, symptom: Symptom) -> UrgencyLevel | None: ...
+    def urgency_sources(self, symptom: Symptom) -> list[Source]: ...
+    def conditions_with_finding(self, finding: str) -> list[Condition]: ...
+    def conditions_against(self, finding: str) -> list[Condition]: ...
+    def broader(self, symptom: Symptom) -> list[Symptom]: ...
+    def narrower(self, finding: str) -> list[Symptom]: ...
+    def symptom_sources(self, symptom: Symptom) -> list[Source]: ...
 
 
 def _catalog(info: strawberry.Info) -> Catalog:
@@ -157,43 +180,61 @@ class Source:
     title: str = strawberry.field(description="The work the passage is quoted from, with its section.")
     quote: str = strawberry.field(
         description="The verbatim passage of a source that a fact rests on; for a standard reference, "
-                    "the statement taken from it.")
+        "the statement taken from it."
+    )
 
 
 @strawberry.type(description="A mapping of a term to a code of an external terminology.")
 class Mapping:
     scheme: str = strawberry.field(
-        description="The name of the terminology an external code belongs to, such as ICD-10-CM or HPO.")
+        description="The name of the terminology an external code belongs to, such as ICD-10-CM or HPO."
+    )
     code: str = strawberry.field(description='The code in that terminology, e.g. "I73.9" or "HP:0004950".')
     label: str | None = strawberry.field(description="The terminology's label for the code.")
     relation: str = strawberry.field(description='The SKOS mapping relation, e.g. "skos:exactMatch".')
     iri: str = strawberry.field(description="The code's IRI.")
     justification: str | None = strawberry.field(
-        description="How the mapping was checked (a SEMAPV mapping-justification CURIE).")
+        description="How the mapping was checked (a SEMAPV mapping-justification CURIE)."
+    )
 
     @classmethod
     def of(cls, ref: rec.MappingRef) -> Mapping:
-        return cls(scheme=ref.scheme, code=ref.code, label=ref.label, relation=ref.relation, iri=ref.iri,
-                   justification=to_curie(ref.justification) if ref.justification else None)
+        return cls(
+            scheme=ref.scheme,
+            code=ref.code,
+            label=ref.label,
+            relation=ref.relation,
+            iri=ref.iri,
+            justification=to_curie(ref.justification) if ref.justification else None,
+        )
 
 
-@strawberry.type(description=(
-    "How soon a person with the presentation should be seen, on a fixed scale of four ranked levels. "
-    "The class is closed: it has exactly these four members."))
+@strawberry.type(
+    description=(
+        "How soon a person with the presentation should be seen, on a fixed scale of four ranked levels. "
+        "The class is closed: it has exactly these four members."
+    )
+)
 class UrgencyLevel:
     id: ID
     iri: str
     label: str
-    rank: int = strawberry.field(description=(
-        "The position of an urgency level on the scale: 1 self-care, 2 routine medical evaluation, "
-        "3 prompt assessment, 4 emergency. Higher is more urgent."))
+    rank: int = strawberry.field(
+        description=(
+            "The position of an urgency level on the scale: 1 self-care, 2 routine medical evaluation, "
+            "3 prompt assessment, 4 emergency. Higher is more urgent."
+        )
+    )
     description: str = strawberry.field(description="What the level means (its definition in the ontology).")
     advice: str = strawberry.field(
-        description="Advice text shown to a person whose presentation has this urgency level.")
+        description="Advice text shown to a person whose presentation has this urgency level."
+    )
     conditions: list[Condition] = strawberry.field(
-        resolver=_level_conditions, description="Conditions that have this urgency when suspected, by label.")
+        resolver=_level_conditions, description="Conditions that have this urgency when suspected, by label."
+    )
     warning_signs: list[Symptom] = strawberry.field(
-        resolver=_level_warning_signs, description="Findings that on their own warrant this level, by label.")
+        resolver=_level_warning_signs, description="Findings that on their own warrant this level, by label."
+    )
 
 
 @strawberry.type(description="A major system of the body within which the problem behind walking leg pain lies.")
@@ -205,14 +246,16 @@ class BodySystem:
     synonyms: list[str]
     conditions: list[Condition] = strawberry.field(
         resolver=_system_conditions,
-        description="Conditions classified under this system, asserted or inferred by the reasoner, by label.")
+        description="Conditions classified under this system, asserted or inferred by the reasoner, by label.",
+    )
 
 
 @strawberry.type(description="A condition's place in a body system, and whether the reasoner inferred it.")
 class BodySystemLink:
     body_system: BodySystem
     inferred: bool = strawberry.field(
-        description="True when the reasoner classified the condition here (from the structures it affects).")
+        description="True when the reasoner classified the condition here (from the structures it affects)."
+    )
 
 
 @strawberry.enum(description="How a finding relates to a condition.")
@@ -225,12 +268,17 @@ class SymptomRelation(Enum):
 @strawberry.type(description="A condition's link to a finding, with the passages it rests on.")
 class SymptomLink:
     symptom: Symptom
-    relation: SymptomRelation = strawberry.field(description=(
-        "TYPICAL, DISCRIMINATING (typical and sets the condition apart; weighs more in ranking) or "
-        "AGAINST (argues against the condition when reported)."))
-    inferred: bool = strawberry.field(description=(
-        "True when the link is inherited by the reasoner from a more general condition this one is a "
-        "kind of."))
+    relation: SymptomRelation = strawberry.field(
+        description=(
+            "TYPICAL, DISCRIMINATING (typical and sets the condition apart; weighs more in ranking) or "
+            "AGAINST (argues against the condition when reported)."
+        )
+    )
+    inferred: bool = strawberry.field(
+        description=(
+            "True when the link is inherited by the reasoner from a more general condition this one is a kind of."
+        )
+    )
     sources: list[Source] = strawberry.field(resolver=_link_sources)
     source_iris: strawberry.Private[tuple[str, ...]]
 
@@ -249,38 +297,57 @@ class Condition:
     label: str
     synonyms: list[str]
     definition: str | None
-    body_systems: list[BodySystem] = strawberry.field(resolver=_condition_body_systems, description=(
-        "The body system a condition belongs to. Inferred by the reasoner from the structures the "
-        "condition affects (affects o belongsToSystem); may also be asserted."))
+    body_systems: list[BodySystem] = strawberry.field(
+        resolver=_condition_body_systems,
+        description=(
+            "The body system a condition belongs to. Inferred by the reasoner from the structures the "
+            "condition affects (affects o belongsToSystem); may also be asserted."
+        ),
+    )
     body_system_links: list[BodySystemLink] = strawberry.field(
         resolver=_condition_body_system_links,
-        description="The same body systems, each with whether the reasoner inferred it.")
-    symptoms: list[Symptom] = strawberry.field(resolver=_condition_symptoms, description=(
-        "A finding that is typical of the condition. A more specific kind of a condition has the typical "
-        "findings of the general one (isKindOf o hasTypicalFinding). Discriminating findings first."))
-    symptoms_against: list[Symptom] = strawberry.field(resolver=_condition_symptoms_against, description=(
-        "A finding that, when reported, argues against the condition (pain relieved by rest argues "
-        "against deep vein thrombosis)."))
+        description="The same body systems, each with whether the reasoner inferred it.",
+    )
+    symptoms: list[Symptom] = strawberry.field(
+        resolver=_condition_symptoms,
+        description=(
+            "A finding that is typical of the condition. A more specific kind of a condition has the typical "
+            "findings of the general one (isKindOf o hasTypicalFinding). Discriminating findings first."
+        ),
+    )
+    symptoms_against: list[Symptom] = strawberry.field(
+        resolver=_condition_symptoms_against,
+        description=(
+            "A finding that, when reported, argues against the condition (pain relieved by rest argues "
+            "against deep vein thrombosis)."
+        ),
+    )
     symptom_links: list[SymptomLink] = strawberry.field(
         resolver=_condition_symptom_links,
-        description="Every link to a finding (typical, discriminating, against) with its sources.")
+        description="Every link to a finding (typical, discriminating, against) with its sources.",
+    )
     urgency: UrgencyLevel = strawberry.field(
-        resolver=_condition_urgency,
-        description="How urgently a person should be seen when the condition is suspected.")
+        resolver=_condition_urgency, description="How urgently a person should be seen when the condition is suspected."
+    )
     causes: list[Condition] = strawberry.field(
         resolver=_condition_causes,
-        description="A condition that commonly causes this condition (sciatica has cause herniated disc).")
+        description="A condition that commonly causes this condition (sciatica has cause herniated disc).",
+    )
     cause_of: list[Condition] = strawberry.field(
-        resolver=_condition_cause_of, description="Conditions this one commonly causes.")
+        resolver=_condition_cause_of, description="Conditions this one commonly causes."
+    )
     mappings: list[Mapping] = strawberry.field(resolver=_mappings)
     sources: list[Source] = strawberry.field(resolver=_condition_sources)
     #: the record the object was built from (`kg.knowledge.index.Condition`)
     data: strawberry.Private[rec.Condition]
 
 
-@strawberry.type(description=(
-    "Something a person reports or a clinician observes: a symptom, a sign, or a pattern of the pain "
-    "(site, quality, trigger, timing, relief, laterality, progression, gait)."))
+@strawberry.type(
+    description=(
+        "Something a person reports or a clinician observes: a symptom, a sign, or a pattern of the pain "
+        "(site, quality, trigger, timing, relief, laterality, progression, gait)."
+    )
+)
 class Symptom:
     id: ID
     iri: str
@@ -289,25 +356,41 @@ class Symptom:
     definition: str | None
     category: SymptomCategory
     is_warning_sign: bool = strawberry.field(
-        description="True when the finding warrants prompt assessment or emergency care on its own.")
-    urgency: UrgencyLevel | None = strawberry.field(resolver=_symptom_urgency, description=(
-        "The urgency level that reporting this finding warrants on its own; a more specific kind of a "
-        "finding warrants at least the same (isKindOf o warrantsUrgency). Findings that warrant prompt assessment or "
-        "emergency are warning signs. Null for findings that are not warning signs."))
+        description="True when the finding warrants prompt assessment or emergency care on its own."
+    )
+    urgency: UrgencyLevel | None = strawberry.field(
+        resolver=_symptom_urgency,
+        description=(
+            "The urgency level that reporting this finding warrants on its own; a more specific kind of a "
+            "finding warrants at least the same (isKindOf o warrantsUrgency). Findings that warrant prompt "
+            "assessment or emergency are warning signs. Null for findings that are not warning signs."
+        ),
+    )
     urgency_sources: list[Source] = strawberry.field(
-        resolver=_symptom_urgency_sources, description="The passages the warning-sign urgency rests on.")
-    conditions: list[Condition] = strawberry.field(resolver=_symptom_conditions, description=(
-        "A finding suggests every condition it is typical of, and so does every more specific kind of it "
-        "(isKindOf o suggests). Inferred by the reasoner. By label."))
+        resolver=_symptom_urgency_sources, description="The passages the warning-sign urgency rests on."
+    )
+    conditions: list[Condition] = strawberry.field(
+        resolver=_symptom_conditions,
+        description=(
+            "A finding suggests every condition it is typical of, and so does every more specific kind of it "
+            "(isKindOf o suggests). Inferred by the reasoner. By label."
+        ),
+    )
     argues_against: list[Condition] = strawberry.field(
-        resolver=_symptom_argues_against, description="Conditions this finding argues against when reported, by label.")
-    broader: list[Symptom] = strawberry.field(resolver=_symptom_broader, description=(
-        "Subsumption between concrete findings, or between concrete conditions: the subject is a more "
-        "specific kind of the object (calf cramping on walking is a kind of exertional leg pain). Transitive. "
-        "A report of the specific finding matches a condition described with the general one. Here: every "
-        "more general finding, by label."))
+        resolver=_symptom_argues_against, description="Conditions this finding argues against when reported, by label."
+    )
+    broader: list[Symptom] = strawberry.field(
+        resolver=_symptom_broader,
+        description=(
+            "Subsumption between concrete findings, or between concrete conditions: the subject is a more "
+            "specific kind of the object (calf cramping on walking is a kind of exertional leg pain). Transitive. "
+            "A report of the specific finding matches a condition described with the general one. Here: every "
+            "more general finding, by label."
+        ),
+    )
     narrower: list[Symptom] = strawberry.field(
-        resolver=_symptom_narrower, description="Every more specific kind of this finding, by label.")
+        resolver=_symptom_narrower, description="Every more specific kind of this finding, by label."
+    )
     mappings: list[Mapping] = strawberry.field(resolver=_mappings)
     sources: list[Source] = strawberry.field(resolver=_symptom_sources)
     #: the record the object was built from (`kg.knowledge.index.Finding`)
@@ -329,15 +412,19 @@ class Candidate:
     supporting: list[Symptom] = strawberry.field(description="Reported findings that support it.")
     missing: list[Symptom] = strawberry.field(description="Its typical findings not reported, most telling first.")
     conflicting: list[Symptom] = strawberry.field(
-        description="Reported (or reported absent) findings that argue against it.")
+        description="Reported (or reported absent) findings that argue against it."
+    )
     explanation: str = strawberry.field(description="One readable sentence or two.")
     sources: list[Source] = strawberry.field(description="The passages the candidate's links rest on.")
 
 
-@strawberry.type(description=(
-    "A rule, held as data, that raises the urgency of a presentation to a level when enough of its trigger "
-    "findings are reported. Here: one reason the assessment has its urgency (a warning sign, a rule, or "
-    "the urgency of a well-supported best candidate)."))
+@strawberry.type(
+    description=(
+        "A rule, held as data, that raises the urgency of a presentation to a level when enough of its trigger "
+        "findings are reported. Here: one reason the assessment has its urgency (a warning sign, a rule, or "
+        "the urgency of a well-supported best candidate)."
+    )
+)
 class UrgencyReason:
     id: ID = strawberry.field(description="The rule, or the warning sign, that fired.")
     label: str
@@ -349,11 +436,11 @@ class UrgencyReason:
 @strawberry.type(description="Candidates plus the urgency of the whole presentation and the warning signs found.")
 class Assessment:
     candidates: list[Candidate]
-    urgency: UrgencyLevel = strawberry.field(
-        description="Never lower than the urgency of any reported warning sign.")
+    urgency: UrgencyLevel = strawberry.field(description="Never lower than the urgency of any reported warning sign.")
     warning_signs: list[Symptom] = strawberry.field(description="Reported findings that are warning signs.")
     advice: str
     reasons: list[UrgencyReason] = strawberry.field(description="Why the urgency is what it is.")
     reported_symptoms: list[Symptom] = strawberry.field(description="The reported findings, resolved, in order.")
     absent_symptoms: list[Symptom] = strawberry.field(
-        description="The findings reported absent, resolved, in order (those also reported present are dropped).")
+        description="The findings reported absent, resolved, in order (those also reported present are dropped)."
+    )

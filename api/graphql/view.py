@@ -83,16 +83,24 @@ def present_error(error: GraphQLError, settings: Settings) -> GraphQLError:
     if isinstance(original, StoreError):
         log.warning("store error resolving %s: %s", ".".join(map(str, error.path or ())) or "the request", original)
         return _with_code(error, "STORE_UNAVAILABLE", message=original.public)
-    log.error("unexpected error resolving %s", ".".join(map(str, error.path or ())) or "the request",
-              exc_info=original)
-    return GraphQLError(INTERNAL_MESSAGE, nodes=error.nodes, path=error.path,
-                        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()})
+    log.error("unexpected error resolving %s", ".".join(map(str, error.path or ())) or "the request", exc_info=original)
+    return GraphQLError(
+        INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()},
+    )
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None, **extra: Any) -> GraphQLError:
-    return GraphQLError(message or error.message, nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path,
-                        extensions={**(error.extensions or {}), "code": code, **extra})
+    return GraphQLError(
+        message or error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(error.extensions or {}), "code": code, **extra},
+    )
 
 
 class LegPainGraphQL(GraphQL[Context, None]):
@@ -102,11 +110,13 @@ class LegPainGraphQL(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings) -> None:
         self.shapes = ShapeCache(ShapeLimits.from_settings(settings), CACHE_SIZE)
-        schema = build_schema(extensions=[
-            query_limits(self.shapes),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: LimitedValidationCache(maxsize=CACHE_SIZE),
-        ])
+        schema = build_schema(
+            extensions=[
+                query_limits(self.shapes),
+                lambda: ParserCache(maxsize=CACHE_SIZE),
+                lambda: LimitedValidationCache(maxsize=CACHE_SIZE),
+            ]
+        )
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
 
@@ -135,7 +145,8 @@ class LegPainGraphQL(GraphQL[Context, None]):
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
         if isinstance(response_data, dict) and any(
-                (e.get("extensions") or {}).get("code") == "NOT_READY" for e in response_data.get("errors") or ()):
+            (e.get("extensions") or {}).get("code") == "NOT_READY" for e in response_data.get("errors") or ()
+        ):
             response.status_code = 503
         return response
 
@@ -143,8 +154,9 @@ class LegPainGraphQL(GraphQL[Context, None]):
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
-            return _error_response(request, exc.status_code, exc.reason,
-                                   _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"))
+            return _error_response(
+                request, exc.status_code, exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+            )
         except Exception:  # a bug: log it, answer without a trace
             log.exception("unexpected error serving %s %s", request.scope.get("method"), request.url.path)
             return _error_response(request, 500, INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
@@ -164,18 +176,26 @@ class LegPainGraphQL(GraphQL[Context, None]):
         shapes = self.shapes.shapes(self.schema._schema, query)
         return shapes is not None and max((s.cost for s in shapes.values()), default=0) > OFF_LOOP_COST
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
-                             root_value: Any, request_data: Any) -> ExecutionResult:
+    async def execute_single(
+        self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any
+    ) -> ExecutionResult:
         """As strawberry does, except that costly documents and every document over a remote store
         run on a worker thread (see `_off_the_loop`; every resolver here is synchronous)."""
         if not self._off_the_loop(request, request_data.query):
-            return await super().execute_single(request, request_adapter, sub_response, context, root_value,
-                                                request_data)
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
         allowed = OperationType.from_http(request_adapter.method)
-        run = functools.partial(self.schema.execute_sync, request_data.query, variable_values=request_data.variables,
-                                context_value=context, root_value=root_value,
-                                operation_name=request_data.operation_name, allowed_operation_types=allowed,
-                                operation_extensions=request_data.extensions)
+        run = functools.partial(
+            self.schema.execute_sync,
+            request_data.query,
+            variable_values=request_data.variables,
+            context_value=context,
+            root_value=root_value,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=request_data.extensions,
+        )
         try:
             return await anyio.to_thread.run_sync(run)
         except CannotGetOperationTypeError as exc:
@@ -221,12 +241,14 @@ def _error_response(request: Request | WebSocket, status: int, message: str, cod
     extensions: dict[str, Any] = {"code": code}
     if status >= 500:  # the ID a user can quote to find the logged failure
         extensions["requestId"] = current_request_id()
-    body = {"data": None, "errors": [{"message": message, "extensions": extensions}],
-            "extensions": {"ontologyVersion": _version(request)}}
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": extensions}],
+        "extensions": {"ontologyVersion": _version(request)},
+    }
     return JSONResponse(body, status_code=status)
 
 
 def graphql_routes(settings: Settings) -> list[BaseRoute]:
     """The `/graphql` route for these settings (limits come from them)."""
     return [Route("/graphql", LegPainGraphQL(settings), name="graphql")]
-

@@ -67,8 +67,19 @@ class RequestIdMiddleware:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             client = scope.get("client")
-            access_log.log(logging.WARNING if status >= 500 else logging.INFO,
-                           "%s %s %d %.1f ms", scope.get("method"), scope.get("path"), status, elapsed,
-                           extra={"method": scope.get("method"), "path": scope.get("path"), "status": status,
-                                  "duration_ms": round(elapsed, 2), "client": client[0] if client else None})
+            access_log.log(
+                logging.WARNING if status >= 500 else logging.INFO,
+                "%s %s %d %.1f ms",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                elapsed,
+                extra={
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "duration_ms": round(elapsed, 2),
+                    "client": client[0] if client else None,
+                },
+            )
             _current.reset(token)

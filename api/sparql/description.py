@@ -29,20 +29,19 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 #: What each named graph holds; the README's table says the same.
 GRAPH_DESCRIPTIONS: dict[str, str] = {
     str(ONTOLOGY_GRAPH): "The OWL ontology: classes, properties and the individuals (body systems, anatomy, "
-                         "conditions, findings, urgency levels, sources and quoted passages).",
+    "conditions, findings, urgency levels, sources and quoted passages).",
     str(KNOWLEDGE_BASE_GRAPH): "Asserted knowledge: condition-finding links, causes, urgency, with the passage "
-                               "each rests on (owl:Axiom annotations with dcterms:source).",
+    "each rests on (owl:Axiom annotations with dcterms:source).",
     str(MAPPINGS_GRAPH): "Mappings to standard terminologies (ICD-10-CM, HPO ...) from the SSSOM files.",
     str(INFERRED_GRAPH): "Triples inferred by the reasoner (the materialized closure); never asserted.",
 }
-
 
 
 def graph_description(name: str) -> str:
     if name in GRAPH_DESCRIPTIONS:
         return GRAPH_DESCRIPTIONS[name]
     if name.startswith(EXTENSION_GRAPH_BASE):
-        return f"Extension module '{name[len(EXTENSION_GRAPH_BASE):]}' (asserted)."
+        return f"Extension module '{name[len(EXTENSION_GRAPH_BASE) :]}' (asserted)."
     return "A named graph of this dataset."
 
 
@@ -56,10 +55,18 @@ def describe_service(endpoint: str, graph_sizes: Mapping[str, int]) -> Graph:
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     g.add((service, RDFS.label, Literal("legpain SPARQL endpoint (read-only)", lang="en")))
-    g.add((service, DCTERMS.description, Literal(
-        "Leg pain while walking knowledge graph. Read-only SPARQL 1.1 Query; SERVICE is disabled and FROM / "
-        "FROM NAMED only select graphs of this dataset. The default graph is the union of every named graph "
-        "(asserted and inferred).", lang="en")))
+    g.add(
+        (
+            service,
+            DCTERMS.description,
+            Literal(
+                "Leg pain while walking knowledge graph. Read-only SPARQL 1.1 Query; SERVICE is disabled and FROM / "
+                "FROM NAMED only select graphs of this dataset. The default graph is the union of every named graph "
+                "(asserted and inferred).",
+                lang="en",
+            ),
+        )
+    )
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
     fmt: Format

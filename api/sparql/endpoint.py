@@ -68,14 +68,19 @@ class _Published:
         else:
             graph = service.graph
             self.sizes = graph.triple_counts()
-            config = WorkerConfig(nquads=dump_nquads(graph.dataset), prefixes=prefixes,
-                                  memory_budget_mb=settings.sparql_worker_memory_mb)
-            self.pool = WorkerPool(config, size=settings.sparql_workers, reserved=settings.sparql_reserved_workers,
-                                   long_query_s=settings.sparql_long_query_s)
-        self.names = frozenset(self.sizes) | {str(g) for g in (ONTOLOGY_GRAPH, KNOWLEDGE_BASE_GRAPH,
-                                                               MAPPINGS_GRAPH, INFERRED_GRAPH)}
+            config = WorkerConfig(
+                nquads=dump_nquads(graph.dataset), prefixes=prefixes, memory_budget_mb=settings.sparql_worker_memory_mb
+            )
+            self.pool = WorkerPool(
+                config,
+                size=settings.sparql_workers,
+                reserved=settings.sparql_reserved_workers,
+                long_query_s=settings.sparql_long_query_s,
+            )
+        self.names = frozenset(self.sizes) | {
+            str(g) for g in (ONTOLOGY_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, INFERRED_GRAPH)
+        }
         self.descriptions: dict[tuple[str, str], bytes] = {}
-
 
 
 def dump_nquads(dataset: Dataset) -> bytes:
@@ -91,8 +96,9 @@ def remote_graph_sizes(service: LegPainService) -> dict[str, int]:
     """Triples per named graph of a remote store (`queries/store/graph-sizes.rq`)."""
     knowledge = service.knowledge
     assert isinstance(knowledge, StoreKnowledge)
-    rows = store_call(service.backend, "count its graphs",
-                      lambda: knowledge.queries.rows("store/graph-sizes", knowledge.dataset))
+    rows = store_call(
+        service.backend, "count its graphs", lambda: knowledge.queries.rows("store/graph-sizes", knowledge.dataset)
+    )
     return {str(r["graph"]): int(r["triples"]) for r in rows}
 
 
@@ -136,8 +142,9 @@ class SparqlEndpoint:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": _ALLOW})
         try:
-            operation = await read_operation(request, self.settings.sparql_max_query_bytes,
-                                             self.settings.sparql_timeout_s)
+            operation = await read_operation(
+                request, self.settings.sparql_max_query_bytes, self.settings.sparql_timeout_s
+            )
             if operation.query is None:
                 return await self._no_query(request)
             published = await self._published_for(request)
@@ -156,11 +163,17 @@ class SparqlEndpoint:
 
     async def _query(self, request: Request, published: _Published, operation: Operation) -> Response:
         assert operation.query is not None
-        job = QueryJob(query=operation.query, accept=request.headers.get("accept", ""),
-                       max_rows=self.settings.sparql_max_rows, default_graphs=operation.default_graphs,
-                       named_graphs=operation.named_graphs, query_dataset=operation.has_dataset_clause,
-                       format=operation.format, max_bytes=self.settings.sparql_max_result_bytes,
-                       base_iri=operation.base_iri)
+        job = QueryJob(
+            query=operation.query,
+            accept=request.headers.get("accept", ""),
+            max_rows=self.settings.sparql_max_rows,
+            default_graphs=operation.default_graphs,
+            named_graphs=operation.named_graphs,
+            query_dataset=operation.has_dataset_clause,
+            format=operation.format,
+            max_bytes=self.settings.sparql_max_result_bytes,
+            base_iri=operation.base_iri,
+        )
         try:
             reply = await published.pool.run(job, self.settings.sparql_timeout_s)
         except PoolError as exc:
@@ -184,8 +197,12 @@ class SparqlEndpoint:
         if html_q > rdf_q:
             return Response(self._page(), media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
         if fmt is None:
-            return _text(406, "Not acceptable: without a query this endpoint returns its service description as "
-                              + ", ".join(f.media_type for f in GRAPH_FORMATS) + ", or the query page as text/html.")
+            return _text(
+                406,
+                "Not acceptable: without a query this endpoint returns its service description as "
+                + ", ".join(f.media_type for f in GRAPH_FORMATS)
+                + ", or the query page as text/html.",
+            )
         published = await self._published_for(request)
         endpoint = str(request.url.replace(query="", fragment=""))
         key = (endpoint, fmt.name)

@@ -30,8 +30,9 @@ log = logging.getLogger("legpain.sparql")
 class RemoteRunner:
     """Runs endpoint queries on a remote SPARQL store; the same `run`/`close` as `WorkerPool`."""
 
-    def __init__(self, backend: SparqlBackend, prefixes: dict[str, str],
-                 ready: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self, backend: SparqlBackend, prefixes: dict[str, str], ready: Callable[[], object] | None = None
+    ) -> None:
         self.backend = backend
         self.client = backend.client(read_only=True)
         self.prefixes = prefixes
@@ -56,8 +57,11 @@ class RemoteRunner:
                 max_bytes=2 * job.max_bytes if job.max_bytes else None,
             )
             if not answer.complete:
-                return error(400, f"The answer is larger than the {job.max_bytes}-byte limit of an answer; "
-                                  "select fewer rows (LIMIT) or shorter values.")
+                return error(
+                    400,
+                    f"The answer is larger than the {job.max_bytes}-byte limit of an answer; "
+                    "select fewer rows (LIMIT) or shorter values.",
+                )
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip()[:500]
             if 400 <= exc.code < 500:  # the store found the query wrong: the client's error

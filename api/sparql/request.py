@@ -123,8 +123,9 @@ async def read_operation(request: Request, max_query_bytes: int, parse_budget_s:
             raise ProtocolError(403, READ_ONLY.format(what="application/sparql-update"))
         charset = _charset(request)
         if charset not in (None, "utf-8", "utf8"):
-            raise ProtocolError(415, f"Unsupported charset {charset!r}: a SPARQL query is sent as UTF-8 "
-                                     "(SPARQL 1.1 Protocol, 2.1.3).")
+            raise ProtocolError(
+                415, f"Unsupported charset {charset!r}: a SPARQL query is sent as UTF-8 (SPARQL 1.1 Protocol, 2.1.3)."
+            )
         body = await request.body()
         if media_type == "application/sparql-query":
             pairs = [*url_pairs, ("query", _decode(body))]

@@ -50,14 +50,18 @@ def _json_term(term: Term) -> dict[str, object]:
         elif term.datatype.value != _XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                        "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
 
 
 def _json_select(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
-                for row in rows]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
     document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -83,8 +87,10 @@ def _xml_term(term: Term) -> str:
         if term.datatype.value != _XSD_STRING:
             return f'<literal datatype="{_xml_text(term.datatype.value)}">{_xml_text(term.value)}</literal>'
         return f"<literal>{_xml_text(term.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-            f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+        f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+    )
 
 
 def _xml_select(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
@@ -93,8 +99,11 @@ def _xml_select(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
     parts.append("</head><results>")
     for row in rows:
         parts.append("<result>")
-        parts.extend(f'<binding name="{_xml_text(v)}">{_xml_term(t)}</binding>'
-                     for v, t in zip(variables, row, strict=True) if t is not None)
+        parts.extend(
+            f'<binding name="{_xml_text(v)}">{_xml_term(t)}</binding>'
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
+        )
         parts.append("</result>")
     parts.append("</results></sparql>")
     return "".join(parts).encode()
@@ -158,7 +167,10 @@ def _direction(term: Literal) -> str | None:
 
 # ------------------------------------------------------------------------------------ dispatch
 SELECT_WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
-    "json": _json_select, "xml": _xml_select, "csv": _csv_select, "tsv": _tsv_select,
+    "json": _json_select,
+    "xml": _xml_select,
+    "csv": _csv_select,
+    "tsv": _tsv_select,
 }
 
 

@@ -388,15 +388,7 @@ class Scorer:
                             f"{rule.label}: {condition.label}",
                             condition.urgency,
                             best.supporting,
-                            ix.source_refs(
-                                rule.sources
-                                + tuple(
-                                    s
-                                    for link in condition.links
-                                    if link.finding == condition.urgency
-                                    for s in link.sources
-                                )
-                            ),
+                            ix.source_refs(rule.sources),
                         )
                     )
         rank = {u.iri: u.rank for u in levels_by_rank}

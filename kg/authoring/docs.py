@@ -45,8 +45,11 @@ def _term_page(kg: LoadedGraph, iri: str, kind: str, link: str) -> str:
 def _class_page(kg: LoadedGraph, iri: str) -> str:
     data = kg.dataset
     parents = sorted(to_curie(str(p)) for p in data.objects(URIRef(iri), RDFS.subClassOf) if isinstance(p, URIRef))
-    members = sorted((str(data.value(m, RDFS.label) or _local(str(m))), str(m))
-                     for m in data.subjects(RDF.type, URIRef(iri)) if isinstance(m, URIRef))
+    members = sorted(
+        (str(data.value(m, RDFS.label) or _local(str(m))), str(m))
+        for m in data.subjects(RDF.type, URIRef(iri))
+        if isinstance(m, URIRef)
+    )
     body = []
     if parents:
         body.append("**Subclass of:** " + ", ".join(f"`{p}`" for p in parents) + "\n")
@@ -63,8 +66,12 @@ def _class_page(kg: LoadedGraph, iri: str) -> str:
 def _property_page(kg: LoadedGraph, iri: str) -> str:
     data = kg.dataset
     facts = []
-    for prop, name in ((RDFS.domain, "Domain"), (RDFS.range, "Range"), (OWL.inverseOf, "Inverse of"),
-                       (RDFS.subPropertyOf, "Sub-property of")):
+    for prop, name in (
+        (RDFS.domain, "Domain"),
+        (RDFS.range, "Range"),
+        (OWL.inverseOf, "Inverse of"),
+        (RDFS.subPropertyOf, "Sub-property of"),
+    ):
         values = [to_curie(str(v)) for v in data.objects(URIRef(iri), prop) if isinstance(v, URIRef)]
         if values:
             facts.append(f"**{name}:** " + ", ".join(f"`{v}`" for v in sorted(values)))
@@ -82,10 +89,10 @@ def _condition_page(kg: LoadedGraph, iri: str) -> str:
     ix = kg.index
     c = ix.conditions[iri]
     level = ix.urgency_levels.get(c.urgency)
-    systems = ", ".join(ix.body_systems[s].label + (" (inferred)" if inferred else "")
-                        for s, inferred in c.body_systems)
-    lines = [f"**Body system:** {systems}", "",
-             f"**Urgency when suspected:** {level.label if level else '—'}", ""]
+    systems = ", ".join(
+        ix.body_systems[s].label + (" (inferred)" if inferred else "") for s, inferred in c.body_systems
+    )
+    lines = [f"**Body system:** {systems}", "", f"**Urgency when suspected:** {level.label if level else '—'}", ""]
     if c.causes:
         lines += ["**Causes:** " + ", ".join(ix.conditions[x].label for x in c.causes if x in ix.conditions), ""]
     lines += ["## Findings", "", "| finding | relation | source |", "|---|---|---|"]
@@ -106,19 +113,24 @@ def reference_pages(kg: LoadedGraph) -> dict[str, str]:
     pages: dict[str, tuple[str, str, str]] = {}  # path -> (section, label, text)
     for cls in sorted({str(c) for c in data.subjects(RDF.type, OWL.Class) if str(c).startswith(BASE)}):
         pages[f"classes/{_local(cls)}.md"] = ("Classes", _text(kg, cls, RDFS.label), _class_page(kg, cls))
-    props = {str(p) for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-             for p in data.subjects(RDF.type, kind) if str(p).startswith(BASE)}
+    props = {
+        str(p)
+        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for p in data.subjects(RDF.type, kind)
+        if str(p).startswith(BASE)
+    }
     for prop in sorted(props):
         pages[f"properties/{_local(prop)}.md"] = ("Properties", _text(kg, prop, RDFS.label), _property_page(kg, prop))
     for iri in sorted(kg.index.conditions):
-        pages[f"conditions/{_local(iri)}.md"] = ("Conditions", kg.index.conditions[iri].label,
-                                                 _condition_page(kg, iri))
-    index = [HEADER + f"# Walking leg-pain ontology {kg.version}: reference", "",
-             "![diagram](../ontology.svg)", ""]
+        pages[f"conditions/{_local(iri)}.md"] = ("Conditions", kg.index.conditions[iri].label, _condition_page(kg, iri))
+    index = [HEADER + f"# Walking leg-pain ontology {kg.version}: reference", "", "![diagram](../ontology.svg)", ""]
     for section in ("Conditions", "Classes", "Properties"):
         index += [f"## {section}", ""]
-        index += [f"- [{label}]({rel})" for rel, (sec, label, _) in sorted(pages.items(), key=lambda p: p[1][1].lower())
-                  if sec == section]
+        index += [
+            f"- [{label}]({rel})"
+            for rel, (sec, label, _) in sorted(pages.items(), key=lambda p: p[1][1].lower())
+            if sec == section
+        ]
         index.append("")
     return {"index.md": "\n".join(index), **{rel: text for rel, (_, _, text) in pages.items()}}
 
@@ -132,4 +144,3 @@ def write_reference(kg: LoadedGraph, out_dir: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
-

@@ -66,8 +66,10 @@ def _write(kg: LoadedGraph, graph: Graph, fmt: RdfFormat) -> bytes:
 def to_owlxml(graph: Graph) -> bytes:
     """OWL/XML through the OWL API converter shipped with owlready2 (needs Java)."""
     if not java_available():
-        raise JavaUnavailableError("OWL/XML export uses the OWL API and needs Java; export RDF/XML "
-                                   "(--format xml), which Protégé also opens, or install Java")
+        raise JavaUnavailableError(
+            "OWL/XML export uses the OWL API and needs Java; export RDF/XML "
+            "(--format xml), which Protégé also opens, or install Java"
+        )
     import owlready2
 
     hermit = Path(owlready2.__file__).parent / "hermit"
@@ -75,15 +77,29 @@ def to_owlxml(graph: Graph) -> bytes:
         source, target = Path(tmp) / "in.owl", Path(tmp) / "out.owx"
         graph.serialize(source, format="xml", encoding="utf-8")
         done = subprocess.run(
-            [owlready2.JAVA_EXE, "-cp", f"{hermit / 'HermiT.jar'}:{hermit}", "Save", str(source), "owlxml",
-             str(target)], capture_output=True, timeout=300)
+            [
+                owlready2.JAVA_EXE,
+                "-cp",
+                f"{hermit / 'HermiT.jar'}:{hermit}",
+                "Save",
+                str(source),
+                "owlxml",
+                str(target),
+            ],
+            capture_output=True,
+            timeout=300,
+        )
         if done.returncode != 0 or not target.exists():
             raise ExportError("the OWL API converter failed: " + done.stderr.decode(errors="replace")[-2000:])
         return target.read_bytes()
 
 
-def release(kg: LoadedGraph, version: str, out_dir: Path, formats: tuple[str, ...] = ("turtle", "xml", "owlxml"),
-            ) -> list[Path]:
+def release(
+    kg: LoadedGraph,
+    version: str,
+    out_dir: Path,
+    formats: tuple[str, ...] = ("turtle", "xml", "owlxml"),
+) -> list[Path]:
     """Write versioned artefacts: `legpain-base` (asserted) and `legpain-full` (asserted + inferred),
     each with `owl:versionIRI` and `owl:versionInfo` set to the release version."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,7 @@ def hpo_terms() -> dict[str, TermInfo] | None:
             if sep and key not in fields:
                 fields[key] = value.strip()
         if "id" in fields:
-            terms[fields["id"]] = TermInfo(fields["id"], fields.get("name", ""),
-                                           fields.get("is_obsolete") == "true")
+            terms[fields["id"]] = TermInfo(fields["id"], fields.get("name", ""), fields.get("is_obsolete") == "true")
     return terms
 
 

@@ -75,20 +75,25 @@ class ValidationReport:
         self.problems.append(Problem(level, check, message, location))
 
     def to_json(self) -> str:
-        return json.dumps({
-            "ok": self.ok,
-            "summary": {level: self.count(level) for level in Level},
-            "checks": self.checks_run,
-            "problems": [asdict(p) for p in self.problems],
-        }, indent=2)
+        return json.dumps(
+            {
+                "ok": self.ok,
+                "summary": {level: self.count(level) for level in Level},
+                "checks": self.checks_run,
+                "problems": [asdict(p) for p in self.problems],
+            },
+            indent=2,
+        )
 
     def to_table(self) -> str:
         rows = sorted(self.problems, key=lambda p: (list(Level).index(p.level), p.check, p.location))
         lines = [f"{'LEVEL':8} {'CHECK':24} {'WHERE':44} MESSAGE"]
         lines += [f"{p.level:8} {p.check:24} {p.location:44} {p.message}" for p in rows]
         verdict = "PASSED" if self.ok else "FAILED"
-        lines.append(f"\n{verdict}: {self.count(Level.ERROR)} error(s), {self.count(Level.WARNING)} warning(s), "
-                     f"{self.count(Level.INFO)} info; checks run: {', '.join(self.checks_run)}")
+        lines.append(
+            f"\n{verdict}: {self.count(Level.ERROR)} error(s), {self.count(Level.WARNING)} warning(s), "
+            f"{self.count(Level.INFO)} info; checks run: {', '.join(self.checks_run)}"
+        )
         return "\n".join(lines)
 
 
@@ -128,8 +133,12 @@ def validate(
         for triple in graph:
             target.add(triple)
         if item.path.suffix == ".ttl" and not is_canonical(item.path, graph):
-            report.add(Level.WARNING if item.kind is not InputKind.EXTENSION else Level.INFO, "canonical-form",
-                       "not in canonical Turtle form; run `legpain format`", item.path.name)
+            report.add(
+                Level.WARNING if item.kind is not InputKind.EXTENSION else Level.INFO,
+                "canonical-form",
+                "not in canonical Turtle form; run `legpain format`",
+                item.path.name,
+            )
     report.checks_run.append("canonical-form")
 
     asserted = merged_graph(dataset)
@@ -138,8 +147,11 @@ def validate(
     name = resolve_reasoner(reasoner)
     report.checks_run.append(f"consistency ({name})")
     if name == "owlrl":
-        report.add(Level.INFO, "consistency", "Java not found: consistency checked with OWL 2 RL only, "
-                   "not with the HermiT DL reasoner")
+        report.add(
+            Level.INFO,
+            "consistency",
+            "Java not found: consistency checked with OWL 2 RL only, not with the HermiT DL reasoner",
+        )
     reasoned = False
     try:
         inferred = materialize(asserted, make_reasoner(name), queries)
@@ -162,15 +174,24 @@ def validate(
     else:
         # the checks and shapes read entailments (a condition's body system, inherited findings): over an
         # input that could not be reasoned they would flag every term, burying the one real error
-        report.add(Level.INFO, "checks-skipped", "the quality checks and SHACL shapes were not run: they need the "
-                   "inferred closure, and reasoning failed (fix the consistency error first)")
+        report.add(
+            Level.INFO,
+            "checks-skipped",
+            "the quality checks and SHACL shapes were not run: they need the "
+            "inferred closure, and reasoning failed (fix the consistency error first)",
+        )
     _check_quotes(settings, asserted, report)
     _check_mappings(inputs, report)
     if parsed_all and not extra_inputs and not settings.extension_dirs:
         report.checks_run.append("closure-up-to-date")
         if read_committed_hash(settings.ontology_dir) != input_hash(inputs, settings.ontology_dir):
-            report.add(Level.WARNING, "closure-up-to-date", "the committed inferred closure does not match the "
-                       "inputs; run `legpain reason` and commit ontology/inferred/", "ontology/inferred")
+            report.add(
+                Level.WARNING,
+                "closure-up-to-date",
+                "the committed inferred closure does not match the "
+                "inputs; run `legpain reason` and commit ontology/inferred/",
+                "ontology/inferred",
+            )
     return report
 
 
@@ -205,7 +226,8 @@ def _check_shacl(settings: Settings, data: Graph, report: ValidationReport) -> N
         message = results.value(result, URIRef(sh + "resultMessage"))
         severity = str(results.value(result, URIRef(sh + "resultSeverity")) or "")
         level = {"Violation": Level.ERROR, "Warning": Level.WARNING, "Info": Level.INFO}.get(
-            severity.rsplit("#", 1)[-1], Level.ERROR)
+            severity.rsplit("#", 1)[-1], Level.ERROR
+        )
         text = f"{to_curie(str(path)) if path else ''}: {message}".strip(": ")
         report.add(level, "shacl", text, to_curie(str(focus)))
 
@@ -214,15 +236,20 @@ def _check_quotes(settings: Settings, graph: Graph, report: ValidationReport) ->
     article_path = settings.ontology_dir / "source" / "leg-pain-while-walking.txt"
     report.checks_run.append("quotes-verbatim")
     if not article_path.exists():
-        report.add(Level.WARNING, "quotes-verbatim", "the source article is missing; quotes not checked",
-                   str(article_path))
+        report.add(
+            Level.WARNING, "quotes-verbatim", "the source article is missing; quotes not checked", str(article_path)
+        )
         return
     article = _normalise_space(article_path.read_text(encoding="utf-8"))
     for passage in graph.subjects(LP.quotedIn, LP.LegPainWhileWalkingArticle):
         for quote in graph.objects(passage, LP.quote):
             if _normalise_space(str(quote)) not in article:
-                report.add(Level.ERROR, "quotes-verbatim", "quote does not stand verbatim in the article",
-                           to_curie(str(passage)))
+                report.add(
+                    Level.ERROR,
+                    "quotes-verbatim",
+                    "quote does not stand verbatim in the article",
+                    to_curie(str(passage)),
+                )
 
 
 def _check_mappings(inputs: list[InputFile], report: ValidationReport) -> None:
@@ -255,14 +282,22 @@ def _check_mappings(inputs: list[InputFile], report: ValidationReport) -> None:
                     continue
                 term = hpo.get(row.object_id)
             else:
-                report.add(Level.WARNING, "mapping-codes", f"{row.object_id}: no shipped data to check "
-                           f"{prefix} codes against; cite the source in the comment column", where)
+                report.add(
+                    Level.WARNING,
+                    "mapping-codes",
+                    f"{row.object_id}: no shipped data to check "
+                    f"{prefix} codes against; cite the source in the comment column",
+                    where,
+                )
                 continue
             if term is None:
                 report.add(Level.ERROR, "mapping-codes", f"{row.object_id} does not exist in the {prefix} data", where)
             elif term.obsolete:
                 report.add(Level.ERROR, "mapping-codes", f"{row.object_id} is obsolete in {prefix}", where)
             elif row.object_label and term.name != row.object_label:
-                report.add(Level.WARNING, "mapping-codes", f"{row.object_id} is labelled {term.name!r} in "
-                           f"{prefix}, not {row.object_label!r}", where)
-
+                report.add(
+                    Level.WARNING,
+                    "mapping-codes",
+                    f"{row.object_id} is labelled {term.name!r} in {prefix}, not {row.object_label!r}",
+                    where,
+                )

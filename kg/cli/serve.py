@@ -1,5 +1,4 @@
-"""`legpain serve`: the HTTP API (`api.app.create_app`) under uvicorn.
-"""
+"""`legpain serve`: the HTTP API (`api.app.create_app`) under uvicorn."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`legpain load`: write the closed dataset into the configured store, each named graph replaced whole.
-"""
+"""`legpain load`: write the closed dataset into the configured store, each named graph replaced whole."""
 
 from __future__ import annotations
 

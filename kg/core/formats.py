@@ -43,18 +43,52 @@ class RdfFormat:
         return (self.name, *self.aliases)
 
 
-TURTLE = RdfFormat("turtle", "text/turtle", "ttl", "turtle", ox.RdfFormat.TURTLE, ("ttl",),
-                   ("application/x-turtle",), _W3C + "Turtle")
-NTRIPLES = RdfFormat("ntriples", "application/n-triples", "nt", "nt", ox.RdfFormat.N_TRIPLES, ("nt", "n-triples"),
-                     ("text/plain",), _W3C + "N-Triples")
-JSONLD = RdfFormat("jsonld", "application/ld+json", "jsonld", "json-ld", ox.RdfFormat.JSON_LD, ("json-ld",),
-                   ("application/json",), _W3C + "JSON-LD")
-RDFXML = RdfFormat("rdfxml", "application/rdf+xml", "owl", "xml", ox.RdfFormat.RDF_XML, ("xml", "rdf", "owl"),
-                   ("application/xml",), _W3C + "RDF_XML")
+TURTLE = RdfFormat(
+    "turtle", "text/turtle", "ttl", "turtle", ox.RdfFormat.TURTLE, ("ttl",), ("application/x-turtle",), _W3C + "Turtle"
+)
+NTRIPLES = RdfFormat(
+    "ntriples",
+    "application/n-triples",
+    "nt",
+    "nt",
+    ox.RdfFormat.N_TRIPLES,
+    ("nt", "n-triples"),
+    ("text/plain",),
+    _W3C + "N-Triples",
+)
+JSONLD = RdfFormat(
+    "jsonld",
+    "application/ld+json",
+    "jsonld",
+    "json-ld",
+    ox.RdfFormat.JSON_LD,
+    ("json-ld",),
+    ("application/json",),
+    _W3C + "JSON-LD",
+)
+RDFXML = RdfFormat(
+    "rdfxml",
+    "application/rdf+xml",
+    "owl",
+    "xml",
+    ox.RdfFormat.RDF_XML,
+    ("xml", "rdf", "owl"),
+    ("application/xml",),
+    _W3C + "RDF_XML",
+)
 OWLXML = RdfFormat("owlxml", "application/owl+xml", "owx", None, None, ("owx",), (), _W3C + "OWL_XML")
 TRIG = RdfFormat("trig", "application/trig", "trig", "trig", ox.RdfFormat.TRIG, (), (), _W3C + "TriG", quads=True)
-NQUADS = RdfFormat("nquads", "application/n-quads", "nq", "nquads", ox.RdfFormat.N_QUADS, ("nq", "n-quads"), (),
-                   _W3C + "N-Quads", quads=True)
+NQUADS = RdfFormat(
+    "nquads",
+    "application/n-quads",
+    "nq",
+    "nquads",
+    ox.RdfFormat.N_QUADS,
+    ("nq", "n-quads"),
+    (),
+    _W3C + "N-Quads",
+    quads=True,
+)
 
 #: Every format, in the order they are offered (the first is the default).
 RDF_FORMATS: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, OWLXML, TRIG, NQUADS)

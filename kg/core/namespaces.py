@@ -117,7 +117,7 @@ def to_curie(iri: str) -> str:
         ns = str(namespace)
         if iri.startswith(ns) and len(ns) > len(best):
             best = ns
-            curie = f"{prefix}:{iri[len(ns):]}"
+            curie = f"{prefix}:{iri[len(ns) :]}"
     return curie if best else iri
 
 

@@ -160,7 +160,9 @@ class StoreKnowledge:
 
     def finding_iris(self) -> list[str]:
         return self._cached(
-            "lists", "findings", lambda: list(dict.fromkeys(str(r["finding"]) for r in self._rows("index/list-findings")))
+            "lists",
+            "findings",
+            lambda: list(dict.fromkeys(str(r["finding"]) for r in self._rows("index/list-findings"))),
         )
 
     def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
@@ -220,13 +222,17 @@ class StoreKnowledge:
             "warning-signs",
             level,
             lambda: by_label(
-                self.findings(str(r["finding"]) for r in self._rows("index/list-warning-signs", "urgency", [level])).values()
+                self.findings(
+                    str(r["finding"]) for r in self._rows("index/list-warning-signs", "urgency", [level])
+                ).values()
             ),
         )
 
     def _names(self, kind: str) -> dict[str, tuple[str, ...]]:
         def compute() -> dict[str, tuple[str, ...]]:
-            name, column = ("index/list-findings", "finding") if kind == "finding" else ("index/list-conditions", "condition")
+            name, column = (
+                ("index/list-findings", "finding") if kind == "finding" else ("index/list-conditions", "condition")
+            )
             names: dict[str, list[str]] = {}
             for r in self._rows(name):
                 names.setdefault(str(r[column]), [str(r["label"])])
@@ -265,13 +271,17 @@ class StoreKnowledge:
 
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
         def read(rows: Rows, iris: list[str]) -> dict[str, int]:
-            return {str(r["finding"]): int(r["conditions"]) for r in rows("index/count-typical-conditions", "finding", iris)}
+            return {
+                str(r["finding"]): int(r["conditions"]) for r in rows("index/count-typical-conditions", "finding", iris)
+            }
 
         found = self._many("typical-count", findings, read)
         return {iri: int(found.get(iri, 0)) for iri in findings}
 
     def _condition_count(self) -> int:
-        return self._cached("lists", "condition-count", lambda: int(self._rows("index/count-conditions")[0]["conditions"]))
+        return self._cached(
+            "lists", "condition-count", lambda: int(self._rows("index/count-conditions")[0]["conditions"])
+        )
 
     def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
         """The part of the index an assessment of these findings reads (see

@@ -65,8 +65,12 @@ def discover_inputs(settings: Settings) -> list[InputFile]:
     """All input files, in a stable order: ontology, knowledge base, mappings, extensions."""
     root = settings.ontology_dir
     inputs = [InputFile(p, ONTOLOGY_GRAPH, InputKind.ONTOLOGY) for p in sorted(root.glob("*.ttl"))]
-    inputs += [InputFile(p, KNOWLEDGE_BASE_GRAPH, InputKind.KNOWLEDGE_BASE) for p in sorted((root / "kb").glob("*.ttl"))]
-    inputs += [InputFile(p, MAPPINGS_GRAPH, InputKind.MAPPINGS) for p in sorted((root / "mappings").glob("*.sssom.tsv"))]
+    inputs += [
+        InputFile(p, KNOWLEDGE_BASE_GRAPH, InputKind.KNOWLEDGE_BASE) for p in sorted((root / "kb").glob("*.ttl"))
+    ]
+    inputs += [
+        InputFile(p, MAPPINGS_GRAPH, InputKind.MAPPINGS) for p in sorted((root / "mappings").glob("*.sssom.tsv"))
+    ]
     if not inputs:
         raise OntologyLoadError(root, "no ontology files (*.ttl) found; check LEGPAIN_ONTOLOGY_DIR")
     for directory in (root / "extensions", *settings.extension_dirs):

@@ -21,8 +21,7 @@ from kg.core.namespaces import LP, from_curie
 #: Scheme names, as the API reports them, by CURIE prefix of the mapped code.
 SCHEMES = {"ICD10CM": "ICD-10-CM", "HP": "HPO", "SNOMEDCT": "SNOMED CT", "UBERON": "UBERON"}
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
-ALLOWED_PREDICATES = {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch",
-                      "skos:relatedMatch"}
+ALLOWED_PREDICATES = {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch"}
 
 
 class MappingFileError(ValueError):
@@ -62,8 +61,10 @@ def read_sssom(path: Path) -> list[MappingRow]:
             line=offset,
         )
         if row.predicate_id not in ALLOWED_PREDICATES:
-            raise MappingFileError(f"{path}:{row.line}: predicate {row.predicate_id!r} is not a SKOS "
-                                   f"mapping predicate ({', '.join(sorted(ALLOWED_PREDICATES))})")
+            raise MappingFileError(
+                f"{path}:{row.line}: predicate {row.predicate_id!r} is not a SKOS "
+                f"mapping predicate ({', '.join(sorted(ALLOWED_PREDICATES))})"
+            )
         if not row.subject_id.startswith("lp:") or ":" not in row.object_id:
             raise MappingFileError(f"{path}:{row.line}: subject must be an lp: CURIE and object a CURIE")
         rows.append(row)

@@ -38,7 +38,9 @@ def closed_dataset(
         return (
             dataset,
             digest,
-            ClosureInfo(digest, "prepared", ClosureOrigin.PREPARED, f"prepared dataset {settings.dataset} (not reasoned again)"),
+            ClosureInfo(
+                digest, "prepared", ClosureOrigin.PREPARED, f"prepared dataset {settings.dataset} (not reasoned again)"
+            ),
             (),
         )
     queries = QueryLibrary(settings.queries_dir)
@@ -106,7 +108,9 @@ def read_snapshot(settings: Settings) -> tuple[Dataset, str, ClosureInfo, tuple[
     # computed for these inputs is now a cache hit
     origin = ClosureOrigin.COMMITTED if info.origin is ClosureOrigin.COMMITTED else ClosureOrigin.CACHE
     note = (
-        info.message if origin is ClosureOrigin.COMMITTED else f"inferred closure ({info.reasoner}) loaded from the cache"
+        info.message
+        if origin is ClosureOrigin.COMMITTED
+        else f"inferred closure ({info.reasoner}) loaded from the cache"
     ) + " (graph read from the snapshot cache)"
     log.info("graph read from the snapshot %s", data)
     return dataset, digest, ClosureInfo(info.input_hash, info.reasoner, origin, note), tuple(inputs), counts

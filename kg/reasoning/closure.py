@@ -82,14 +82,21 @@ def write_committed(ontology_dir: Path, inferred: Graph, input_hash: str, reason
     ttl, meta = committed_paths(ontology_dir)
     ttl.parent.mkdir(parents=True, exist_ok=True)
     ttl.write_text(canonical_turtle(inferred), encoding="utf-8")
-    meta.write_text(json.dumps({
-        "generated_by": "legpain reason",
-        "note": "Generated file: do not edit. Regenerate with `legpain reason` after changing the ontology.",
-        "input_hash": input_hash,
-        "reasoner": reasoner,
-        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "triples": len(inferred),
-    }, indent=2) + "\n", encoding="utf-8")
+    meta.write_text(
+        json.dumps(
+            {
+                "generated_by": "legpain reason",
+                "note": "Generated file: do not edit. Regenerate with `legpain reason` after changing the ontology.",
+                "input_hash": input_hash,
+                "reasoner": reasoner,
+                "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+                "triples": len(inferred),
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return ttl
 
 
@@ -125,8 +132,13 @@ def _committed(ontology_dir: Path, input_hash: str) -> Graph | None:
         log.error("the committed closure %s cannot be read (%s): recomputing it", ttl.name, exc)
         return None
     if meta.get("triples") is not None and meta["triples"] != len(graph):
-        log.error("the committed closure %s holds %d triples where its metadata records %s: recomputing it "
-                  "(run `legpain reason` to write it again)", ttl.name, len(graph), meta["triples"])
+        log.error(
+            "the committed closure %s holds %d triples where its metadata records %s: recomputing it "
+            "(run `legpain reason` to write it again)",
+            ttl.name,
+            len(graph),
+            meta["triples"],
+        )
         return None
     return graph
 
@@ -166,19 +178,27 @@ def obtain_closure(
         if committed is not None:
             note = "" if shutil.which("java") else " (Java not found: only `legpain reason` with HermiT is unavailable)"
             return committed, ClosureInfo(
-                input_hash, "committed", ClosureOrigin.COMMITTED, "inferred closure loaded from the committed file" + note
+                input_hash,
+                "committed",
+                ClosureOrigin.COMMITTED,
+                "inferred closure loaded from the committed file" + note,
             )
         cached = _cached(cache_dir, input_hash)
         if cached is not None:
             log.info("inferred closure read from %s", cache_file(cache_dir, input_hash))
-            return cached, ClosureInfo(input_hash, "cache", ClosureOrigin.CACHE, "inferred closure loaded from the cache")
+            return cached, ClosureInfo(
+                input_hash, "cache", ClosureOrigin.CACHE, "inferred closure loaded from the cache"
+            )
     if reasoner_name == "auto":
         reasoner_name = resolve_reasoner(reasoner_name)
         if reasoner_name == "owlrl":
-            log.warning("Java not found and no cached closure fits the inputs: reasoning with OWL RL "
-                        "(no DL consistency check); run `legpain reason` where Java is installed.")
+            log.warning(
+                "Java not found and no cached closure fits the inputs: reasoning with OWL RL "
+                "(no DL consistency check); run `legpain reason` where Java is installed."
+            )
     reasoner: Reasoner = make_reasoner(reasoner_name)
     inferred = materialize(asserted, reasoner, queries)
     store_in_cache(cache_dir, input_hash, inferred)
-    return inferred, ClosureInfo(input_hash, reasoner.name, ClosureOrigin.COMPUTED,
-                                 f"inferred closure computed with {reasoner.name}")
+    return inferred, ClosureInfo(
+        input_hash, reasoner.name, ClosureOrigin.COMPUTED, f"inferred closure computed with {reasoner.name}"
+    )

@@ -95,20 +95,19 @@ class HermitReasoner:
             except owlready2.OwlReadyInconsistentOntologyError:
                 culprits = find_clashes(asserted)
                 raise InconsistentOntologyError(
-                    "the ontology is inconsistent" + (": " + "; ".join(culprits) if culprits else
-                                                      " (HermiT found no model; check disjointness, "
-                                                      "functional properties and datatype ranges)"),
+                    "the ontology is inconsistent"
+                    + (
+                        ": " + "; ".join(culprits)
+                        if culprits
+                        else " (HermiT found no model; check disjointness, functional properties and datatype ranges)"
+                    ),
                     culprits,
                 ) from None
             except owlready2.OwlReadyJavaError as exc:
                 raise ReasoningError(f"HermiT failed: {exc}") from exc
-            unsatisfiable = sorted(
-                c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing)
-            )
+            unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
             if unsatisfiable:
-                raise InconsistentOntologyError(
-                    "unsatisfiable classes: " + ", ".join(unsatisfiable), unsatisfiable
-                )
+                raise InconsistentOntologyError("unsatisfiable classes: " + ", ".join(unsatisfiable), unsatisfiable)
             out_path = Path(tmp) / "inferred.nt"
             world.get_ontology("http://inferrences/").save(str(out_path), format="ntriples")
             dl_facts = Graph()
@@ -134,9 +133,7 @@ class OwlRlReasoner:
         closure = Graph()
         for triple in asserted:
             closure.add(triple)
-        owlrl.DeductiveClosure(
-            owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-        ).expand(closure)
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
         from owlrl.Namespaces import ERRNS
 
         messages = sorted(str(m) for m in closure.objects(None, ERRNS.error))

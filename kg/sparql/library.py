@@ -3,19 +3,19 @@
 A query's name is its path below `queries/` without `.rq` (`index/list-conditions`,
 `rules/site-subsumption`, `checks/missing-label`); a file name that only one query has names it too
 (`legpain query list-conditions-by-body-system`). The folders say who reads a query: `index/` the
-code (the records of `kg.knowledge.index`: a contract, edit with care), `store/` the store layer,
-`rules/` the reasoner, `checks/` the validator, and `library/` people (examples). Files are read at construction and checked and parsed on first use. Every
-text, a named query or a user's `.rq` file, passes the same guard as the SPARQL endpoint
-(`kg.sparql.guard`: no update, no SERVICE, nothing the parser cannot read) and what runs is the text
-the guard checked. Parameters are bound with rdflib's `initBindings`, never by formatting text into
-the query. Each file starts with a header comment; its first paragraph is the query's description,
-and its `# Parameters:` and `# Columns:` lines are read here so the CLI can list them.
+code (the records of `kg.knowledge.index`: a contract, edit with care), `store/` the store layer, `rules/` the reasoner,
+`checks/` the validator, and `library/` people (examples). Files are read at construction and checked
+and parsed on first use. Every text, a named query or a user's `.rq` file, passes the same guard as the
+SPARQL endpoint (`kg.sparql.guard`: no update, no SERVICE, nothing the parser cannot read) and what runs
+is the text the guard checked. Parameters are bound with rdflib's `initBindings`, never by formatting
+text into the query. Each file starts with a header comment; its first paragraph is the query's
+description, and its `# Parameters:` and `# Columns:` lines are read here so the CLI can list them.
 
 FROM and FROM NAMED never read a file or a URL: before rdflib's engine evaluates a query with such a
-clause, every graph the clause names must be one the dataset holds (a refusal otherwise),
-and rdflib only dereferences a FROM IRI when the dataset has no graph of that name. rdflib's
-process-wide `SPARQL_LOAD_GRAPHS` switch is also turned off, once, when a library is created, for any
-other caller of rdflib's engine in the process.
+clause, every graph the clause names must be one the dataset holds (a refusal otherwise), and rdflib
+only dereferences a FROM IRI when the dataset has no graph of that name. rdflib's process-wide
+`SPARQL_LOAD_GRAPHS` switch is also turned off, once, when a library is created, for any other caller of
+rdflib's engine in the process.
 """
 
 from __future__ import annotations

@@ -66,7 +66,6 @@ class SparqlBackend(StoreBackend):
         self._drop(dataset, str(LOAD_GRAPH))
 
 
-
 class _TimedConnector(SPARQLConnector):
     """rdflib's connector sends requests without a timeout and hides HTTP errors (a tuple comes back for
     a failed POST); this one sends them through `SparqlHttpClient`, which has a timeout and raises

@@ -7,13 +7,16 @@ from rdflib import Graph
 from starlette.testclient import TestClient
 
 
-@pytest.mark.parametrize(("accept", "media_type", "parse_as"), [
-    ("text/turtle", "text/turtle", "turtle"),
-    ("application/rdf+xml", "application/rdf+xml", "xml"),
-    ("application/ld+json", "application/ld+json", "json-ld"),
-    ("application/n-triples", "application/n-triples", "nt"),
-    ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle", "turtle"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type", "parse_as"),
+    [
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle", "turtle"),
+    ],
+)
 def test_ontology_by_content_negotiation(client: TestClient, accept: str, media_type: str, parse_as: str) -> None:
     response = client.get("/ontology", headers={"Accept": accept})
     assert response.status_code == 200

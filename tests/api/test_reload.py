@@ -30,8 +30,7 @@ def modules(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def admin(modules: Path, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(extension_dirs=(modules,), cache_dir=tmp_path / "cache", reasoner="owlrl",
-                        admin_token="s3cret")
+    settings = Settings(extension_dirs=(modules,), cache_dir=tmp_path / "cache", reasoner="owlrl", admin_token="s3cret")
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -64,8 +63,9 @@ def test_the_auth_scheme_is_case_insensitive(admin: TestClient, scheme: str) -> 
 
 def test_broken_module_is_refused_and_the_last_good_graph_keeps_serving(admin: TestClient, modules: Path) -> None:
     before = len(gql(admin, COUNT)["conditions"])
-    (modules / "broken.ttl").write_text("@prefix lp: <https://w3id.org/legpain/> .\nlp:X a lp:Finding ;\n",
-                                        encoding="utf-8")
+    (modules / "broken.ttl").write_text(
+        "@prefix lp: <https://w3id.org/legpain/> .\nlp:X a lp:Finding ;\n", encoding="utf-8"
+    )
     response = admin.post("/admin/reload", headers=AUTH)
     assert response.status_code == 422
     body = response.json()
@@ -97,10 +97,13 @@ def test_sighup_reloads_a_running_server(tmp_path: Path, modules: Path) -> None:
 
     import httpx
 
-    from tests.conftest import serving
+    from tests.support.servers import serving
 
-    env = {"LEGPAIN_CACHE_DIR": str(tmp_path / "cache"), "LEGPAIN_EXTENSION_DIRS": str(modules),
-           "LEGPAIN_REASONER": "owlrl"}
+    env = {
+        "LEGPAIN_CACHE_DIR": str(tmp_path / "cache"),
+        "LEGPAIN_EXTENSION_DIRS": str(modules),
+        "LEGPAIN_REASONER": "owlrl",
+    }
     with serving(env, tmp_path / "serve.log") as (url, proc):
         shutil.copy(EXAMPLE, modules)
         proc.send_signal(signal.SIGHUP)
@@ -113,8 +116,9 @@ def test_sighup_reloads_a_running_server(tmp_path: Path, modules: Path) -> None:
         assert proc.poll() is None, "the server must survive SIGHUP"
 
 
-def test_health_reports_what_was_counted_at_load_without_counting(client: TestClient,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_health_reports_what_was_counted_at_load_without_counting(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """/health counted every triple on every call (60 s on the 8M-triple HPO graph): it now reports
     the counts taken when the graph was loaded, and touches no store."""
     service = client.app.state.legpain.service

@@ -16,7 +16,7 @@ import pytest
 import rdflib
 
 from kg.assessment.service import LegPainService
-from tests.conftest import serving
+from tests.support.servers import serving
 
 pytestmark = pytest.mark.server
 
@@ -31,16 +31,22 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f) 
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A server with JSON logs at info level and a short header timeout; yields its URL and log file."""
     log = tmp_path_factory.mktemp("live") / "serve.log"
-    env = {"LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")), "LEGPAIN_HEADER_TIMEOUT_S": "1",
-           "LEGPAIN_SPARQL_TIMEOUT_S": "4"}
+    env = {
+        "LEGPAIN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LEGPAIN_HEADER_TIMEOUT_S": "1",
+        "LEGPAIN_SPARQL_TIMEOUT_S": "4",
+    }
     with serving(env, log, args=("--log-format", "json", "--log-level", "info")) as (base, _):
         yield base, log
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
-                                    "text/csv", "text/tab-separated-values"])
-def test_whole_graph_select_in_every_result_format(server: tuple[str, Path], service: LegPainService,
-                                                   accept: str) -> None:
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
+def test_whole_graph_select_in_every_result_format(
+    server: tuple[str, Path], service: LegPainService, accept: str
+) -> None:
     base, _ = server
     triples = service.graph.triples
     with httpx.Client(timeout=30) as client:
@@ -50,15 +56,26 @@ def test_whole_graph_select_in_every_result_format(server: tuple[str, Path], ser
             assert len(response.content) > 100_000 and "x-legpain-truncated" not in response.headers
         if accept == "text/csv":
             assert response.text.count("\r\n") == triples + 1  # the header row and one row per triple
-        big = client.post(base + "/sparql", content=VALUES_1000,
-                          headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        big = client.post(
+            base + "/sparql",
+            content=VALUES_1000,
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        )
         assert big.status_code == 200
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                                             ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
-def test_whole_graph_construct_in_every_graph_format(server: tuple[str, Path], service: LegPainService,
-                                                     accept: str, fmt: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_whole_graph_construct_in_every_graph_format(
+    server: tuple[str, Path], service: LegPainService, accept: str, fmt: str
+) -> None:
     base, _ = server
     with httpx.Client(timeout=30) as client:
         for _ in range(4):

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from kg.core.namespaces import BASE, LP
 from kg.core.settings import PROJECT_ROOT
 from kg.loading.inputs import canonical_turtle
-from tests.conftest import SHARED
+from tests.support.servers import SHARED
 
 ONTOLOGY = PROJECT_ROOT / "ontology"
 TURTLE_FILES = sorted(ONTOLOGY.rglob("*.ttl"))
@@ -23,7 +23,8 @@ def test_turtle_file_parses_and_is_canonical(path: Path) -> None:
     graph = Graph().parse(path, format="turtle")
     assert len(graph) > 0
     assert path.read_text(encoding="utf-8") == canonical_turtle(graph), (
-        f"{path} is not in canonical form: run `legpain format`")
+        f"{path} is not in canonical form: run `legpain format`"
+    )
 
 
 def test_shipped_article_is_the_shared_source() -> None:
@@ -50,21 +51,73 @@ def lp(name: str) -> URIRef:
 # DESIGN.md's domain checklist, item by item, as the terms that carry it
 CHECKLIST = {
     "body systems": ["MusculoskeletalSystem", "VascularSystem", "NervousSystem"],
-    "conditions": ["MuscleStrain", "Tendinitis", "AchillesTendinitis", "MedialTibialStressSyndrome",
-                   "KneeOsteoarthritis", "HipOsteoarthritis", "AnkleOsteoarthritis", "PlantarFasciitis",
-                   "PeripheralArteryDisease", "Atherosclerosis", "CriticalLimbIschemia", "DeepVeinThrombosis",
-                   "Sciatica", "HerniatedDisc", "SpinalStenosis", "PeripheralNeuropathy",
-                   "BoneOrSoftTissueInfection"],
-    "findings": ["DullAche", "BurningPain", "DeepAchingCrampingPain", "SharpShootingPain", "ThrobbingPain",
-                 "Tingling", "Numbness", "PinsAndNeedles", "MuscleWeakness", "MuscleFatigue",
-                 "UnilateralLegSwelling", "LegWarmth", "LegRedness", "Fever", "Chills", "PainAtRest",
-                 "SuddenSeverePainPreventingWeightBearing", "IntermittentClaudication"],
-    "sites": ["CalfPain", "ThighPain", "ButtockPain", "HeelPain", "ShinSplintPain", "KneePain", "HipPain",
-              "AnklePain", "FootPain", "BackOfLegPain", "SoleOfFootPain"],
-    "patterns": ["PainOnPushOff", "PainEasesOnWarmUp", "FirstStepsHeelPain", "PainAfterPredictableDistance",
-                 "ReliefWithinMinutesOfRest", "WalkingDistanceShrinking", "RapidShrinkingWalkingDistance",
-                 "PainNotRelievedByRest", "RadiatingPainDownBackOfLeg", "SymmetricOnsetInFeet",
-                 "SymptomsSpreadingUpward", "WorseWithMovementOrPressure", "ShorterSlowerStride"],
+    "conditions": [
+        "MuscleStrain",
+        "Tendinitis",
+        "AchillesTendinitis",
+        "MedialTibialStressSyndrome",
+        "KneeOsteoarthritis",
+        "HipOsteoarthritis",
+        "AnkleOsteoarthritis",
+        "PlantarFasciitis",
+        "PeripheralArteryDisease",
+        "Atherosclerosis",
+        "CriticalLimbIschemia",
+        "DeepVeinThrombosis",
+        "Sciatica",
+        "HerniatedDisc",
+        "SpinalStenosis",
+        "PeripheralNeuropathy",
+        "BoneOrSoftTissueInfection",
+    ],
+    "findings": [
+        "DullAche",
+        "BurningPain",
+        "DeepAchingCrampingPain",
+        "SharpShootingPain",
+        "ThrobbingPain",
+        "Tingling",
+        "Numbness",
+        "PinsAndNeedles",
+        "MuscleWeakness",
+        "MuscleFatigue",
+        "UnilateralLegSwelling",
+        "LegWarmth",
+        "LegRedness",
+        "Fever",
+        "Chills",
+        "PainAtRest",
+        "SuddenSeverePainPreventingWeightBearing",
+        "IntermittentClaudication",
+    ],
+    "sites": [
+        "CalfPain",
+        "ThighPain",
+        "ButtockPain",
+        "HeelPain",
+        "ShinSplintPain",
+        "KneePain",
+        "HipPain",
+        "AnklePain",
+        "FootPain",
+        "BackOfLegPain",
+        "SoleOfFootPain",
+    ],
+    "patterns": [
+        "PainOnPushOff",
+        "PainEasesOnWarmUp",
+        "FirstStepsHeelPain",
+        "PainAfterPredictableDistance",
+        "ReliefWithinMinutesOfRest",
+        "WalkingDistanceShrinking",
+        "RapidShrinkingWalkingDistance",
+        "PainNotRelievedByRest",
+        "RadiatingPainDownBackOfLeg",
+        "SymmetricOnsetInFeet",
+        "SymptomsSpreadingUpward",
+        "WorseWithMovementOrPressure",
+        "ShorterSlowerStride",
+    ],
 }
 
 
@@ -80,17 +133,23 @@ def test_checklist_term_has_label_definition_and_source(service, name: str) -> N
 
 
 WARNING_SIGNS = {  # DESIGN.md: warning signs set urgency 3 or 4
-    "SuddenSeverePainPreventingWeightBearing": 4, "Fever": 3, "Chills": 3, "UnilateralLegSwelling": 3,
-    "LegWarmth": 3, "LegRedness": 3, "ThrobbingPainNotRelievedByRest": 3, "PainAtRest": 4,
+    "SuddenSeverePainPreventingWeightBearing": 4,
+    "Fever": 3,
+    "Chills": 3,
+    "UnilateralLegSwelling": 3,
+    "LegWarmth": 3,
+    "LegRedness": 3,
+    "ThrobbingPainNotRelievedByRest": 3,
+    "PainAtRest": 4,
     "RapidShrinkingWalkingDistance": 3,
 }
 
 
 @pytest.mark.parametrize(("name", "rank"), sorted(WARNING_SIGNS.items()))
 def test_warning_signs_warrant_urgency_three_or_four(service, name: str, rank: int) -> None:  # noqa: ANN001
-    finding = service.graph.index.findings[BASE + name]
+    finding = service.knowledge.findings([BASE + name])[BASE + name]
     assert finding.is_warning
-    assert service.graph.index.urgency_levels[finding.warrants].rank == rank
+    assert service.knowledge.urgency_levels()[finding.warrants].rank == rank
 
 
 def test_causes_and_urgency_scale(service) -> None:  # noqa: ANN001
@@ -98,7 +157,11 @@ def test_causes_and_urgency_scale(service) -> None:  # noqa: ANN001
     assert set(ix.conditions[BASE + "Sciatica"].causes) == {BASE + "HerniatedDisc", BASE + "SpinalStenosis"}
     assert BASE + "Atherosclerosis" in ix.conditions[BASE + "PeripheralArteryDisease"].causes
     assert [(u.label, u.rank) for u in ix.urgency_by_rank()] == [
-        ("self-care", 1), ("routine medical evaluation", 2), ("prompt medical assessment", 3), ("emergency", 4)]
+        ("self-care", 1),
+        ("routine medical evaluation", 2),
+        ("prompt medical assessment", 3),
+        ("emergency", 4),
+    ]
 
 
 def test_ontology_header(service) -> None:  # noqa: ANN001

@@ -117,10 +117,12 @@ def test_body_system_is_inferred_from_what_a_condition_affects(service) -> None:
     fact = (lp("PeripheralArteryDisease"), LP.hasBodySystem, lp("VascularSystem"))
     assert not _asserted_anywhere(service, fact) and _inferred(service, fact)
     assert (lp("PeripheralArteryDisease"), RDF.type, lp("VascularCondition")) in service.graph.dataset
-    condition = service.graph.index.conditions[BASE + "PeripheralArteryDisease"]
+    condition = service.knowledge.conditions([BASE + "PeripheralArteryDisease"])[BASE + "PeripheralArteryDisease"]
     assert condition.body_systems == ((BASE + "VascularSystem", True),)
     # herniated disc affects the disc (musculoskeletal) and the nerve root (nervous)
-    systems = {s for s, _ in service.graph.index.conditions[BASE + "HerniatedDisc"].body_systems}
+    systems = {
+        s for s, _ in service.knowledge.conditions([BASE + "HerniatedDisc"])[BASE + "HerniatedDisc"].body_systems
+    }
     assert systems == {BASE + "MusculoskeletalSystem", BASE + "NervousSystem"}
 
 
@@ -132,13 +134,13 @@ def test_warning_sign_type_and_urgency_are_inferred_through_subsumption(service)
     assert _inferred(service, (finding, RDF.type, LP.EmergencySign))
     assessment = service.scorer.assess([BASE + "IschemicFootRestPain"])
     assert assessment.warning_signs == (BASE + "IschemicFootRestPain",)
-    assert service.graph.index.urgency_levels[assessment.urgency].rank == 4
+    assert service.knowledge.urgency_levels()[assessment.urgency].rank == 4
 
 
 def test_site_subsumption_rule_lets_a_specific_report_match_a_general_finding(service) -> None:  # noqa: ANN001
     fact = (lp("CalfPain"), LP.isKindOf, lp("LegPain"))
     assert not _asserted_anywhere(service, fact) and _inferred(service, fact)
-    assert BASE + "LegPain" in service.graph.index.findings[BASE + "CalfPain"].kinds
+    assert BASE + "LegPain" in service.knowledge.findings([BASE + "CalfPain"])[BASE + "CalfPain"].kinds
 
 
 def test_specific_condition_inherits_typical_findings_of_the_general_one(service) -> None:  # noqa: ANN001

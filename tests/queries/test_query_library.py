@@ -36,8 +36,10 @@ def _name(path: Path) -> str:
 def _rows(service: LegPainService, name: str, **params: Any) -> list[tuple[str | None, ...]]:
     """Rows as CURIEs and plain strings (None for unbound), in the query's order."""
     kg = service.graph
-    return [tuple(None if t is None else to_curie(str(t)) for t in row)  # type: ignore[union-attr]
-            for row in kg.queries.run(name, kg.dataset, params)]
+    return [
+        tuple(None if t is None else to_curie(str(t)) for t in row)  # type: ignore[union-attr]
+        for row in kg.queries.run(name, kg.dataset, params)
+    ]
 
 
 # ------------------------------------------------------------------------------ every file
@@ -90,47 +92,117 @@ def test_every_required_parameter_is_documented(service: LegPainService) -> None
 # ------------------------------------------------------------------ concrete rows per query
 EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[str | None, ...]]]] = [
     # (query, parameters, columns compared, rows that must be there)
-    ("list-conditions-by-body-system", {"system": "lp:VascularSystem"}, ("condition",),
-     [("lp:PeripheralArteryDisease",), ("lp:DeepVeinThrombosis",), ("lp:CriticalLimbIschemia",)]),
-    ("list-conditions-by-body-system", {"system": "lp:NervousSystem"}, ("condition",),
-     [("lp:PeripheralNeuropathy",), ("lp:Sciatica",)]),
-    ("list-conditions-by-body-system", {}, ("system", "condition"),
-     [("lp:MusculoskeletalSystem", "lp:PlantarFasciitis"), ("lp:VascularSystem", "lp:PeripheralArteryDisease")]),
-    ("list-condition-findings", {"condition": "lp:PeripheralArteryDisease"}, ("finding", "relation", "source"),
-     [("lp:CalfCrampingOnWalking", "discriminating", "lp:PassagePadQuality"),
-      ("lp:PainNotRelievedByRest", "against", "lp:PassagePadHallmark")]),
-    ("list-conditions-with-finding", {"finding": "lp:CalfPain"}, ("condition", "relation", "via", "match", "inherited"),
-     [("lp:PeripheralArteryDisease", "typical", "lp:CalfPain", "exact", "false"),
-      ("lp:DeepVeinThrombosis", "typical", "lp:CalfPain", "exact", "false"),
-      ("lp:PeripheralArteryDisease", "discriminating", "lp:CalfCrampingOnWalking", "narrower", "false"),
-      ("lp:CriticalLimbIschemia", "typical", "lp:CalfPain", "exact", "true")]),
-    ("list-conditions-with-finding", {"finding": "lp:FootPain"}, ("condition", "via", "match"),
-     [("lp:PeripheralNeuropathy", "lp:BurningFeet", "narrower"), ("lp:PlantarFasciitis", "lp:HeelPain", "narrower")]),
-    ("list-conditions-with-finding", {"finding": "lp:CalfCrampingOnWalking"}, ("condition", "via", "match"),
-     [("lp:PeripheralArteryDisease", "lp:CalfCrampingOnWalking", "exact"),
-      ("lp:DeepVeinThrombosis", "lp:CalfPain", "broader")]),
-    ("list-warning-signs", {}, ("finding", "urgency", "rank"),
-     [("lp:PainAtRest", "lp:Emergency", "4"), ("lp:SuddenSeverePainPreventingWeightBearing", "lp:Emergency", "4"),
-      ("lp:Fever", "lp:PromptAssessment", "3"), ("lp:UnilateralLegSwelling", "lp:PromptAssessment", "3")]),
-    ("list-mappings", {"term": "lp:PeripheralArteryDisease"}, ("relation", "code", "scheme"),
-     [("skos:closeMatch", "ICD10CM:I73.9", "ICD-10-CM"), ("skos:closeMatch", "HP:0004950", "HPO")]),
-    ("list-fact-sources", {"subject": "lp:PeripheralArteryDisease", "property": "lp:hasDiscriminatingFinding",
-                           "object": "lp:CalfCrampingOnWalking"}, ("passage", "work", "title"),
-     [("lp:PassagePadQuality", "lp:LegPainWhileWalkingArticle", "Leg Pain While Walking")]),
-    ("list-fact-sources", {"object": "lp:HerniatedDisc"}, ("subject", "property", "passage"),
-     [("lp:Sciatica", "lp:hasCause", "lp:PassageSciaticaCause")]),
-    ("list-asserted-and-inferred-facts", {"subject": "lp:PeripheralArteryDisease"},
-     ("property", "object", "graph", "inferred"),
-     [("rdf:type", "lp:VascularCondition", "lp:graph/inferred", "true"),
-      ("rdf:type", "lp:Condition", "lp:graph/ontology", "false"),
-      ("lp:hasCause", "lp:Atherosclerosis", "lp:graph/knowledge-base", "false")]),
+    (
+        "list-conditions-by-body-system",
+        {"system": "lp:VascularSystem"},
+        ("condition",),
+        [("lp:PeripheralArteryDisease",), ("lp:DeepVeinThrombosis",), ("lp:CriticalLimbIschemia",)],
+    ),
+    (
+        "list-conditions-by-body-system",
+        {"system": "lp:NervousSystem"},
+        ("condition",),
+        [("lp:PeripheralNeuropathy",), ("lp:Sciatica",)],
+    ),
+    (
+        "list-conditions-by-body-system",
+        {},
+        ("system", "condition"),
+        [("lp:MusculoskeletalSystem", "lp:PlantarFasciitis"), ("lp:VascularSystem", "lp:PeripheralArteryDisease")],
+    ),
+    (
+        "list-condition-findings",
+        {"condition": "lp:PeripheralArteryDisease"},
+        ("finding", "relation", "source"),
+        [
+            ("lp:CalfCrampingOnWalking", "discriminating", "lp:PassagePadQuality"),
+            ("lp:PainNotRelievedByRest", "against", "lp:PassagePadHallmark"),
+        ],
+    ),
+    (
+        "list-conditions-with-finding",
+        {"finding": "lp:CalfPain"},
+        ("condition", "relation", "via", "match", "inherited"),
+        [
+            ("lp:PeripheralArteryDisease", "typical", "lp:CalfPain", "exact", "false"),
+            ("lp:DeepVeinThrombosis", "typical", "lp:CalfPain", "exact", "false"),
+            ("lp:PeripheralArteryDisease", "discriminating", "lp:CalfCrampingOnWalking", "narrower", "false"),
+            ("lp:CriticalLimbIschemia", "typical", "lp:CalfPain", "exact", "true"),
+        ],
+    ),
+    (
+        "list-conditions-with-finding",
+        {"finding": "lp:FootPain"},
+        ("condition", "via", "match"),
+        [("lp:PeripheralNeuropathy", "lp:BurningFeet", "narrower"), ("lp:PlantarFasciitis", "lp:HeelPain", "narrower")],
+    ),
+    (
+        "list-conditions-with-finding",
+        {"finding": "lp:CalfCrampingOnWalking"},
+        ("condition", "via", "match"),
+        [
+            ("lp:PeripheralArteryDisease", "lp:CalfCrampingOnWalking", "exact"),
+            ("lp:DeepVeinThrombosis", "lp:CalfPain", "broader"),
+        ],
+    ),
+    (
+        "list-warning-signs",
+        {},
+        ("finding", "urgency", "rank"),
+        [
+            ("lp:PainAtRest", "lp:Emergency", "4"),
+            ("lp:SuddenSeverePainPreventingWeightBearing", "lp:Emergency", "4"),
+            ("lp:Fever", "lp:PromptAssessment", "3"),
+            ("lp:UnilateralLegSwelling", "lp:PromptAssessment", "3"),
+        ],
+    ),
+    (
+        "list-mappings",
+        {"term": "lp:PeripheralArteryDisease"},
+        ("relation", "code", "scheme"),
+        [("skos:closeMatch", "ICD10CM:I73.9", "ICD-10-CM"), ("skos:closeMatch", "HP:0004950", "HPO")],
+    ),
+    (
+        "list-fact-sources",
+        {
+            "subject": "lp:PeripheralArteryDisease",
+            "property": "lp:hasDiscriminatingFinding",
+            "object": "lp:CalfCrampingOnWalking",
+        },
+        ("passage", "work", "title"),
+        [("lp:PassagePadQuality", "lp:LegPainWhileWalkingArticle", "Leg Pain While Walking")],
+    ),
+    (
+        "list-fact-sources",
+        {"object": "lp:HerniatedDisc"},
+        ("subject", "property", "passage"),
+        [("lp:Sciatica", "lp:hasCause", "lp:PassageSciaticaCause")],
+    ),
+    (
+        "list-asserted-and-inferred-facts",
+        {"subject": "lp:PeripheralArteryDisease"},
+        ("property", "object", "graph", "inferred"),
+        [
+            ("rdf:type", "lp:VascularCondition", "lp:graph/inferred", "true"),
+            ("rdf:type", "lp:Condition", "lp:graph/ontology", "false"),
+            ("lp:hasCause", "lp:Atherosclerosis", "lp:graph/knowledge-base", "false"),
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "params", "columns", "expected"), EXPECTED,
-                         ids=[f"{e[0]}-{'-'.join(e[1].values()) or 'all'}" for e in EXPECTED])
-def test_library_query_rows(service: LegPainService, name: str, params: dict[str, str], columns: tuple[str, ...],
-                            expected: list[tuple[str | None, ...]]) -> None:
+@pytest.mark.parametrize(
+    ("name", "params", "columns", "expected"),
+    EXPECTED,
+    ids=[f"{e[0]}-{'-'.join(e[1].values()) or 'all'}" for e in EXPECTED],
+)
+def test_library_query_rows(
+    service: LegPainService,
+    name: str,
+    params: dict[str, str],
+    columns: tuple[str, ...],
+    expected: list[tuple[str | None, ...]],
+) -> None:
     named = service.graph.queries.get(name)
     index = [named.columns.index(c) for c in columns]
     got = {tuple(row[i] for i in index) for row in _rows(service, name, **params)}
@@ -146,19 +218,27 @@ def test_optional_parameters_restrict(service: LegPainService) -> None:
 
 
 def test_fact_sources_quote_the_passage(service: LegPainService) -> None:
-    rows = _rows(service, "list-fact-sources", subject="lp:PeripheralArteryDisease",
-                 property="lp:hasDiscriminatingFinding", object="lp:ReliefWithinMinutesOfRest")
+    rows = _rows(
+        service,
+        "list-fact-sources",
+        subject="lp:PeripheralArteryDisease",
+        property="lp:hasDiscriminatingFinding",
+        object="lp:ReliefWithinMinutesOfRest",
+    )
     quote = rows[0][4]
     assert quote is not None and "relieved within a few minutes" in quote
 
 
 # ---------------------------------------------------------------------- candidate ranking
-@pytest.mark.parametrize("findings", [
-    "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest",
-    "lp:CalfCrampingOnWalking, lp:ReliefWithinMinutesOfRest",
-    "  lp:CalfCrampingOnWalking\n\tlp:ReliefWithinMinutesOfRest  ",
-    "https://w3id.org/legpain/CalfCrampingOnWalking https://w3id.org/legpain/ReliefWithinMinutesOfRest",
-])
+@pytest.mark.parametrize(
+    "findings",
+    [
+        "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest",
+        "lp:CalfCrampingOnWalking, lp:ReliefWithinMinutesOfRest",
+        "  lp:CalfCrampingOnWalking\n\tlp:ReliefWithinMinutesOfRest  ",
+        "https://w3id.org/legpain/CalfCrampingOnWalking https://w3id.org/legpain/ReliefWithinMinutesOfRest",
+    ],
+)
 def test_candidates_rank_pad_first_whatever_the_separators(service: LegPainService, findings: str) -> None:
     rows = _rows(service, "list-candidate-conditions", findings=findings)
     assert rows[0][0] == "lp:PeripheralArteryDisease"
@@ -175,26 +255,35 @@ def test_one_finding_bound_as_an_iri_works_too(service: LegPainService) -> None:
 
 
 def test_a_finding_against_lowers_the_score(service: LegPainService) -> None:
-    alone = dict((r[0], float(r[2] or 0)) for r in _rows(service, "list-candidate-conditions",
-                                                         findings="lp:CalfCrampingOnWalking"))
-    both = {r[0]: (float(r[2] or 0), r[4]) for r in _rows(
-        service, "list-candidate-conditions", findings="lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest")}
+    alone = dict(
+        (r[0], float(r[2] or 0))
+        for r in _rows(service, "list-candidate-conditions", findings="lp:CalfCrampingOnWalking")
+    )
+    both = {
+        r[0]: (float(r[2] or 0), r[4])
+        for r in _rows(
+            service, "list-candidate-conditions", findings="lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"
+        )
+    }
     # relief within minutes of rest argues against critical limb ischemia
     assert both["lp:CriticalLimbIschemia"][1] == "1"
     assert both["lp:CriticalLimbIschemia"][0] < alone["lp:CriticalLimbIschemia"]
 
 
-@pytest.mark.parametrize("findings", [
-    ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"],
-    ["lp:PainAtRest", "lp:PainNotRelievedByRest"],
-    ["lp:FirstStepsHeelPain"],
-    ["lp:PinsAndNeedles", "lp:BurningFeet"],
-    ["lp:Fever", "lp:LegRedness"],
-    ["lp:RadiatingPainDownBackOfLeg", "lp:LowerBackPain"],
-    ["lp:ShinSplintPain", "lp:PainEasesOnWarmUp"],
-    ["lp:KneePain", "lp:ShorterSlowerStride"],
-    ["lp:PainOnPushOff", "lp:PosteriorHeelPain"],
-])
+@pytest.mark.parametrize(
+    "findings",
+    [
+        ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"],
+        ["lp:PainAtRest", "lp:PainNotRelievedByRest"],
+        ["lp:FirstStepsHeelPain"],
+        ["lp:PinsAndNeedles", "lp:BurningFeet"],
+        ["lp:Fever", "lp:LegRedness"],
+        ["lp:RadiatingPainDownBackOfLeg", "lp:LowerBackPain"],
+        ["lp:ShinSplintPain", "lp:PainEasesOnWarmUp"],
+        ["lp:KneePain", "lp:ShorterSlowerStride"],
+        ["lp:PainOnPushOff", "lp:PosteriorHeelPain"],
+    ],
+)
 def test_top_candidate_agrees_with_the_engine(service: LegPainService, findings: list[str]) -> None:
     rows = _rows(service, "list-candidate-conditions", findings=" ".join(findings))
     engine = service.scorer.candidates(findings, limit=1)
@@ -214,13 +303,24 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("_private_cache")
 def test_cli_runs_library_queries_with_parameters(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["query", "list-conditions-by-body-system", "--param", "system=lp:VascularSystem",
-                 "--format", "json"]) == 0
+    assert (
+        main(["query", "list-conditions-by-body-system", "--param", "system=lp:VascularSystem", "--format", "json"])
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     conditions = {to_curie(r["condition"]) for r in rows}
     assert {"lp:PeripheralArteryDisease", "lp:DeepVeinThrombosis"} <= conditions
-    assert main(["query", "list-candidate-conditions", "--param",
-                 "findings=lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "list-candidate-conditions",
+                "--param",
+                "findings=lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest",
+            ]
+        )
+        == 0
+    )
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["condition", "label", "score", "supporting", "conflicting"]
     assert table[1].startswith("lp:PeripheralArteryDisease")
@@ -230,7 +330,12 @@ def test_cli_runs_library_queries_with_parameters(capsys: pytest.CaptureFixture[
 def test_cli_lists_the_library_with_parameters(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "--list"]) == 0
     listing = capsys.readouterr().out
-    for name in ("list-conditions-by-body-system", "list-conditions-with-finding", "list-candidate-conditions",
-                 "list-fact-sources", "list-asserted-and-inferred-facts"):
+    for name in (
+        "list-conditions-by-body-system",
+        "list-conditions-with-finding",
+        "list-candidate-conditions",
+        "list-fact-sources",
+        "list-asserted-and-inferred-facts",
+    ):
         assert name in listing
     assert re.search(r"list-candidate-conditions .*\[parameters: findings\]", listing)

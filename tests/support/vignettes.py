@@ -23,6 +23,7 @@ ASSESS = """query Assess($present: [ID!]!, $absent: [ID!]) {
 
 def evaluate(vignette: dict[str, Any], execute: Execute) -> str | None:
     """Run one vignette; None when it passes, else what went wrong."""
+
     def first_hit(phrase: str) -> str | None:
         hits = execute(SEARCH, {"phrase": phrase})["symptoms"]
         return hits[0]["id"] if hits else None

@@ -72,8 +72,9 @@ class _Worker:
     def __init__(self, config: WorkerConfig) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process: BaseProcess = ctx.Process(target=serve, args=(child, config), daemon=True,
-                                                name="legpain-sparql-worker")
+        self.process: BaseProcess = ctx.Process(
+            target=serve, args=(child, config), daemon=True, name="legpain-sparql-worker"
+        )
         self.process.start()
         child.close()
         self.confined = False
@@ -167,8 +168,10 @@ class WorkerPool:
             raise
         self.confined = all(w.confined for w in starting)
         if not self.confined:
-            log.warning("SPARQL workers run without kernel confinement (seccomp unavailable); only the "
-                        "query-text guard keeps SERVICE out")
+            log.warning(
+                "SPARQL workers run without kernel confinement (seccomp unavailable); only the "
+                "query-text guard keeps SERVICE out"
+            )
         for worker in starting:
             self._idle.put(worker)
 
@@ -179,8 +182,7 @@ class WorkerPool:
         try:
             return self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise PoolBusyError(f"all {self.size} SPARQL workers stayed busy for {timeout:g} s; "
-                                "retry later") from None
+            raise PoolBusyError(f"all {self.size} SPARQL workers stayed busy for {timeout:g} s; retry later") from None
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         if healthy and not self._closed:
@@ -196,8 +198,9 @@ class WorkerPool:
 
     @staticmethod
     def _lost(exc: BaseException) -> WorkerLostError:
-        error = WorkerLostError("the query stopped the worker evaluating it (it most likely needed more "
-                                "memory than allowed)")
+        error = WorkerLostError(
+            "the query stopped the worker evaluating it (it most likely needed more memory than allowed)"
+        )
         error.__cause__ = exc
         return error
 
@@ -205,9 +208,11 @@ class WorkerPool:
         """Count a query that ran past `long_query_s`, or stop it when it would take a reserved worker."""
         with self._lock:
             if self._long >= self.max_long:
-                raise PoolBusyError(f"{self._long} long-running queries are already being answered and the "
-                                    f"other workers are kept for short ones: this query ran past "
-                                    f"{self.long_query_s:g} s and was stopped; retry later")
+                raise PoolBusyError(
+                    f"{self._long} long-running queries are already being answered and the "
+                    f"other workers are kept for short ones: this query ran past "
+                    f"{self.long_query_s:g} s and was stopped; retry later"
+                )
             self._long += 1
 
     def _end_long(self) -> None:
@@ -250,6 +255,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker and start its successor in the background (others keep serving)."""
+
         def run() -> None:
             started = time.perf_counter()
             worker.stop()

@@ -34,14 +34,34 @@ _X32_SYSCALL_BIT = 0x40000000
 
 # (audit arch, seccomp syscall number, {name: number} of the denied calls)
 _ARCHES: dict[str, tuple[int, int, dict[str, int]]] = {
-    "x86_64": (0xC000003E, 317, {
-        "open": 2, "creat": 85, "openat": 257, "openat2": 437, "socket": 41, "connect": 42,
-        "bind": 49, "execve": 59, "execveat": 322,
-    }),
-    "aarch64": (0xC00000B7, 277, {
-        "openat": 56, "openat2": 437, "socket": 198, "connect": 203, "bind": 200, "execve": 221,
-        "execveat": 281,
-    }),
+    "x86_64": (
+        0xC000003E,
+        317,
+        {
+            "open": 2,
+            "creat": 85,
+            "openat": 257,
+            "openat2": 437,
+            "socket": 41,
+            "connect": 42,
+            "bind": 49,
+            "execve": 59,
+            "execveat": 322,
+        },
+    ),
+    "aarch64": (
+        0xC00000B7,
+        277,
+        {
+            "openat": 56,
+            "openat2": 437,
+            "socket": 198,
+            "connect": 203,
+            "bind": 200,
+            "execve": 221,
+            "execveat": 281,
+        },
+    ),
 }
 
 
@@ -50,13 +70,13 @@ def _program(arch: int, denied: list[int]) -> bytes:
     deny = _RET_ERRNO | errno.EPERM
     n = len(denied)
     insns: list[tuple[int, int, int, int]] = [
-        (_BPF_LD_W_ABS, 0, 0, 4),                     # A = seccomp_data.arch
-        (_BPF_JEQ_K, 0, n + 3, arch),                 # other arch -> deny
-        (_BPF_LD_W_ABS, 0, 0, 0),                     # A = seccomp_data.nr
-        (_BPF_JGE_K, n + 1, 0, _X32_SYSCALL_BIT),     # x32 ABI -> deny
+        (_BPF_LD_W_ABS, 0, 0, 4),  # A = seccomp_data.arch
+        (_BPF_JEQ_K, 0, n + 3, arch),  # other arch -> deny
+        (_BPF_LD_W_ABS, 0, 0, 0),  # A = seccomp_data.nr
+        (_BPF_JGE_K, n + 1, 0, _X32_SYSCALL_BIT),  # x32 ABI -> deny
     ]
     for i, nr in enumerate(denied):
-        insns.append((_BPF_JEQ_K, n - i, 0, nr))      # jump to the deny return
+        insns.append((_BPF_JEQ_K, n - i, 0, nr))  # jump to the deny return
     insns.append((_BPF_RET_K, 0, 0, _RET_ALLOW))
     insns.append((_BPF_RET_K, 0, 0, deny))
     return b"".join(struct.pack("HBBI", *insn) for insn in insns)
@@ -85,6 +105,5 @@ def confine() -> bool:
     prog = SockFprog(count, ctypes.cast(buffer, ctypes.c_void_p))
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
-    result = libc.syscall(seccomp_nr, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC,
-                          ctypes.byref(prog))
+    result = libc.syscall(seccomp_nr, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC, ctypes.byref(prog))
     return bool(result == 0)

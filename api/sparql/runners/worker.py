@@ -65,8 +65,10 @@ class _DatasetOptions(TypedDict, total=False):
 def _dataset_options(job: QueryJob) -> _DatasetOptions:
     """How the dataset is chosen: protocol graphs, else the query's FROM clauses, else the union."""
     if job.default_graphs is not None or job.named_graphs is not None:
-        return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
-                "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
+        return {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
+        }
     if job.query_dataset:
         return {}
     return {"use_default_graph_as_union": True}
@@ -121,12 +123,18 @@ def _within_caps(items: Iterator[T], job: QueryJob, size: Callable[[T], int]) ->
 
 
 def _too_large(job: QueryJob) -> Reply:
-    return error(400, f"The answer's first row alone is larger than the {job.max_bytes}-byte limit of an answer; "
-                      "select fewer or shorter values.")
+    return error(
+        400,
+        f"The answer's first row alone is larger than the {job.max_bytes}-byte limit of an answer; "
+        "select fewer or shorter values.",
+    )
 
 
-def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], job: QueryJob,
-           prefixes: dict[str, str] | None = None) -> Reply:
+def render(
+    result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple],
+    job: QueryJob,
+    prefixes: dict[str, str] | None = None,
+) -> Reply:
     """Write a query's answer in the negotiated format, at most `job.max_rows` rows and about
     `job.max_bytes` bytes (the rest are cut and the reply says which cap cut them); also used for
     answers a remote store sent (`api.sparql.remote`)."""
@@ -141,12 +149,18 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
             if fmt is None:
                 return _not_acceptable("results")
             variables = [v.value for v in result.variables]
-            rows, cut = _within_caps((tuple(s) for s in result), job,
-                                     lambda row: sum(_size(term) for term in row) + _ROW_MARKUP)
+            rows, cut = _within_caps(
+                (tuple(s) for s in result), job, lambda row: sum(_size(term) for term in row) + _ROW_MARKUP
+            )
             if cut == "first":
                 return _too_large(job)
-            return Reply(200, fmt.content_type, sparql_results.write_select(fmt.name, variables, rows),
-                         truncated=cut, rows=len(rows))
+            return Reply(
+                200,
+                fmt.content_type,
+                sparql_results.write_select(fmt.name, variables, rows),
+                truncated=cut,
+                rows=len(rows),
+            )
         fmt = _pick(job, "graph")
         if fmt is None:
             return _not_acceptable("graph")
@@ -156,8 +170,11 @@ def render(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], jo
         try:
             body = ox.serialize(triples, format=_oxigraph_format(fmt.name), prefixes=prefixes or {})
         except (ValueError, OSError) as exc:
-            return error(406, f"Not acceptable: the result cannot be written as {fmt.media_type} ({exc}); "
-                              "ask for text/turtle or application/n-triples.")
+            return error(
+                406,
+                f"Not acceptable: the result cannot be written as {fmt.media_type} ({exc}); "
+                "ask for text/turtle or application/n-triples.",
+            )
         return Reply(200, fmt.content_type, body or b"", truncated=cut, rows=len(triples))
     except Exception as exc:  # noqa: BLE001 - every failure is the query's answer, never a raise
         return failed(exc)

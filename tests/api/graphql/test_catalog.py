@@ -41,6 +41,7 @@ class CountingKnowledge:
                 args = (list(args[0]), *args[1:])
                 self.asked.setdefault(name, []).append(args[0])
             return method(*args)
+
         return call
 
 
@@ -75,13 +76,17 @@ def test_unselected_relations_are_not_read(counted: tuple[TestClient, CountingKn
     assert not {"findings", "sources", "conditions_caused_by", "conditions_with_finding"} & set(knowledge.calls)
 
 
-def test_relations_of_a_list_are_read_in_one_batch(counted: tuple[TestClient, CountingKnowledge],
-                                                   service: LegPainService) -> None:
+def test_relations_of_a_list_are_read_in_one_batch(
+    counted: tuple[TestClient, CountingKnowledge], service: LegPainService
+) -> None:
     """Asking every condition for its findings, links, causes and passages reads each kind of record
     in one call, not one call per condition."""
     client, knowledge = counted
-    data = run(client, "{ conditions { symptoms { label } symptomsAgainst { id } "
-                       "symptomLinks { relation sources { id } } causes { label } sources { quote } } }")
+    data = run(
+        client,
+        "{ conditions { symptoms { label } symptomsAgainst { id } "
+        "symptomLinks { relation sources { id } } causes { label } sources { quote } } }",
+    )
     assert len(data["conditions"]) == len(service.knowledge.condition_iris())
     assert knowledge.calls["findings"] == 1
     assert knowledge.calls["sources"] <= 2  # the links' passages, the conditions' own
@@ -97,7 +102,8 @@ def test_objects_are_memoised_within_a_request(service: LegPainService) -> None:
     first = catalog.condition(pad)
     assert first is not None and catalog.condition(pad) is first
     assert catalog.conditions_in_system(BASE + "VascularSystem")[0] in catalog.conditions(
-        service.knowledge.conditions_in_system(BASE + "VascularSystem"))
+        service.knowledge.conditions_in_system(BASE + "VascularSystem")
+    )
     [calf] = catalog.symptoms([BASE + "CalfPain"])
     assert catalog.symptom(BASE + "CalfPain") is calf
     assert catalog.condition(BASE + "NoSuchThing") is None and catalog.symptom(pad) is None
@@ -113,8 +119,10 @@ def test_store_errors_are_store_unavailable(client: TestClient, monkeypatch: pyt
         raise StoreUnavailableError(message)
 
     monkeypatch.setattr(IndexedKnowledge, "conditions_caused_by", unreachable)
-    response = client.post("/graphql", json={"query": '{ urgencyLevels { rank } '
-                                                      'condition(id: "lp:Atherosclerosis") { label causeOf { id } } }'})
+    response = client.post(
+        "/graphql",
+        json={"query": '{ urgencyLevels { rank } condition(id: "lp:Atherosclerosis") { label causeOf { id } } }'},
+    )
     assert response.status_code == 200
     assert "Traceback" not in response.text
     body = response.json()

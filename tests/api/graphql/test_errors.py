@@ -34,8 +34,11 @@ def post(client: TestClient, query: str, variables: dict[str, Any] | None = None
 
 
 def test_assess_lists_every_unknown_id(client: TestClient) -> None:
-    response = post(client, 'query($a: [ID!]) { assess(symptoms: ["lp:PinsAndNeedles", "lp:Nope"], '
-                            "absentSymptoms: $a) { advice } }", {"a": ["banana"]})
+    response = post(
+        client,
+        'query($a: [ID!]) { assess(symptoms: ["lp:PinsAndNeedles", "lp:Nope"], absentSymptoms: $a) { advice } }',
+        {"a": ["banana"]},
+    )
     [error] = errors_of(response)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "unknown": ["lp:Nope", "banana"]}
     assert "lp:Nope" in error["message"] and "banana" in error["message"]
@@ -63,17 +66,20 @@ def test_conditions_filter_with_unknown_id_is_bad_input(client: TestClient) -> N
 # --------------------------------------------------------------------------- malformed queries
 
 
-@pytest.mark.parametrize(("query", "code"), [
-    ("{ urgencyLevels { rank }", "GRAPHQL_PARSE_FAILED"),
-    ("query {", "GRAPHQL_PARSE_FAILED"),
-    ("{ urgencyLevels { nope } }", "GRAPHQL_VALIDATION_FAILED"),
-    ("{ assess { advice } }", "GRAPHQL_VALIDATION_FAILED"),
-    ('{ assess(symptoms: [null]) { advice } }', "GRAPHQL_VALIDATION_FAILED"),
-    ('{ condition(id: "lp:Sciatica") }', "GRAPHQL_VALIDATION_FAILED"),
-    ("{ symptoms(limit: 99999999999) { id } }", "GRAPHQL_VALIDATION_FAILED"),
-    ("mutation { x }", "GRAPHQL_VALIDATION_FAILED"),
-    ("fragment F on Query { ...F } { ...F }", "GRAPHQL_VALIDATION_FAILED"),
-])
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ urgencyLevels { rank }", "GRAPHQL_PARSE_FAILED"),
+        ("query {", "GRAPHQL_PARSE_FAILED"),
+        ("{ urgencyLevels { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ assess { advice } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ assess(symptoms: [null]) { advice } }", "GRAPHQL_VALIDATION_FAILED"),
+        ('{ condition(id: "lp:Sciatica") }', "GRAPHQL_VALIDATION_FAILED"),
+        ("{ symptoms(limit: 99999999999) { id } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("mutation { x }", "GRAPHQL_VALIDATION_FAILED"),
+        ("fragment F on Query { ...F } { ...F }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
 def test_malformed_queries_get_standard_errors(client: TestClient, query: str, code: str) -> None:
     errors = errors_of(post(client, query))
     assert errors[0]["extensions"]["code"] == code
@@ -94,20 +100,22 @@ def test_missing_variable_is_bad_input(client: TestClient) -> None:
 # ----------------------------------------------------------------------------- HTTP level
 
 
-@pytest.mark.parametrize(("kwargs", "status", "code"), [
-    ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "BAD_REQUEST"),
-    ({"json": "just a string"}, 400, "BAD_REQUEST"),
-    ({"json": 42}, 400, "BAD_REQUEST"),
-    ({"json": [{"query": "{ __typename }"}]}, 400, "BAD_REQUEST"),
-    ({"json": {"variables": {}}}, 400, "BAD_REQUEST"),
-    ({"json": {"query": 42}}, 400, "BAD_REQUEST"),
-    ({"json": {"query": "{ __typename }", "variables": "x"}}, 400, "BAD_REQUEST"),
-    ({"json": {"query": "{ __typename }", "operationName": "C"}}, 400, "BAD_REQUEST"),
-    ({"content": b"{ __typename }", "headers": {"Content-Type": "text/plain"}}, 400, "BAD_REQUEST"),
-    ({"content": b"x" * 200_000, "headers": {"Content-Type": "application/json"}}, 413, "PAYLOAD_TOO_LARGE"),
-])
-def test_malformed_requests_get_json_errors(client: TestClient, kwargs: dict[str, Any], status: int,
-                                            code: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code"),
+    [
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "BAD_REQUEST"),
+        ({"json": "just a string"}, 400, "BAD_REQUEST"),
+        ({"json": 42}, 400, "BAD_REQUEST"),
+        ({"json": [{"query": "{ __typename }"}]}, 400, "BAD_REQUEST"),
+        ({"json": {"variables": {}}}, 400, "BAD_REQUEST"),
+        ({"json": {"query": 42}}, 400, "BAD_REQUEST"),
+        ({"json": {"query": "{ __typename }", "variables": "x"}}, 400, "BAD_REQUEST"),
+        ({"json": {"query": "{ __typename }", "operationName": "C"}}, 400, "BAD_REQUEST"),
+        ({"content": b"{ __typename }", "headers": {"Content-Type": "text/plain"}}, 400, "BAD_REQUEST"),
+        ({"content": b"x" * 200_000, "headers": {"Content-Type": "application/json"}}, 413, "PAYLOAD_TOO_LARGE"),
+    ],
+)
+def test_malformed_requests_get_json_errors(client: TestClient, kwargs: dict[str, Any], status: int, code: str) -> None:
     response = client.post("/graphql", **kwargs)
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["extensions"]["code"] == code
@@ -132,8 +140,9 @@ def test_get_with_bad_variables_json_is_400(client: TestClient) -> None:
 # ------------------------------------------------------------------------------- masking
 
 
-def test_unexpected_errors_are_masked_and_logged(client: TestClient, monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_errors_are_masked_and_logged(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def explode(self: LegPainService, phrase: str, limit: int = 20) -> list[object]:
         raise RuntimeError("disk on fire at /srv/secret/path.py")
 
@@ -141,9 +150,12 @@ def test_unexpected_errors_are_masked_and_logged(client: TestClient, monkeypatch
     with caplog.at_level(logging.ERROR, logger="legpain.api.graphql"):
         response = post(client, '{ urgencyLevels { rank } s: symptoms(search: "calf") { id } }')
     [error] = errors_of(response)
-    assert error == {"message": "Internal server error", "locations": [{"line": 1, "column": 26}],
-                     "path": ["s"], "extensions": {"code": "INTERNAL_SERVER_ERROR",
-                                                   "requestId": response.headers["x-request-id"]}}
+    assert error == {
+        "message": "Internal server error",
+        "locations": [{"line": 1, "column": 26}],
+        "path": ["s"],
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": response.headers["x-request-id"]},
+    }
     assert "secret" not in response.text
     [record] = [r for r in caplog.records if r.name == "legpain.api.graphql"]
     assert record.exc_info and "disk on fire" in str(record.exc_info[1])
@@ -178,9 +190,13 @@ def test_importing_the_app_module_builds_nothing() -> None:
     import subprocess
     import sys
 
-    code = ("import api.app\n"
-            "try:\n    api.app.app\nexcept ValueError as exc:\n    print('refused:', exc)\n")
-    done = subprocess.run([sys.executable, "-c", code], env={**__import__("os").environ, "LEGPAIN_MAX_LIMIT": "lots"},
-                          capture_output=True, text=True, timeout=60)
+    code = "import api.app\ntry:\n    api.app.app\nexcept ValueError as exc:\n    print('refused:', exc)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**__import__("os").environ, "LEGPAIN_MAX_LIMIT": "lots"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused: LEGPAIN_MAX_LIMIT='lots' is not a valid int"

@@ -17,8 +17,9 @@ from kg.core.settings import Settings
 
 @pytest.fixture(scope="module")
 def small(app_settings: Settings) -> Settings:
-    return app_settings.with_changes(max_query_depth=4, max_query_tokens=120, max_aliases=3, max_list_input=3,
-                                     max_limit=5)
+    return app_settings.with_changes(
+        max_query_depth=4, max_query_tokens=120, max_aliases=3, max_list_input=3, max_limit=5
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,10 @@ def test_token_limit(limited: TestClient) -> None:
 
 def test_alias_limit(limited: TestClient) -> None:
     ok(limited, "{ a: urgencyLevels { rank } b: urgencyLevels { rank } c: bodySystems { id } }")
-    e = error(limited, "{ a: urgencyLevels { r: rank } b: urgencyLevels { rank } c: bodySystems { id } "
-                       "d: bodySystems { id } }")
+    e = error(
+        limited,
+        "{ a: urgencyLevels { r: rank } b: urgencyLevels { rank } c: bodySystems { id } d: bodySystems { id } }",
+    )
     assert e["extensions"] == {"code": "TOO_MANY_ALIASES", "limit": 3, "actual": 5}
 
 
@@ -81,14 +84,23 @@ def test_list_input_limit_for_literals_and_variables(limited: TestClient) -> Non
     e = error(limited, '{ assess(symptoms: ["lp:CalfPain", "lp:Fever", "lp:Chills", "lp:Numbness"]) { advice } }')
     assert e["extensions"] == {"code": "INPUT_LIST_TOO_LONG", "limit": 3, "actual": 4}
     assert "`symptoms` has 4 items" in e["message"]
-    e = error(limited, "query($a: [ID!]) { candidateConditions(symptoms: [], absentSymptoms: $a) { rank } }",
-              {"a": ["lp:CalfPain"] * 9})
+    e = error(
+        limited,
+        "query($a: [ID!]) { candidateConditions(symptoms: [], absentSymptoms: $a) { rank } }",
+        {"a": ["lp:CalfPain"] * 9},
+    )
     assert e["extensions"]["code"] == "INPUT_LIST_TOO_LONG" and "`absentSymptoms`" in e["message"]
 
 
-@pytest.mark.parametrize("field", ['symptoms(search: "pain", limit: $n) { id }', "conditions(limit: $n) { id }",
-                                   'candidateConditions(symptoms: ["lp:CalfPain"], limit: $n) { rank }',
-                                   'assess(symptoms: ["lp:CalfPain"], limit: $n) { advice }'])
+@pytest.mark.parametrize(
+    "field",
+    [
+        'symptoms(search: "pain", limit: $n) { id }',
+        "conditions(limit: $n) { id }",
+        'candidateConditions(symptoms: ["lp:CalfPain"], limit: $n) { rank }',
+        'assess(symptoms: ["lp:CalfPain"], limit: $n) { advice }',
+    ],
+)
 def test_limit_caps(limited: TestClient, field: str) -> None:
     query = f"query($n: Int) {{ {field} }}"
     ok(limited, query, {"n": 5})
@@ -152,8 +164,11 @@ def test_schema_defaults_are_lowered_to_a_smaller_cap(limited: TestClient) -> No
 
 
 def test_null_limits_take_the_capped_default(limited: TestClient) -> None:
-    data = ok(limited, '{ symptoms(search: "pain", limit: null) { id } '
-                       'assess(symptoms: ["lp:LegPain", "lp:Numbness"], limit: null) { candidates { rank } } }')
+    data = ok(
+        limited,
+        '{ symptoms(search: "pain", limit: null) { id } '
+        'assess(symptoms: ["lp:LegPain", "lp:Numbness"], limit: null) { candidates { rank } } }',
+    )
     assert len(data["symptoms"]) == 5 and len(data["assess"]["candidates"]) == 5
 
 

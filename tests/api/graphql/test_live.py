@@ -36,7 +36,7 @@ def test_every_vignette_passes_over_http(gql_client: Any, vignettes: list[dict[s
 
 
 def test_lookup_and_schema_over_http(gql_client: Any) -> None:
-    data = execute(gql_client, "{ urgencyLevels { id rank } condition(id: \"lp:Sciatica\") { label causes { id } } }")
+    data = execute(gql_client, '{ urgencyLevels { id rank } condition(id: "lp:Sciatica") { label causes { id } } }')
     assert [u["rank"] for u in data["urgencyLevels"]] == [1, 2, 3, 4]
     assert data["condition"]["label"] == "sciatica"
     assert {c["id"] for c in data["condition"]["causes"]} == {"lp:HerniatedDisc", "lp:SpinalStenosis"}
@@ -44,7 +44,7 @@ def test_lookup_and_schema_over_http(gql_client: Any) -> None:
 
 def test_unknown_ids_are_a_clear_error_over_http(gql_client: Any) -> None:
     with pytest.raises(TransportQueryError) as caught:
-        execute(gql_client, 'query($s: [ID!]!) { assess(symptoms: $s) { advice } }', {"s": ["lp:Nope"]})
+        execute(gql_client, "query($s: [ID!]!) { assess(symptoms: $s) { advice } }", {"s": ["lp:Nope"]})
     [error] = caught.value.errors or []
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "unknown": ["lp:Nope"]}
 

@@ -42,27 +42,31 @@ CANDIDATE = f"""{{ rank score explanation condition {{ id label }} supporting {{
 # ------------------------------------------------------------------------------------ lookups
 
 
-def test_body_systems_list_the_three_systems_with_their_conditions(client: TestClient,
-                                                                   service: LegPainService) -> None:
+def test_body_systems_list_the_three_systems_with_their_conditions(client: TestClient, service: LegPainService) -> None:
     data = run(client, "{ bodySystems { id iri label definition synonyms conditions { id iri } } }")
     systems = {s["id"]: s for s in data["bodySystems"]}
     assert set(systems) == {"lp:MusculoskeletalSystem", "lp:NervousSystem", "lp:VascularSystem"}
     assert [s["label"] for s in data["bodySystems"]] == sorted(s["label"] for s in data["bodySystems"])
     vascular = systems["lp:VascularSystem"]
     assert vascular["iri"] == BASE + "VascularSystem" and vascular["definition"]
-    expected = {to_curie(c.iri) for c in service.graph.index.conditions.values()
-                if any(s == BASE + "VascularSystem" for s, _ in c.body_systems)}
+    expected = {
+        to_curie(c.iri)
+        for c in service.knowledge.conditions(service.knowledge.condition_iris()).values()
+        if any(s == BASE + "VascularSystem" for s, _ in c.body_systems)
+    }
     assert {c["id"] for c in vascular["conditions"]} == expected
     assert "lp:PeripheralArteryDisease" in expected and "lp:DeepVeinThrombosis" in expected
 
 
 def test_urgency_levels_are_the_four_ranks_in_order(client: TestClient) -> None:
-    data = run(client, "{ urgencyLevels { id iri label rank description advice conditions { id } "
-                       "warningSigns { id isWarningSign } } }")
+    data = run(
+        client,
+        "{ urgencyLevels { id iri label rank description advice conditions { id } "
+        "warningSigns { id isWarningSign } } }",
+    )
     levels = data["urgencyLevels"]
     assert [u["rank"] for u in levels] == [1, 2, 3, 4]
-    assert [u["id"] for u in levels] == ["lp:SelfCare", "lp:RoutineEvaluation", "lp:PromptAssessment",
-                                        "lp:Emergency"]
+    assert [u["id"] for u in levels] == ["lp:SelfCare", "lp:RoutineEvaluation", "lp:PromptAssessment", "lp:Emergency"]
     assert all(u["label"] and u["description"] and u["advice"] and u["iri"].startswith(BASE) for u in levels)
     emergency = levels[3]
     assert {"id": "lp:DeepVeinThrombosis"} in emergency["conditions"]
@@ -94,10 +98,12 @@ def test_condition_by_id_has_every_contract_field(client: TestClient) -> None:
 
 
 def test_discriminating_findings_come_first(client: TestClient) -> None:
-    pad = run(client, '{ condition(id: "lp:PeripheralArteryDisease") '
-                      "{ symptoms { id } symptomLinks { relation symptom { id } } } }")["condition"]
+    pad = run(
+        client,
+        '{ condition(id: "lp:PeripheralArteryDisease") { symptoms { id } symptomLinks { relation symptom { id } } } }',
+    )["condition"]
     discriminating = {link["symptom"]["id"] for link in pad["symptomLinks"] if link["relation"] == "DISCRIMINATING"}
-    first = [s["id"] for s in pad["symptoms"][:len(discriminating)]]
+    first = [s["id"] for s in pad["symptoms"][: len(discriminating)]]
     assert set(first) == discriminating
 
 
@@ -109,8 +115,11 @@ def test_causes_and_cause_of_are_inverse(client: TestClient) -> None:
 
 
 def test_condition_accepts_a_full_iri_and_returns_null_when_unknown(client: TestClient) -> None:
-    data = run(client, f'{{ a: condition(id: "{BASE}Sciatica") {{ id }} b: condition(id: "lp:NoSuchThing") {{ id }}'
-                       ' c: condition(id: "lp:PinsAndNeedles") { id } }')
+    data = run(
+        client,
+        f'{{ a: condition(id: "{BASE}Sciatica") {{ id }} b: condition(id: "lp:NoSuchThing") {{ id }}'
+        ' c: condition(id: "lp:PinsAndNeedles") { id } }',
+    )
     assert data == {"a": {"id": "lp:Sciatica"}, "b": None, "c": None}
 
 
@@ -134,7 +143,7 @@ def test_symptom_unknown_id_is_null(client: TestClient) -> None:
 
 
 def test_broader_and_narrower_follow_subsumption(client: TestClient, service: LegPainService) -> None:
-    finding = service.graph.index.findings[BASE + "CalfCrampingOnWalking"]
+    finding = service.knowledge.findings([BASE + "CalfCrampingOnWalking"])[BASE + "CalfCrampingOnWalking"]
     data = run(client, '{ symptom(id: "lp:CalfCrampingOnWalking") { broader { id narrower { id } } } }')
     broader = data["symptom"]["broader"]
     assert {b["id"] for b in broader} == {to_curie(k) for k in finding.kinds}
@@ -146,22 +155,27 @@ def test_broader_and_narrower_follow_subsumption(client: TestClient, service: Le
 
 def test_conditions_lists_every_condition_by_label(client: TestClient, service: LegPainService) -> None:
     labels = [c["label"] for c in run(client, "{ conditions { label } }")["conditions"]]
-    assert len(labels) == len(service.graph.index.conditions)
+    assert len(labels) == len(service.knowledge.condition_iris())
     assert labels == sorted(labels, key=str.casefold)
 
 
 def test_conditions_filter_by_symptom_uses_subsumption(client: TestClient, service: LegPainService) -> None:
     """A specific finding selects a condition described only with a more general kind of it."""
-    ix = service.graph.index
-    pairs = [(f.iri, c.iri) for f in ix.findings.values() for c in ix.conditions.values()
-             if f.iri not in {link.finding for link in c.typical}
-             and f.kinds & {link.finding for link in c.typical}]
+    knowledge = service.knowledge
+    findings = knowledge.findings(knowledge.finding_iris())
+    conditions = knowledge.conditions(knowledge.condition_iris())
+    pairs = [
+        (f.iri, c.iri)
+        for f in findings.values()
+        for c in conditions.values()
+        if f.iri not in {link.finding for link in c.typical} and f.kinds & {link.finding for link in c.typical}
+    ]
     assert pairs, "the ontology has findings that are kinds of other findings"
     finding, condition = pairs[0]
     data = run(client, "query($s: ID) { conditions(symptom: $s) { id } }", {"s": to_curie(finding)})
     ids = {c["id"] for c in data["conditions"]}
     assert to_curie(condition) in ids
-    assert ids == {to_curie(c) for c in ix.conditions_for(finding)}
+    assert ids == {to_curie(c) for c in knowledge.conditions_with_finding(finding)}
 
 
 def test_conditions_filters_combine(client: TestClient) -> None:
@@ -174,8 +188,10 @@ def test_conditions_filters_combine(client: TestClient) -> None:
 
 def test_conditions_pagination(client: TestClient) -> None:
     every = [c["id"] for c in run(client, "{ conditions { id } }")["conditions"]]
-    page = run(client, "{ a: conditions(limit: 5) { id } b: conditions(limit: 5, offset: 5) { id } "
-                       "z: conditions(limit: 0) { id } }")
+    page = run(
+        client,
+        "{ a: conditions(limit: 5) { id } b: conditions(limit: 5, offset: 5) { id } z: conditions(limit: 0) { id } }",
+    )
     assert [c["id"] for c in page["a"] + page["b"]] == every[:10]
     assert page["z"] == []
 
@@ -189,20 +205,25 @@ def test_conditions_search_by_synonym(client: TestClient) -> None:
 
 
 def test_symptoms_search_understands_lay_words(client: TestClient) -> None:
-    data = run(client, '{ a: symptoms(search: "pins and needles", limit: 1) { id label } '
-                       'b: symptoms(search: "can\'t bear weight") { id } '
-                       'c: symptoms(search: "purple elephant") { id } }')
+    data = run(
+        client,
+        '{ a: symptoms(search: "pins and needles", limit: 1) { id label } '
+        'b: symptoms(search: "can\'t bear weight") { id } '
+        'c: symptoms(search: "purple elephant") { id } }',
+    )
     assert data["a"] == [{"id": "lp:PinsAndNeedles", "label": "pins and needles"}]
     assert data["b"] and data["c"] == []
 
 
-def test_symptoms_default_limit_is_20_and_without_search_lists_by_label(client: TestClient,
-                                                                       service: LegPainService) -> None:
-    data = run(client, "{ a: symptoms { label } b: symptoms(limit: 100) { label } "
-                       "c: symptoms(limit: 5, offset: 5) { label } }")
+def test_symptoms_default_limit_is_20_and_without_search_lists_by_label(
+    client: TestClient, service: LegPainService
+) -> None:
+    data = run(
+        client, "{ a: symptoms { label } b: symptoms(limit: 100) { label } c: symptoms(limit: 5, offset: 5) { label } }"
+    )
     assert len(data["a"]) == 20
     labels = [s["label"] for s in data["b"]]
-    assert len(labels) == len(service.graph.index.findings) and labels == sorted(labels, key=str.casefold)
+    assert len(labels) == len(service.knowledge.finding_iris()) and labels == sorted(labels, key=str.casefold)
     assert data["c"] == data["b"][5:10]
 
 
@@ -227,8 +248,11 @@ def test_warning_signs_only(client: TestClient) -> None:
 def test_candidate_conditions_rank_and_explain(client: TestClient) -> None:
     query = f"""query($s: [ID!]!, $a: [ID!]) {{ candidateConditions(symptoms: $s, absentSymptoms: $a, limit: 3)
                 {CANDIDATE} }}"""
-    data = run(client, query, {"s": ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"],
-                               "a": ["lp:UnilateralLegSwelling"]})
+    data = run(
+        client,
+        query,
+        {"s": ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"], "a": ["lp:UnilateralLegSwelling"]},
+    )
     candidates = data["candidateConditions"]
     assert 1 <= len(candidates) <= 3 and [c["rank"] for c in candidates] == list(range(1, len(candidates) + 1))
     best = candidates[0]
@@ -245,8 +269,9 @@ def test_absent_findings_argue_against(client: TestClient) -> None:
     query = """query($a: [ID!]) { candidateConditions(symptoms: ["lp:CalfPain", "lp:ThrobbingPain"],
                absentSymptoms: $a, limit: 20) { condition { id } conflicting { id } score } }"""
     without = {c["condition"]["id"]: c for c in run(client, query, {"a": []})["candidateConditions"]}
-    with_absent = {c["condition"]["id"]: c for c in
-                   run(client, query, {"a": ["lp:UnilateralLegSwelling"]})["candidateConditions"]}
+    with_absent = {
+        c["condition"]["id"]: c for c in run(client, query, {"a": ["lp:UnilateralLegSwelling"]})["candidateConditions"]
+    }
     dvt = "lp:DeepVeinThrombosis"
     assert {"id": "lp:UnilateralLegSwelling"} in with_absent[dvt]["conflicting"]
     assert with_absent[dvt]["score"] < without[dvt]["score"]
@@ -265,16 +290,19 @@ def test_assess_has_every_contract_field_and_reasons(client: TestClient) -> None
     assert "not a diagnosis" in result["advice"]
     assert result["reasons"] and max(r["urgency"]["rank"] for r in result["reasons"]) == 4
     assert all(r["label"] and r["id"] for r in result["reasons"])
-    assert [s["id"] for s in result["reportedSymptoms"]] == ["lp:UnilateralLegSwelling", "lp:LegWarmth",
-                                                              "lp:CalfPain"]
+    assert [s["id"] for s in result["reportedSymptoms"]] == ["lp:UnilateralLegSwelling", "lp:LegWarmth", "lp:CalfPain"]
     assert result["absentSymptoms"] == [{"id": "lp:Fever"}]
 
 
 def test_assess_urgency_is_never_below_a_warning_sign(client: TestClient) -> None:
-    result = run(client, '{ assess(symptoms: ["lp:PinsAndNeedles", "lp:Fever"]) '
-                         "{ urgency { rank } warningSigns { id urgency { rank } } } }")["assess"]
-    assert result["warningSigns"] == [{"id": "lp:Fever", "urgency": {"rank": result["warningSigns"][0]["urgency"]
-                                                                     ["rank"]}}]
+    result = run(
+        client,
+        '{ assess(symptoms: ["lp:PinsAndNeedles", "lp:Fever"]) '
+        "{ urgency { rank } warningSigns { id urgency { rank } } } }",
+    )["assess"]
+    assert result["warningSigns"] == [
+        {"id": "lp:Fever", "urgency": {"rank": result["warningSigns"][0]["urgency"]["rank"]}}
+    ]
     assert result["urgency"]["rank"] >= result["warningSigns"][0]["urgency"]["rank"] >= 3
 
 
@@ -285,8 +313,11 @@ def test_assess_with_no_findings_is_self_care_with_advice(client: TestClient) ->
 
 def test_assess_limit_and_candidate_conditions_default_limit(client: TestClient) -> None:
     ids = '["lp:LegPain", "lp:CalfPain", "lp:Numbness", "lp:HeelPain", "lp:KneePain"]'
-    data = run(client, f"{{ a: assess(symptoms: {ids}, limit: 2) {{ candidates {{ rank }} }} "
-                       f"b: candidateConditions(symptoms: {ids}) {{ rank }} }}")
+    data = run(
+        client,
+        f"{{ a: assess(symptoms: {ids}, limit: 2) {{ candidates {{ rank }} }} "
+        f"b: candidateConditions(symptoms: {ids}) {{ rank }} }}",
+    )
     assert len(data["a"]["candidates"]) == 2
     assert 2 < len(data["b"]) <= 10
 
@@ -302,8 +333,10 @@ def test_get_with_query_parameter(client: TestClient) -> None:
 
 
 def test_get_with_variables(client: TestClient) -> None:
-    response = client.get("/graphql", params={"query": "query($id: ID!) { condition(id: $id) { label } }",
-                                              "variables": '{"id": "lp:Sciatica"}'})
+    response = client.get(
+        "/graphql",
+        params={"query": "query($id: ID!) { condition(id: $id) { label } }", "variables": '{"id": "lp:Sciatica"}'},
+    )
     assert response.json()["data"] == {"condition": {"label": "sciatica"}}
 
 
@@ -315,13 +348,16 @@ def test_browser_get_serves_graphiql(client: TestClient) -> None:
 
 def test_ontology_version_is_the_graph_version(client: TestClient, service: LegPainService) -> None:
     response = client.post("/graphql", json={"query": "{ __typename }"})
-    assert response.json() == {"data": {"__typename": "Query"},
-                               "extensions": {"ontologyVersion": service.graph.version}}
+    assert response.json() == {
+        "data": {"__typename": "Query"},
+        "extensions": {"ontologyVersion": service.graph.version},
+    }
 
 
 def test_operation_name_selects_the_operation(client: TestClient) -> None:
-    response = client.post("/graphql", json={"query": "query A { __typename } query B { urgencyLevels { rank } }",
-                                             "operationName": "B"})
+    response = client.post(
+        "/graphql", json={"query": "query A { __typename } query B { urgencyLevels { rank } }", "operationName": "B"}
+    )
     assert response.json()["data"] == {"urgencyLevels": [{"rank": r} for r in (1, 2, 3, 4)]}
 
 

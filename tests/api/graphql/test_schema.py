@@ -73,18 +73,36 @@ def test_schema_contains_the_contract(served: GraphQLSchema, contract: GraphQLSc
                 if sarg is None or str(sarg.type) != str(carg.type):
                     missing.append(f"{name}.{fname}({aname}: {carg.type}) (served: {sarg and sarg.type})")
                 elif carg.default_value != sarg.default_value and "Undefined" not in repr(carg.default_value):
-                    missing.append(f"{name}.{fname}({aname}) default {carg.default_value!r} "
-                                   f"(served: {sarg.default_value!r})")
-            extra_required = [a for a, arg in sfield.args.items() if a not in cfield.args
-                              and str(arg.type).endswith("!") and "Undefined" in repr(arg.default_value)]
+                    missing.append(
+                        f"{name}.{fname}({aname}) default {carg.default_value!r} (served: {sarg.default_value!r})"
+                    )
+            extra_required = [
+                a
+                for a, arg in sfield.args.items()
+                if a not in cfield.args and str(arg.type).endswith("!") and "Undefined" in repr(arg.default_value)
+            ]
             if extra_required:
                 missing.append(f"{name}.{fname}: added required arguments {extra_required}")
     assert missing == []
 
 
 def test_every_type_and_field_is_documented_or_self_explanatory(served: GraphQLSchema) -> None:
-    self_explanatory = {"id", "iri", "label", "synonyms", "definition", "mappings", "sources", "category",
-                        "candidates", "advice", "symptom", "bodySystem", "condition", "symptoms"}
+    self_explanatory = {
+        "id",
+        "iri",
+        "label",
+        "synonyms",
+        "definition",
+        "mappings",
+        "sources",
+        "category",
+        "candidates",
+        "advice",
+        "symptom",
+        "bodySystem",
+        "condition",
+        "symptoms",
+    }
     undocumented = []
     for name, type_ in served.type_map.items():
         if name.startswith("__") or not isinstance(type_, GraphQLObjectType):
@@ -100,8 +118,9 @@ def test_every_type_and_field_is_documented_or_self_explanatory(served: GraphQLS
 def test_descriptions_are_the_ontology_definitions(served: GraphQLSchema, service: LegPainService) -> None:
     graph = service.graph.dataset
     for target, term in ONTOLOGY_TERMS.items():
-        definitions = [str(o) for o in graph.objects(URIRef(from_curie(term)), SKOS.definition)
-                       if isinstance(o, Literal)]
+        definitions = [
+            str(o) for o in graph.objects(URIRef(from_curie(term)), SKOS.definition) if isinstance(o, Literal)
+        ]
         assert definitions, f"{term} has no skos:definition"
         type_name, _, field_name = target.partition(".")
         gtype = served.type_map[type_name]

@@ -80,31 +80,43 @@ def test_get_post_and_form_answer_the_same(client: TestClient, service: LegPainS
         assert _count(response) == total
 
 
-@pytest.mark.parametrize(("accept", "content_type", "parser"), [
-    ("application/sparql-results+json", "application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml", "xml"),
-    ("text/csv", "text/csv", "csv"),
-    ("text/tab-separated-values", "text/tab-separated-values", "tsv"),
-    ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml", "xml"),
-])
-def test_select_formats_match_rdflib(client: TestClient, service: LegPainService, accept: str, content_type: str,
-                                     parser: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "content_type", "parser"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml", "xml"),
+        ("text/csv", "text/csv", "csv"),
+        ("text/tab-separated-values", "text/tab-separated-values", "tsv"),
+        ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml", "xml"),
+    ],
+)
+def test_select_formats_match_rdflib(
+    client: TestClient, service: LegPainService, accept: str, content_type: str, parser: str
+) -> None:
     response = client.get("/sparql", params={"query": CONDITIONS}, headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(content_type)
     ours = Result.parse(io.BytesIO(response.content), format=parser)
     theirs = service.graph.dataset.query(CONDITIONS)
+
     def rows(result: Result) -> set[tuple[str, ...]]:
         return {tuple(str(t) for t in row) for row in result}  # type: ignore[union-attr]
+
     assert rows(ours) == rows(theirs) and len(rows(ours)) >= 15
 
 
-@pytest.mark.parametrize(("accept", "rdflib_format"), [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"),
-])
-def test_construct_formats_match_rdflib(client: TestClient, service: LegPainService, accept: str,
-                                        rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_formats_match_rdflib(
+    client: TestClient, service: LegPainService, accept: str, rdflib_format: str
+) -> None:
     response = client.post("/sparql", content=BODY_SYSTEMS, headers={**SPARQL_QUERY, "accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(accept)
@@ -128,8 +140,9 @@ def test_ask_and_format_parameter(client: TestClient) -> None:
     assert csv.status_code == 200 and csv.content.startswith(b"condition,label\r\n")
 
 
-@pytest.mark.parametrize(("query", "accept"), [(CONDITIONS, "text/turtle"), (BODY_SYSTEMS, "text/csv"),
-                                               (CONDITIONS, "image/png")])
+@pytest.mark.parametrize(
+    ("query", "accept"), [(CONDITIONS, "text/turtle"), (BODY_SYSTEMS, "text/csv"), (CONDITIONS, "image/png")]
+)
 def test_nothing_acceptable_is_406(client: TestClient, query: str, accept: str) -> None:
     response = client.get("/sparql", params={"query": query}, headers={"accept": accept})
     assert response.status_code == 406
@@ -166,11 +179,22 @@ def test_graph_parameters_select_own_graphs(client: TestClient, service: LegPain
     sizes = service.graph.triple_counts()
     response = client.get("/sparql", params={"query": COUNT, "default-graph-uri": str(INFERRED_GRAPH)})
     assert _count(response) == sizes[str(INFERRED_GRAPH)]
-    both = client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", str(ONTOLOGY_GRAPH)),
-                                         ("default-graph-uri", str(MAPPINGS_GRAPH))])
+    both = client.get(
+        "/sparql",
+        params=[
+            ("query", COUNT),
+            ("default-graph-uri", str(ONTOLOGY_GRAPH)),
+            ("default-graph-uri", str(MAPPINGS_GRAPH)),
+        ],
+    )
     assert _count(both) == sizes[str(ONTOLOGY_GRAPH)] + sizes[str(MAPPINGS_GRAPH)]
-    named = client.post("/sparql", data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
-                                         "named-graph-uri": str(KNOWLEDGE_BASE_GRAPH)})
+    named = client.post(
+        "/sparql",
+        data={
+            "query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
+            "named-graph-uri": str(KNOWLEDGE_BASE_GRAPH),
+        },
+    )
     assert _count(named) == sizes[str(KNOWLEDGE_BASE_GRAPH)]
 
 
@@ -207,26 +231,47 @@ def test_oversized_query_is_413(client: TestClient, settings: Settings) -> None:
     assert client.get("/sparql", params={"query": big}).status_code == 413
 
 
-@pytest.mark.parametrize("query", ["SELECT * {", "SELEKT * {}", "SELECT ?x WHERE { ?x ?p }", "ASK { FILTER( }",
-                                   "SELECT * { ?s ?p ?o } LIMIT -1", "PREFIX lp: <x SELECT * {}"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * {",
+        "SELEKT * {}",
+        "SELECT ?x WHERE { ?x ?p }",
+        "ASK { FILTER( }",
+        "SELECT * { ?s ?p ?o } LIMIT -1",
+        "PREFIX lp: <x SELECT * {}",
+    ],
+)
 def test_malformed_query_is_400_with_the_parser_message(client: TestClient, query: str) -> None:
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 400
     assert response.text.startswith("Malformed query: error at")
 
 
-@pytest.mark.parametrize(("request_kwargs", "status", "message"), [
-    ({"params": {"query": "   "}}, 400, "empty"),
-    ({"params": [("query", COUNT), ("query", COUNT)]}, 400, "exactly one"),
-    ({"method": "POST", "content": b"", "headers": SPARQL_QUERY | {"content-length": "0"}}, 400, "empty"),
-    ({"method": "POST", "data": {"default-graph-uri": str(INFERRED_GRAPH)}}, 400, "No query"),
-    ({"method": "POST", "content": COUNT, "headers": {"content-type": "text/plain"}}, 415, "Unsupported content type"),
-    ({"method": "POST", "content": b"\xff\xfe", "headers": SPARQL_QUERY}, 400, "UTF-8"),
-    ({"params": {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}, 400, "SERVICE"),
-    ({"params": {"query": "SELECT * WHERE " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1)}}, 400, "levels deep"),
-])
-def test_bad_requests_get_clear_errors(client: TestClient, request_kwargs: dict[str, object], status: int,
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("request_kwargs", "status", "message"),
+    [
+        ({"params": {"query": "   "}}, 400, "empty"),
+        ({"params": [("query", COUNT), ("query", COUNT)]}, 400, "exactly one"),
+        ({"method": "POST", "content": b"", "headers": SPARQL_QUERY | {"content-length": "0"}}, 400, "empty"),
+        ({"method": "POST", "data": {"default-graph-uri": str(INFERRED_GRAPH)}}, 400, "No query"),
+        (
+            {"method": "POST", "content": COUNT, "headers": {"content-type": "text/plain"}},
+            415,
+            "Unsupported content type",
+        ),
+        ({"method": "POST", "content": b"\xff\xfe", "headers": SPARQL_QUERY}, 400, "UTF-8"),
+        ({"params": {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}, 400, "SERVICE"),
+        (
+            {"params": {"query": "SELECT * WHERE " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1)}},
+            400,
+            "levels deep",
+        ),
+    ],
+)
+def test_bad_requests_get_clear_errors(
+    client: TestClient, request_kwargs: dict[str, object], status: int, message: str
+) -> None:
     kwargs = dict(request_kwargs)
     method = str(kwargs.pop("method", "GET"))
     response = client.request(method, "/sparql", **kwargs)  # type: ignore[arg-type]
@@ -235,11 +280,22 @@ def test_bad_requests_get_clear_errors(client: TestClient, request_kwargs: dict[
     assert response.headers["content-type"].startswith("text/plain")
 
 
-@pytest.mark.parametrize("text", [
-    "\x00", "}", "'''", '"\\', "SELECT * { ?s ?p ?o } ORDER BY", "SELECT (1/0 AS ?x) {}",
-    "SELECT * { FILTER(" + "!" * 5000 + "true) }", "SELECT * { FILTER(1" + "+1" * 5000 + " > 0) }",
-    "SELECT * { " + " UNION ".join(["{ ?s <urn:x> ?o }"] * 1000) + " }", "𝔖𝔈𝔏𝔈ℭ𝔗 * {}", "SELECT ?\u00e9 { }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00",
+        "}",
+        "'''",
+        '"\\',
+        "SELECT * { ?s ?p ?o } ORDER BY",
+        "SELECT (1/0 AS ?x) {}",
+        "SELECT * { FILTER(" + "!" * 5000 + "true) }",
+        "SELECT * { FILTER(1" + "+1" * 5000 + " > 0) }",
+        "SELECT * { " + " UNION ".join(["{ ?s <urn:x> ?o }"] * 1000) + " }",
+        "𝔖𝔈𝔏𝔈ℭ𝔗 * {}",
+        "SELECT ?\u00e9 { }",
+    ],
+)
 def test_no_query_text_gives_a_server_error(client: TestClient, text: str) -> None:
     response = client.get("/sparql", params={"query": text})
     assert response.status_code < 500, response.text
@@ -275,12 +331,20 @@ def test_not_ready_is_503(settings: Settings) -> None:
 
 
 # ------------------------------------------------------------------- description, page, CORS
-@pytest.mark.parametrize(("accept", "rdflib_format"), [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"), ("*/*", "turtle"), (None, "turtle"),
-])
-def test_service_description(client: TestClient, service: LegPainService, accept: str | None,
-                             rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("*/*", "turtle"),
+        (None, "turtle"),
+    ],
+)
+def test_service_description(
+    client: TestClient, service: LegPainService, accept: str | None, rdflib_format: str
+) -> None:
     headers = {"accept": accept} if accept else {}
     response = client.get("/sparql", headers=headers)
     assert response.status_code == 200
@@ -293,7 +357,9 @@ def test_service_description(client: TestClient, service: LegPainService, accept
     assert {str(n) for n in names} == set(service.graph.triple_counts())
     prefixes = {str(p) for p in description.objects(None, URIRef("http://www.w3.org/ns/shacl#prefix"))}
     assert {"lp", "owl", "skos", "HP", "ICD10CM"} <= prefixes
-    assert Literal(len(service.graph.dataset)) in set(description.objects(None, URIRef("http://rdfs.org/ns/void#triples")))
+    assert Literal(len(service.graph.dataset)) in set(
+        description.objects(None, URIRef("http://rdfs.org/ns/void#triples"))
+    )
 
 
 def test_browser_gets_the_local_query_page(client: TestClient) -> None:
@@ -326,17 +392,23 @@ def test_options_lists_methods(client: TestClient) -> None:
 
 def test_cors_preflight_and_response(make_client: object) -> None:
     client = make_client(cors_origins=("https://yasgui.example",))  # type: ignore[operator]
-    preflight = client.options("/sparql", headers={
-        "origin": "https://yasgui.example", "access-control-request-method": "POST",
-        "access-control-request-headers": "content-type, accept"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "origin": "https://yasgui.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type, accept",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "https://yasgui.example"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     response = client.post("/sparql", content=COUNT, headers={**SPARQL_QUERY, "origin": "https://yasgui.example"})
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "https://yasgui.example"
-    refused = client.options("/sparql", headers={"origin": "https://evil.example",
-                                                 "access-control-request-method": "POST"})
+    refused = client.options(
+        "/sparql", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
     assert "access-control-allow-origin" not in refused.headers
 
 
@@ -344,8 +416,10 @@ def test_a_charset_other_than_utf8_is_refused(client: TestClient) -> None:
     """SPARQL 1.1 Protocol 2.1.3: UTF-8 is the only charset a query body may have (an ASCII body
     declared UTF-16 was evaluated as if it were UTF-8)."""
     ascii_body = b"ASK {}"
-    for content_type in ("application/sparql-query; charset=UTF-16",
-                         "application/x-www-form-urlencoded; charset=latin-1"):
+    for content_type in (
+        "application/sparql-query; charset=UTF-16",
+        "application/x-www-form-urlencoded; charset=latin-1",
+    ):
         body = ascii_body if "sparql" in content_type else b"query=ASK%20%7B%7D"
         assert client.post("/sparql", content=body, headers={"Content-Type": content_type}).status_code == 415
     ok = client.post("/sparql", content=ascii_body, headers={"Content-Type": "application/sparql-query; charset=utf-8"})

@@ -474,8 +474,10 @@ def test_texts_checked_at_the_same_time_do_not_disturb_each_other() -> None:
     from kg.sparql.guard import check_query, clear_cache
 
     clear_cache()
-    texts = [f"SELECT (COUNT(*) AS ?n{i}) WHERE {{ ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f || ?a = <urn:x{i}>) }}"
-             for i in range(12)]
+    texts = [
+        f"SELECT (COUNT(*) AS ?n{i}) WHERE {{ ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f || ?a = <urn:x{i}>) }}"
+        for i in range(12)
+    ]
     failures: list[str] = []
 
     def check(text: str) -> None:

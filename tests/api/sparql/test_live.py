@@ -24,8 +24,8 @@ from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TSV, TURTLE, XML, SPA
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.assessment.service import LegPainService
-from tests.conftest import serving
 from tests.support.listener import Listener
+from tests.support.servers import serving
 
 pytestmark = pytest.mark.server
 
@@ -33,11 +33,13 @@ PREFIX = "PREFIX lp: <https://w3id.org/legpain/>\nPREFIX rdfs: <http://www.w3.or
 SELECTS = {
     "conditions": PREFIX + "SELECT ?condition ?label WHERE { ?condition a lp:Condition ; rdfs:label ?label }",
     "urgency": PREFIX + "SELECT ?level ?rank ?label WHERE { ?level lp:rank ?rank ; rdfs:label ?label }",
-    "optional": PREFIX + ("SELECT ?finding ?kind WHERE { ?finding a lp:Finding . "
-                          "OPTIONAL { ?finding lp:isKindOf ?kind } }"),
+    "optional": PREFIX
+    + ("SELECT ?finding ?kind WHERE { ?finding a lp:Finding . OPTIONAL { ?finding lp:isKindOf ?kind } }"),
 }
-CONSTRUCT = PREFIX + ("CONSTRUCT { ?c a lp:Condition ; rdfs:label ?l ; lp:hasUrgency ?u } "
-                      "WHERE { ?c a lp:Condition ; rdfs:label ?l ; lp:hasUrgency ?u }")
+CONSTRUCT = PREFIX + (
+    "CONSTRUCT { ?c a lp:Condition ; rdfs:label ?l ; lp:hasUrgency ?u } "
+    "WHERE { ?c a lp:Condition ; rdfs:label ?l ; lp:hasUrgency ?u }"
+)
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (?c = ?f) }"
 
@@ -58,8 +60,9 @@ def rows(result: Result) -> set[tuple[str, ...]]:
 # ---------------------------------------------------------------------------------- formats
 @pytest.mark.parametrize("name", sorted(SELECTS))
 @pytest.mark.parametrize(("fmt", "parser"), [(JSON, "json"), (XML, "xml"), (CSV, "csv"), (TSV, "tsv")])
-def test_select_in_every_format_matches_rdflib(live_server: str, service: LegPainService, name: str, fmt: str,
-                                               parser: str) -> None:
+def test_select_in_every_format_matches_rdflib(
+    live_server: str, service: LegPainService, name: str, fmt: str, parser: str
+) -> None:
     with wrapper(live_server, SELECTS[name], fmt).query().response as response:
         body = response.read()
     ours = Result.parse(io.BytesIO(body), format=parser)
@@ -78,12 +81,18 @@ def test_select_with_post_and_convert(live_server: str) -> None:
     assert "peripheral artery disease" in labels
 
 
-@pytest.mark.parametrize(("fmt", "accept", "parser"), [
-    (TURTLE, None, "turtle"), (JSONLD, None, "json-ld"), (RDFXML, None, "xml"),
-    (TURTLE, "application/n-triples", "nt"),
-])
-def test_construct_in_every_format_matches_rdflib(live_server: str, service: LegPainService, fmt: str,
-                                                  accept: str | None, parser: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "accept", "parser"),
+    [
+        (TURTLE, None, "turtle"),
+        (JSONLD, None, "json-ld"),
+        (RDFXML, None, "xml"),
+        (TURTLE, "application/n-triples", "nt"),
+    ],
+)
+def test_construct_in_every_format_matches_rdflib(
+    live_server: str, service: LegPainService, fmt: str, accept: str | None, parser: str
+) -> None:
     sparql = wrapper(live_server, CONSTRUCT, fmt)
     if accept:  # no format= parameter (it would win), only the Accept header
         sparql.setOnlyConneg(True)
@@ -118,8 +127,12 @@ def test_unacceptable_format_is_406(live_server: str) -> None:
 
 
 def test_updates_are_refused_and_nothing_changes(live_server: str, service: LegPainService) -> None:
-    for update in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "CLEAR ALL",
-                   "DROP GRAPH <https://w3id.org/legpain/graph/inferred>", "LOAD <http://127.0.0.1:9/x>"):
+    for update in (
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "CLEAR ALL",
+        "DROP GRAPH <https://w3id.org/legpain/graph/inferred>",
+        "LOAD <http://127.0.0.1:9/x>",
+    ):
         sparql = wrapper(live_server, update)
         sparql.setMethod(POST)
         with pytest.raises(urllib.error.HTTPError) as refused:

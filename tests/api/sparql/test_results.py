@@ -24,8 +24,12 @@ WHERE {
 }
 """
 RDF12 = 'SELECT ?t ?d WHERE { BIND(TRIPLE(<urn:s>, <urn:p>, "o"@en) AS ?t) BIND("x"@ar--rtl AS ?d) }'
-FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 
 
 def _ours(store: ox.Store, query: str, name: str) -> bytes:

@@ -138,6 +138,7 @@ def test_close_lets_running_queries_finish(service: LegPainService) -> None:
 def test_awaited_queries_time_out_and_a_cancelled_one_frees_its_worker(pool: WorkerPool) -> None:
     """`run()` waits on the event loop: the same time limit, and a request that goes away (its task
     cancelled) does not leave a worker busy with a reply nobody reads."""
+
     async def scenario() -> int:
         with pytest.raises(QueryTimeoutError):
             await pool.run(QueryJob(SLOW, "", 100), 1.0)

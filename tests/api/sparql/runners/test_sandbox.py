@@ -62,8 +62,13 @@ def listener() -> Iterator[Listener]:
 def test_confined_process_cannot_connect_read_files_or_call_service(listener: Listener, tmp_path: Path) -> None:
     secret = tmp_path / "secret.ttl"
     secret.write_text("<urn:secret> <urn:p> 'leaked' .\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", PROBE, str(listener.port), str(secret)],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(listener.port), str(secret)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["confined"] is True
     assert out["socket"] == "PermissionError"

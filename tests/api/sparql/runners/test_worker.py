@@ -32,8 +32,10 @@ pytestmark = pytest.mark.slow
 LP = str(PREFIXES["lp"])
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 #: values for the parameters library queries require (optional ones stay unbound: every row)
-REQUIRED = {"list-conditions-with-finding": {"finding": "lp:CalfPain"},
-            "list-candidate-conditions": {"findings": "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"}}
+REQUIRED = {
+    "list-conditions-with-finding": {"finding": "lp:CalfPain"},
+    "list-candidate-conditions": {"findings": "lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +66,11 @@ def test_from_never_reads_a_file(store: ox.Store, tmp_path: Path) -> None:
     secret = tmp_path / "secret.ttl"
     secret.write_text("<urn:secret> <urn:p> 'leaked' .\n", encoding="utf-8")
     for clause in (f"FROM <{secret.as_uri()}>", f"FROM NAMED <{secret.as_uri()}>"):
-        reply = run(store, f"SELECT * {clause} WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}",
-                    query_dataset=True)
+        reply = run(
+            store,
+            f"SELECT * {clause} WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}",
+            query_dataset=True,
+        )
         assert reply.status == 200 and b"leaked" not in reply.body and b"secret" not in reply.body
 
 
@@ -89,20 +94,32 @@ def test_rows_are_cut_at_the_limit_and_flagged(store: ox.Store) -> None:
     assert not whole.truncated and whole.rows == 3
 
 
-@pytest.mark.parametrize(("query", "accept"), [
-    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle"),
-    ("ASK { ?s ?p ?o }", "application/ld+json"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"),
-    ("DESCRIBE <https://w3id.org/legpain/PeripheralArteryDisease>", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle"),
+        ("ASK { ?s ?p ?o }", "application/ld+json"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"),
+        ("DESCRIBE <https://w3id.org/legpain/PeripheralArteryDisease>", "application/sparql-results+json"),
+    ],
+)
 def test_no_acceptable_format_is_406(store: ox.Store, query: str, accept: str) -> None:
     reply = run(store, query, accept)
     assert reply.status == 406
     assert b"available as" in reply.body
 
 
-@pytest.mark.parametrize("query", ["SELECT * {", "SELEKT ?x {}", "SELECT * { ?s ?p ?o } GROUP BY ?s",
-                                   "ASK { FILTER(?x = ) }", "\x00", "PREFIX : <x> SELECT"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * {",
+        "SELEKT ?x {}",
+        "SELECT * { ?s ?p ?o } GROUP BY ?s",
+        "ASK { FILTER(?x = ) }",
+        "\x00",
+        "PREFIX : <x> SELECT",
+    ],
+)
 def test_malformed_query_is_400_with_the_parser_message(store: ox.Store, query: str) -> None:
     reply = run(store, query)
     assert reply.status == 400

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from kg.core.settings import PROJECT_ROOT, Settings
-from tests.conftest import serving
-from tests.store.conftest import OxigraphServer, load_store
+from tests.support.oxigraph import OxigraphServer, load_store
+from tests.support.servers import serving
 
 EXAMPLE_DIR = PROJECT_ROOT / "ontology" / "examples"
 NEW_CONDITION = '{ condition(id: "lp:ChronicExertionalCompartmentSyndrome") { label } }'
@@ -23,8 +23,9 @@ def _versions(base: str, n: int = 20) -> set[str]:
     return {httpx.get(base + "/health", timeout=10).json()["dataVersion"] for _ in range(n)}
 
 
-def test_two_workers_serve_one_store_and_see_a_new_load(oxigraph_session_server: OxigraphServer, settings: Settings,
-                                                        tmp_path: Path) -> None:
+def test_two_workers_serve_one_store_and_see_a_new_load(
+    oxigraph_session_server: OxigraphServer, settings: Settings, tmp_path: Path
+) -> None:
     store = oxigraph_session_server.store
     assert load_store(settings.with_changes(store=store)) == 0
     env = {"LEGPAIN_STORE": store, "LEGPAIN_CACHE_DIR": str(settings.cache_dir), "LEGPAIN_STORE_CACHE_TTL_S": "0.5"}
@@ -43,9 +44,14 @@ def test_two_workers_serve_one_store_and_see_a_new_load(oxigraph_session_server:
             for _ in range(10):  # whichever worker answers
                 data = httpx.post(base + "/graphql", json={"query": NEW_CONDITION}).json()["data"]
                 assert data["condition"]["label"] == "chronic exertional compartment syndrome"
-            rows = httpx.post(base + "/sparql", headers={"Accept": "text/csv"}, data={
-                "query": "SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/legpain/ChronicExertionalCompartmentSyndrome>"
-                         " a ?t } }"}).text.split()
+            rows = httpx.post(
+                base + "/sparql",
+                headers={"Accept": "text/csv"},
+                data={
+                    "query": "SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/legpain/ChronicExertionalCompartmentSyndrome>"
+                    " a ?t } }"
+                },
+            ).text.split()
             assert "https://w3id.org/legpain/graph/extension/chronic-exertional-compartment-syndrome" in rows
     finally:
         assert load_store(settings.with_changes(store=store)) == 0  # the session's other tests expect the shipped graph

@@ -15,11 +15,11 @@ def ids(*names: str) -> list[str]:
 
 
 def rank_of(service, level: str) -> int:  # noqa: ANN001
-    return service.graph.index.urgency_levels[level].rank
+    return service.knowledge.urgency_levels()[level].rank
 
 
 def label(service, iri: str) -> str:  # noqa: ANN001
-    return service.graph.index.conditions[iri].label
+    return service.knowledge.conditions([iri])[iri].label
 
 
 def test_every_vignette_passes_in_process(service, vignettes) -> None:  # noqa: ANN001
@@ -59,8 +59,9 @@ def test_relief_with_rest_argues_against_deep_vein_thrombosis(service) -> None: 
     engine = service.scorer
     dvt = BASE + "DeepVeinThrombosis"
     without = {c.condition: c for c in engine.candidates(ids("CalfPain", "ThrobbingPain"))}
-    with_relief = {c.condition: c for c in engine.candidates(ids("CalfPain", "ThrobbingPain",
-                                                                 "ReliefWithinMinutesOfRest"))}
+    with_relief = {
+        c.condition: c for c in engine.candidates(ids("CalfPain", "ThrobbingPain", "ReliefWithinMinutesOfRest"))
+    }
     assert BASE + "ReliefWithinMinutesOfRest" in with_relief[dvt].conflicting
     assert with_relief[dvt].score < without[dvt].score
 
@@ -87,12 +88,25 @@ def test_a_specific_report_matches_a_general_typical_finding(service) -> None:  
     assert BASE + "CalfPainOnWalking" in ranked[BASE + "MedialTibialStressSyndrome"].supporting
 
 
-@pytest.mark.parametrize("name", ["PainAtRest", "Fever", "Chills", "UnilateralLegSwelling", "LegWarmth",
-                                  "LegRedness", "ThrobbingPainNotRelievedByRest", "SuddenSeverePain",
-                                  "InabilityToBearWeight", "RapidShrinkingWalkingDistance",
-                                  "SuddenSeverePainPreventingWeightBearing", "IschemicFootRestPain"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PainAtRest",
+        "Fever",
+        "Chills",
+        "UnilateralLegSwelling",
+        "LegWarmth",
+        "LegRedness",
+        "ThrobbingPainNotRelievedByRest",
+        "SuddenSeverePain",
+        "InabilityToBearWeight",
+        "RapidShrinkingWalkingDistance",
+        "SuddenSeverePainPreventingWeightBearing",
+        "IschemicFootRestPain",
+    ],
+)
 def test_urgency_is_never_lower_than_a_reported_warning_sign(service, name: str) -> None:  # noqa: ANN001
-    finding = service.graph.index.findings[BASE + name]
+    finding = service.knowledge.findings([BASE + name])[BASE + name]
     for company in ([], ids("ReliefWithinMinutesOfRest"), ids("DullAche", "MuscleOverstretch")):
         result = service.scorer.assess([BASE + name, *company])
         assert rank_of(service, result.urgency) >= rank_of(service, finding.warrants)

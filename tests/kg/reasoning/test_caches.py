@@ -30,7 +30,8 @@ def test_an_entry_is_read_back_only_when_it_matches_its_record(tmp_path: Path) -
 
 @pytest.mark.parametrize("damage", ["empty", "half"])
 def test_a_damaged_snapshot_is_discarded_and_the_graph_loaded_whole(
-        tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """An empty snapshot was read as an empty graph (ready with 3,299 triples instead of 4,046, PAD
     without its body system); a half-written one failed every start."""
     settings = Settings(cache_dir=tmp_path)
@@ -44,12 +45,14 @@ def test_a_damaged_snapshot_is_discarded_and_the_graph_loaded_whole(
     assert again.graph.triples == len(again.graph.dataset)
     assert "damaged cache entry" in caplog.text
     assert len(again.scorer.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates) == len(
-        first.scorer.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates)
+        first.scorer.assess(["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]).candidates
+    )
     assert read_entry(snapshot) is not None  # written again, whole, and verified
 
 
-def test_a_damaged_cached_closure_is_recomputed(tmp_path: Path, settings: Settings,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_damaged_cached_closure_is_recomputed(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inferred = Graph()
     inferred.add((URIRef("urn:a"), URIRef("urn:b"), Literal("c")))
     store_in_cache(tmp_path, "h", inferred)

@@ -19,8 +19,8 @@ from kg.cli.main import main as legpain
 from kg.core.settings import Settings
 from kg.stores.base import StoreNotLoadedError, StoreUnavailableError
 from kg.stores.sparql import SparqlBackend
-from tests.conftest import free_port
-from tests.store.conftest import OxigraphServer, load_store, oxigraph_server
+from tests.support.oxigraph import OxigraphServer, load_store, oxigraph_server
+from tests.support.servers import free_port
 
 #: slow: stores are started, stopped and loaded
 pytestmark = pytest.mark.slow
@@ -43,8 +43,9 @@ def _wait_for(check: Callable[[], bool], timeout: float = 20) -> bool:
     return False
 
 
-def test_loading_an_unreachable_store_says_so_and_changes_nothing(monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_loading_an_unreachable_store_says_so_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("LEGPAIN_STORE", f"sparql:http://127.0.0.1:{free_port()}/query")
     assert legpain(["load", "--quiet"]) == 3
     err = capsys.readouterr().err
@@ -58,7 +59,8 @@ def test_serving_an_unreachable_store_is_a_clear_error(settings: Settings) -> No
 
 
 def test_an_interrupted_load_names_what_was_written_and_leaves_no_data_version(
-        server: OxigraphServer, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: OxigraphServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chosen = settings.with_changes(store=server.store)
     assert load_store(chosen) == 0
     calls = {"n": 0}
@@ -110,8 +112,9 @@ def test_the_api_reports_a_store_that_goes_away_and_recovers(server: OxigraphSer
         assert client.post("/graphql", json={"query": ASSESS}).json() == ok
 
 
-def test_the_api_waits_for_a_store_that_is_down_at_start(tmp_path: Path, settings: Settings,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_api_waits_for_a_store_that_is_down_at_start(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(api.app, "STORE_RETRY_S", 0.2)
     server = OxigraphServer(tmp_path / "late", free_port())
     chosen = settings.with_changes(store=server.store)
@@ -128,7 +131,8 @@ def test_the_api_waits_for_a_store_that_is_down_at_start(tmp_path: Path, setting
 
 
 def test_a_half_loaded_store_is_refused_by_every_route_without_naming_its_address(
-        server: OxigraphServer, settings: Settings) -> None:
+    server: OxigraphServer, settings: Settings
+) -> None:
     """After an interrupted load the store holds no data version: GraphQL, /health and /sparql all
     refuse it (SPARQL served the half-loaded graph), and none of them says where the store is."""
     from kg.core.namespaces import KNOWLEDGE_BASE_GRAPH

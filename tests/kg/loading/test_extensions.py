@@ -29,7 +29,7 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, LegPai
 
 
 def test_the_example_is_not_loaded_by_default(service) -> None:  # noqa: ANN001
-    assert CECS not in service.graph.index.conditions
+    assert not service.knowledge.conditions([CECS])
 
 
 def test_extension_module_is_loaded_into_its_own_named_graph(extended) -> None:  # noqa: ANN001
@@ -41,7 +41,7 @@ def test_extension_module_is_loaded_into_its_own_named_graph(extended) -> None: 
 
 def test_extension_condition_is_reasoned_and_ranked(extended) -> None:  # noqa: ANN001
     _, service = extended
-    condition = service.graph.index.conditions[CECS]
+    condition = service.knowledge.conditions([CECS])[CECS]
     assert condition.body_systems == ((BASE + "MusculoskeletalSystem", True),)
     hits = [service.search_findings(p, 1)[0].iri for p in ("leg feels tight when running", "foot goes numb")]
     ranked = service.scorer.candidates(hits)

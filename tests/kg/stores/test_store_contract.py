@@ -56,13 +56,15 @@ def test_persistent_stores_hold_every_named_graph_and_a_data_version(backend_set
     rows = list(dataset.query(f"SELECT ?v WHERE {{ GRAPH <{LOAD_GRAPH}> {{ ?d ?p ?v }} }}"))
     assert any(str(row[0]) == version for row in rows)
     # the load records each graph's size, so nobody counts the store again (/health, the description)
-    recorded = {str(r["graph"]): int(str(r["triples"]))
-                for r in QueryLibrary(backend_settings.queries_dir).rows("store/graph-sizes", dataset)}
+    recorded = {
+        str(r["graph"]): int(str(r["triples"]))
+        for r in QueryLibrary(backend_settings.queries_dir).rows("store/graph-sizes", dataset)
+    }
     assert recorded == expected
 
 
 def test_loading_twice_changes_nothing(backend_settings: Settings) -> None:
-    from tests.store.conftest import load_store
+    from tests.support.oxigraph import load_store
 
     backend = backend_for(backend_settings.store)
     if not backend.persistent:
@@ -96,8 +98,9 @@ def test_lookups_agree_with_the_reference(backend_service: LegPainService, refer
 
 
 @pytest.mark.parametrize(("present", "absent"), PRESENTATIONS)
-def test_candidate_inference_agrees_with_the_reference(backend_service: LegPainService, reference: LegPainService,
-                                                       present: list[str], absent: list[str]) -> None:
+def test_candidate_inference_agrees_with_the_reference(
+    backend_service: LegPainService, reference: LegPainService, present: list[str], absent: list[str]
+) -> None:
     mine = backend_service.scorer.assess(present, absent, limit=20)
     ref = reference.scorer.assess(present, absent, limit=20)
     assert mine == ref
@@ -118,16 +121,22 @@ def test_health_names_the_store_and_data_version(client: TestClient, backend_set
 
 
 def test_graphql_lookups_and_named_graphs_over_sparql(client: TestClient) -> None:
-    data = graphql(client, """{ bodySystems { label conditions { label } }
+    data = graphql(
+        client,
+        """{ bodySystems { label conditions { label } }
                                 condition(id: "lp:DeepVeinThrombosis") { label urgency { rank } symptoms { id } }
-                                symptom(id: "lp:LegPain") { narrower { id } } }""")
+                                symptom(id: "lp:LegPain") { narrower { id } } }""",
+    )
     assert [s["label"] for s in data["bodySystems"]] == ["musculoskeletal system", "nervous system", "vascular system"]
     assert all(s["conditions"] for s in data["bodySystems"])
     assert data["condition"]["urgency"]["rank"] == 4
     assert data["condition"]["symptoms"]
     assert data["symptom"]["narrower"]
-    response = client.post("/sparql", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"},
-                           headers={"Accept": "text/csv"})
+    response = client.post(
+        "/sparql",
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"},
+        headers={"Accept": "text/csv"},
+    )
     assert response.status_code == 200
     graphs = response.text.split()[1:]
     for name in ("ontology", "knowledge-base", "mappings", "inferred"):
@@ -146,8 +155,11 @@ def test_relative_iris_resolve_against_the_endpoint_on_every_store(client: TestC
     here the endpoint's own IRI, whichever store answers. A Host that makes no valid IRI gives no
     base at all: it is never written into the query sent on to a remote store."""
     query = "CONSTRUCT { <s> <p> 1 } WHERE {}"
-    response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query",
-                                                               "Accept": "application/n-triples"})
+    response = client.post(
+        "/sparql",
+        content=query,
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"},
+    )
     assert response.status_code == 200, response.text
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
     assert response.text.strip() == f'<http://testserver/s> <http://testserver/p> "1"^^{integer} .'
@@ -156,8 +168,17 @@ def test_relative_iris_resolve_against_the_endpoint_on_every_store(client: TestC
     from api.sparql.request import base_iri
 
     def host(value: bytes) -> Request:
-        return Request({"type": "http", "method": "POST", "path": "/sparql", "query_string": b"", "scheme": "http",
-                        "server": ("127.0.0.1", 8000), "headers": [(b"host", value)]})
+        return Request(
+            {
+                "type": "http",
+                "method": "POST",
+                "path": "/sparql",
+                "query_string": b"",
+                "scheme": "http",
+                "server": ("127.0.0.1", 8000),
+                "headers": [(b"host", value)],
+            }
+        )
 
     assert base_iri(host(b"example.org:8000")) == "http://example.org:8000/sparql"
     for forged in (b"x> } SERVICE <http://127.0.0.1:9", b"a b", b'h"x'):

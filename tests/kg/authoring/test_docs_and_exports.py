@@ -23,7 +23,8 @@ def test_reference_pages_are_up_to_date(service, tmp_path: Path) -> None:  # noq
     for path in written:
         committed = DOCS / "reference" / path.relative_to(tmp_path)
         assert committed.exists() and committed.read_text("utf-8") == path.read_text("utf-8"), (
-            f"{committed} is stale: run `legpain docs`")
+            f"{committed} is stale: run `legpain docs`"
+        )
 
 
 def test_reference_page_of_a_condition_cites_and_maps(service) -> None:  # noqa: ANN001
@@ -38,8 +39,17 @@ def test_diagram_source_is_up_to_date(service) -> None:  # noqa: ANN001
     assert (DOCS / "ontology.svg").exists() and (DOCS / "ontology.png").exists()
 
 
-@pytest.mark.parametrize(("fmt", "parse_as"), [("turtle", "turtle"), ("nt", "nt"), ("json-ld", "json-ld"),
-                                               ("xml", "xml"), ("nquads", "nquads"), ("trig", "trig")])
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"),
+    [
+        ("turtle", "turtle"),
+        ("nt", "nt"),
+        ("json-ld", "json-ld"),
+        ("xml", "xml"),
+        ("nquads", "nquads"),
+        ("trig", "trig"),
+    ],
+)
 def test_every_rdf_export_parses_back_whole(service, fmt: str, parse_as: str) -> None:  # noqa: ANN001
     data = serialize(service.graph, fmt, "all")
     if parse_as in ("nquads", "trig"):

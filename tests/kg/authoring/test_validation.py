@@ -38,7 +38,8 @@ def test_broken_copy_fails_and_names_each_problem(ontology_copy: Path, tmp_path:
     onto = ontology_copy / "ontology"
     # 1. a syntax error in an extension module, with its line
     (onto / "extensions" / "broken-syntax.ttl").write_text(
-        "@prefix lp: <https://w3id.org/legpain/> .\n\nlp:Thing a lp:Finding ;\n    lp:oops .\n", encoding="utf-8")
+        "@prefix lp: <https://w3id.org/legpain/> .\n\nlp:Thing a lp:Finding ;\n    lp:oops .\n", encoding="utf-8"
+    )
     # 2. a term without a label, 3. a dangling IRI (a typo), 4. a quote that is not in the article
     findings = onto / "findings.ttl"
     text = findings.read_text(encoding="utf-8")
@@ -46,12 +47,15 @@ def test_broken_copy_fails_and_names_each_problem(ontology_copy: Path, tmp_path:
     text = text.replace("lp:isKindOf lp:Tingling", "lp:isKindOf lp:Tinglng", 1)
     findings.write_text(text, encoding="utf-8")
     sources = onto / "sources.ttl"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "quickly relieved within a few minutes", "slowly relieved after an hour", 1), encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "quickly relieved within a few minutes", "slowly relieved after an hour", 1
+        ),
+        encoding="utf-8",
+    )
     # 5. a mapping code that does not exist
     icd = onto / "mappings" / "legpain-icd10cm.sssom.tsv"
-    icd.write_text(icd.read_text(encoding="utf-8").replace("ICD10CM:M54.3\t", "ICD10CM:M99.999\t", 1),
-                   encoding="utf-8")
+    icd.write_text(icd.read_text(encoding="utf-8").replace("ICD10CM:M54.3\t", "ICD10CM:M99.999\t", 1), encoding="utf-8")
 
     report = validate(_settings(ontology_copy, tmp_path), reasoner="owlrl")
     assert not report.ok
@@ -67,12 +71,15 @@ def test_broken_copy_fails_and_names_each_problem(ontology_copy: Path, tmp_path:
 
 
 def test_inconsistent_module_is_an_error_naming_the_clash(ontology_copy: Path, tmp_path: Path) -> None:
-    (ontology_copy / "ontology" / "extensions" / "clash.ttl").write_text("""
+    (ontology_copy / "ontology" / "extensions" / "clash.ttl").write_text(
+        """
 @prefix lp: <https://w3id.org/legpain/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 lp:Muddle a owl:NamedIndividual, lp:Condition, lp:BodySystem ; rdfs:label "muddle"@en .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     report = validate(_settings(ontology_copy, tmp_path), reasoner="owlrl")
     consistency = _problems(report, "consistency")
     assert any(p.startswith("error") and "Muddle" in p for p in consistency), consistency
@@ -83,7 +90,8 @@ lp:Muddle a owl:NamedIndividual, lp:Condition, lp:BodySystem ; rdfs:label "muddl
 
 
 def test_condition_without_findings_fails_the_shapes(ontology_copy: Path, tmp_path: Path) -> None:
-    (ontology_copy / "ontology" / "extensions" / "bare.ttl").write_text("""
+    (ontology_copy / "ontology" / "extensions" / "bare.ttl").write_text(
+        """
 @prefix lp: <https://w3id.org/legpain/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -91,7 +99,9 @@ def test_condition_without_findings_fails_the_shapes(ontology_copy: Path, tmp_pa
 @prefix dcterms: <http://purl.org/dc/terms/> .
 lp:BareCondition a owl:NamedIndividual, lp:Condition ; rdfs:label "bare condition"@en ;
     skos:definition "A condition with nothing known about it."@en ; dcterms:source lp:PassageBodySystems .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     report = validate(_settings(ontology_copy, tmp_path), reasoner="owlrl")
     shacl = _problems(report, "shacl")
     assert any("lp:BareCondition" in p and "typical finding" in p for p in shacl), shacl
@@ -99,7 +109,8 @@ lp:BareCondition a owl:NamedIndividual, lp:Condition ; rdfs:label "bare conditio
 
 
 def test_owl_dl_profile_problems_are_errors(ontology_copy: Path, tmp_path: Path) -> None:
-    (ontology_copy / "ontology" / "extensions" / "profile.ttl").write_text("""
+    (ontology_copy / "ontology" / "extensions" / "profile.ttl").write_text(
+        """
 @prefix lp: <https://w3id.org/legpain/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -107,7 +118,9 @@ lp:rank a owl:ObjectProperty .
 lp:Sciatica lp:undeclaredLink lp:Fever .
 lp:CountedThing a owl:Class ; rdfs:label "counted"@en ;
     rdfs:subClassOf [ a owl:Restriction ; owl:onProperty lp:partOf ; owl:maxCardinality 1 ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     report = validate(_settings(ontology_copy, tmp_path), reasoner="owlrl")
     profile = _problems(report, "owl-dl-profile")
     assert any("lp:rank" in p and "two kinds of property" in p for p in profile), profile

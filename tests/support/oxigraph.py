@@ -1,8 +1,4 @@
-"""Fixtures for the store-contract suite: every backend, loaded with the shipped graph.
-
-The remote backend runs against a real Oxigraph server (`oxigraph serve`, from the `oxigraph` package
-of the test extra) on a free loopback port, started here and stopped after the session.
-"""
+"""A real Oxigraph server (`oxigraph serve`, from the test extra) and loading a store with `legpain load`."""
 
 from __future__ import annotations
 
@@ -19,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.assessment.service import LegPainService, load_service
 from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from tests.conftest import free_port
+from tests.support.servers import free_port
 
 
 def oxigraph_binary() -> str:
@@ -53,8 +48,18 @@ class OxigraphServer:
 
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
-            [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
-             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                oxigraph_binary(),
+                "serve",
+                "--location",
+                str(self.location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -88,16 +93,13 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def oxigraph_session_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as server:
-        yield server
-
-
 def load_store(settings: Settings, monkeypatch: pytest.MonkeyPatch | None = None) -> int:
     """`legpain load` into the settings' store, as a user runs it; returns the exit code."""
-    env = {"LEGPAIN_STORE": settings.store, "LEGPAIN_CACHE_DIR": str(settings.cache_dir),
-           "LEGPAIN_EXTENSION_DIRS": os.pathsep.join(str(d) for d in settings.extension_dirs)}
+    env = {
+        "LEGPAIN_STORE": settings.store,
+        "LEGPAIN_CACHE_DIR": str(settings.cache_dir),
+        "LEGPAIN_EXTENSION_DIRS": os.pathsep.join(str(d) for d in settings.extension_dirs),
+    }
     patch = monkeypatch or pytest.MonkeyPatch()
     try:
         for key, value in env.items():
@@ -106,35 +108,3 @@ def load_store(settings: Settings, monkeypatch: pytest.MonkeyPatch | None = None
     finally:
         if monkeypatch is None:
             patch.undo()
-
-
-BACKENDS = ["memory", "oxigraph", "oxigraph-disk", "sparql"]
-
-
-@pytest.fixture(scope="session", params=BACKENDS)
-def backend_settings(request: pytest.FixtureRequest, settings: Settings,
-                     tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings for each backend, its store loaded where it keeps data."""
-    name = request.param
-    if name == "memory":
-        return settings.with_changes(store="memory")
-    if name == "oxigraph":
-        return settings.with_changes(store="oxigraph")
-    if name == "oxigraph-disk":
-        chosen = settings.with_changes(store=f"oxigraph:{tmp_path_factory.mktemp('oxigraph-disk') / 'store'}")
-    else:
-        server: OxigraphServer = request.getfixturevalue("oxigraph_session_server")
-        chosen = settings.with_changes(store=server.store)
-    assert load_store(chosen) == 0
-    return chosen
-
-
-@pytest.fixture(scope="session")
-def backend_service(backend_settings: Settings) -> LegPainService:
-    return load_service(backend_settings)
-
-
-@pytest.fixture(scope="session")
-def reference(settings: Settings) -> LegPainService:
-    """The shipped graph in rdflib's own store: what every backend must answer alike."""
-    return load_service(settings.with_changes(store="memory"))

@@ -29,17 +29,22 @@ def test_each_store_setting_picks_its_backend() -> None:
     remote = backend_for("sparql:http://db:7878/query;http://db:7878/update")
     assert isinstance(remote, SparqlBackend) and remote.remote and remote.persistent
     assert (remote.query_url, remote.update_url) == ("http://db:7878/query", "http://db:7878/update")
-    assert backend_for("sparql:https://db.example/repositories/legpain").update_url == \
-        "https://db.example/repositories/update"
+    assert (
+        backend_for("sparql:https://db.example/repositories/legpain").update_url
+        == "https://db.example/repositories/update"
+    )
     assert set(BACKENDS) == {"memory", "oxigraph", "sparql"}
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("postgres:db", "names no store"),
-    ("memory:/tmp/x", "takes no location"),
-    ("sparql:", "needs the query URL"),
-    ("sparql:ftp://db/query", r"is not an http\(s\) URL"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("postgres:db", "names no store"),
+        ("memory:/tmp/x", "takes no location"),
+        ("sparql:", "needs the query URL"),
+        ("sparql:ftp://db/query", r"is not an http\(s\) URL"),
+    ],
+)
 def test_a_wrong_store_setting_is_a_clear_error(spec: str, message: str) -> None:
     with pytest.raises(StoreSpecError, match=message):
         backend_for(spec)
@@ -51,8 +56,9 @@ def test_the_environment_sets_the_store() -> None:
     assert settings.dataset == Path("hpo.nq.gz")
 
 
-def test_loading_a_store_that_keeps_nothing_is_refused(monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_loading_a_store_that_keeps_nothing_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("LEGPAIN_STORE", "memory")
     assert legpain(["load"]) == 2
     assert "nothing to load" in capsys.readouterr().err
@@ -63,9 +69,9 @@ def test_serving_an_empty_disk_store_says_to_load_it(tmp_path: Path, settings: S
         load_service(settings.with_changes(store=f"oxigraph:{tmp_path / 'nothing-here'}"))
 
 
-def test_a_prepared_dump_loads_and_serves_like_the_files(tmp_path: Path, settings: Settings,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_prepared_dump_loads_and_serves_like_the_files(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     dump = tmp_path / "legpain.nq"
     monkeypatch.setenv("LEGPAIN_CACHE_DIR", str(settings.cache_dir))
     assert legpain(["export", "--format", "nquads", "-o", str(dump)]) == 0
@@ -98,8 +104,12 @@ def test_batches_never_split_a_blank_node() -> None:
     quads = []
     for i in range(50):
         axiom, inner = BNode(), BNode()
-        quads += [(axiom, URIRef("p:source"), URIRef(f"s:{i}"), g), (URIRef(f"s:{i}"), URIRef("p:x"), Literal(i), g),
-                  (axiom, URIRef("p:nested"), inner, g), (inner, URIRef("p:value"), Literal(i), g)]
+        quads += [
+            (axiom, URIRef("p:source"), URIRef(f"s:{i}"), g),
+            (URIRef(f"s:{i}"), URIRef("p:x"), Literal(i), g),
+            (axiom, URIRef("p:nested"), inner, g),
+            (inner, URIRef("p:value"), Literal(i), g),
+        ]
     chunks = list(_chunks_keeping_blank_nodes(quads, 7))
     assert sorted(map(str, (q for c in chunks for q in c))) == sorted(map(str, quads))
     home: dict[BNode, int] = {}

@@ -14,7 +14,9 @@ def test_the_readme_lists_every_setting_as_the_code_defines_it() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- settings:start[^>]*-->\n(.*?)<!-- settings:end -->", readme, re.DOTALL)
     assert block is not None, "the README has no generated settings table"
-    assert block.group(1) == settings_table(), "regenerate it: python -c 'from kg.core.settings import settings_table; ...'"
+    assert block.group(1) == settings_table(), (
+        "regenerate it: python -c 'from kg.core.settings import settings_table; ...'"
+    )
 
 
 def test_every_setting_is_documented_and_read_from_its_variable() -> None:
