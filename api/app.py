@@ -38,7 +38,7 @@ from api.state import AppState, app_state, public_message
 from api.static_files import static_routes
 from kg.assessment.service import load_service
 from kg.core.settings import Settings
-from kg.stores.base import StoreError
+from kg.stores.errors import StoreError
 
 log = logging.getLogger("legpain.api")
 

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from api.state import AppState, app_state, public_message
 from kg.assessment.service import load_service
 from kg.authoring.validation import Level, ValidationReport, validate
-from kg.stores.base import StoreError
+from kg.stores.errors import StoreError
 from kg.stores.registry import backend_for
 
 log = logging.getLogger("legpain.api.reload")

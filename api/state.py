@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 from kg.assessment.service import LegPainService
 from kg.core.settings import Settings
 from kg.knowledge.graph import LoadedGraph
-from kg.stores.base import StoreError
+from kg.stores.errors import StoreError
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@
 - Objects are built per request: each request gets its own `api.graphql.resolvers.Catalog` over the service
   current when it starts, so a reload never mixes two graphs within one answer.
 - Errors always have `extensions.code`. Expected ones (bad input, limits, not ready) pass through.
-  A store that cannot answer (`kg.stores.base.StoreError`: unreachable, timed out, not loaded) is
+  A store that cannot answer (`kg.stores.errors.StoreError`: unreachable, timed out, not loaded) is
   `STORE_UNAVAILABLE` with the store's message and no trace; fields that did not need the store still
   answer, so the status stays 200 (`/health` reports the store). Anything else is a bug: it is
   logged here with its traceback and the client sees only "Internal server error" (code
@@ -51,7 +51,7 @@ from api.middleware.request_id import current_request_id
 from api.state import AppState, NotReadyError, app_state
 from kg.assessment.scoring import UnknownTermError
 from kg.core.settings import Settings
-from kg.stores.base import StoreError
+from kg.stores.errors import StoreError
 
 log = logging.getLogger("legpain.api.graphql")
 

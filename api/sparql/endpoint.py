@@ -34,10 +34,9 @@ from api.static_files import STATIC_DIR
 from kg.assessment.service import LegPainService
 from kg.core.namespaces import INFERRED_GRAPH, KNOWLEDGE_BASE_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.core.settings import Settings
-from kg.knowledge.remote import StoreKnowledge
-from kg.stores.base import StoreError, store_call
+from kg.stores.base import store_call
+from kg.stores.errors import StoreError
 from kg.stores.oxigraph import native_store
-from kg.stores.sparql import SparqlBackend
 
 log = logging.getLogger("legpain.sparql")
 
@@ -61,10 +60,9 @@ class _Published:
         prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
         self.pool: WorkerPool | RemoteRunner
         if service.graph is None:
-            assert isinstance(service.backend, SparqlBackend)
             # only a complete load is served: the data version is checked before each query
             self.pool = RemoteRunner(service.backend, prefixes, ready=service.knowledge.data_version)
-            self.sizes = remote_graph_sizes(service)
+            self.sizes = store_call(service.backend, "count its graphs", service.knowledge.graph_sizes)
         else:
             graph = service.graph
             self.sizes = graph.triple_counts()
@@ -90,16 +88,6 @@ def dump_nquads(dataset: Dataset) -> bytes:
     if native is not None:
         return native.dump(format=ox.RdfFormat.N_QUADS) or b""
     return dataset.serialize(format="nquads").encode("utf-8")
-
-
-def remote_graph_sizes(service: LegPainService) -> dict[str, int]:
-    """Triples per named graph of a remote store (`queries/store/graph-sizes.rq`)."""
-    knowledge = service.knowledge
-    assert isinstance(knowledge, StoreKnowledge)
-    rows = store_call(
-        service.backend, "count its graphs", lambda: knowledge.queries.rows("store/graph-sizes", knowledge.dataset)
-    )
-    return {str(r["graph"]): int(r["triples"]) for r in rows}
 
 
 class SparqlEndpoint:

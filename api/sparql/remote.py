@@ -20,9 +20,9 @@ import pyoxigraph as ox
 from api.sparql.runners.jobs import QueryJob, Reply
 from api.sparql.runners.pool import QueryTimeoutError
 from api.sparql.runners.worker import error, render
-from kg.stores.base import StoreUnavailableError, describe_error
+from kg.stores.base import StoreBackend
+from kg.stores.errors import StoreUnavailableError, describe_error
 from kg.stores.http import ACCEPT
-from kg.stores.sparql import SparqlBackend
 
 log = logging.getLogger("legpain.sparql")
 
@@ -31,12 +31,12 @@ class RemoteRunner:
     """Runs endpoint queries on a remote SPARQL store; the same `run`/`close` as `WorkerPool`."""
 
     def __init__(
-        self, backend: SparqlBackend, prefixes: dict[str, str], ready: Callable[[], object] | None = None
+        self, backend: StoreBackend, prefixes: dict[str, str], ready: Callable[[], object] | None = None
     ) -> None:
         self.backend = backend
         self.client = backend.client(read_only=True)
         self.prefixes = prefixes
-        #: Raises `kg.stores.base.StoreError` when the store may not be served (no complete load); run
+        #: Raises `kg.stores.errors.StoreError` when the store may not be served (no complete load); run
         #: before each query, on the same worker thread
         self.ready = ready
 

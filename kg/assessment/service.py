@@ -143,11 +143,12 @@ def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPa
     backend = backend_for(settings.store, settings.store_timeout_s)
     if backend.remote:
         dataset = backend.open(read_only=True)
-        knowledge = store_call(
+        remote = store_call(
             backend,
             "be read",
             lambda: StoreKnowledge(backend, dataset, QueryLibrary(settings.queries_dir), settings.store_cache_ttl_s),
         )
-        return LegPainService(knowledge, backend)
+        return LegPainService(remote, backend)
     graph = open_stored_graph(settings) if backend.persistent else load_graph(settings, force_reasoner)
-    return LegPainService(IndexedKnowledge(graph.index, graph.data_version, graph.version), backend, graph)
+    knowledge = IndexedKnowledge(graph.index, graph.data_version, graph.version, graph.triple_counts())
+    return LegPainService(knowledge, backend, graph)

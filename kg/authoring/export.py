@@ -17,8 +17,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kg.core.formats import OWLXML, RDF_FORMATS, RdfFormat, rdf_format
-from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI, bind_prefixes
+from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI
 from kg.knowledge.graph import LoadedGraph
+from kg.loading.inputs import merged_graph
 from kg.reasoning.reasoners import JavaUnavailableError, java_available
 
 
@@ -32,13 +33,9 @@ class ExportError(Exception):
 
 def select(kg: LoadedGraph, which: str) -> Graph:
     """A plain graph of `all`, `asserted` or `inferred` triples, with the project's prefixes."""
-    graph = Graph()
-    bind_prefixes(graph)
-    for g in kg.dataset.graphs():
-        if which == "all" or (which == "inferred") == (g.identifier == INFERRED_GRAPH):
-            for triple in g:
-                graph.add(triple)
-    return graph
+    if which == "all":
+        return merged_graph(kg.dataset, lambda name: True)
+    return merged_graph(kg.dataset, lambda name: (which == "inferred") == (name == INFERRED_GRAPH))
 
 
 def serialize(kg: LoadedGraph, fmt: str, which: str = "all") -> bytes:

@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
-from kg.cli import assessment, authoring, query, serve, stores
+from kg.cli import assessment, authoring, query, stores
 from kg.cli.common import CliError
+
+#: The entry-point group through which other packages add command groups: each names a module with a
+#: `register(add)` function like the ones of `kg.cli` (the HTTP layer adds `serve` so).
+COMMANDS = "legpain.commands"
 
 
 def _version() -> str:
@@ -44,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
-    for group in (assessment, authoring, query, stores, serve):
+    for group in (assessment, authoring, query, stores):
         group.register(add)
+    for extra in sorted(entry_points(group=COMMANDS), key=lambda ep: ep.name):
+        extra.load().register(add)
     return parser
 
 
@@ -59,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.loading.inputs import OntologyLoadError
     from kg.reasoning.reasoners import ReasoningError
     from kg.sparql.library import UnknownQueryError
-    from kg.stores.base import StoreError
+    from kg.stores.errors import StoreError
 
     try:
         return int(args.func(args))

@@ -94,7 +94,7 @@ def _answer(
     Rendering happens in the child too: engines evaluate lazily, as the rows are read."""
     from kg.sparql.guard import QueryRefusedError
     from kg.sparql.library import QueryProcessError, QueryTimeoutError, run_with_deadline
-    from kg.stores.base import StoreError
+    from kg.stores.errors import StoreError
 
     def work() -> tuple[int, str, str]:
         try:

@@ -11,9 +11,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from kg.core.namespaces import INFERRED_GRAPH, ONTOLOGY_IRI
+from kg.core.namespaces import ONTOLOGY_IRI
 from kg.core.settings import Settings
 from kg.knowledge.index import TermIndex, build_index
 from kg.loading.inputs import InputFile
@@ -54,15 +54,6 @@ class LoadedGraph:
     @property
     def triples(self) -> int:
         return sum(self.counts.values())
-
-    def asserted_graph(self) -> Graph:
-        """A plain graph of every asserted triple (all named graphs but the inferred one)."""
-        graph = Graph()
-        for g in self.dataset.graphs():
-            if g.identifier != INFERRED_GRAPH:
-                for triple in g:
-                    graph.add(triple)
-        return graph
 
 
 def ontology_version(dataset: Dataset) -> str:

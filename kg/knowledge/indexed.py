@@ -16,8 +16,11 @@ from kg.knowledge.index import TermIndex, by_label
 class IndexedKnowledge:
     """The whole index in memory: every lookup is a dictionary read."""
 
-    def __init__(self, index: TermIndex, version: str, ontology_version: str) -> None:
+    def __init__(
+        self, index: TermIndex, version: str, ontology_version: str, sizes: dict[str, int] | None = None
+    ) -> None:
         self.index = index
+        self._sizes = dict(sizes or {})
         self._version = version
         self._ontology_version = ontology_version
         ix = index
@@ -65,6 +68,9 @@ class IndexedKnowledge:
 
     def ontology_version(self) -> str:
         return self._ontology_version
+
+    def graph_sizes(self) -> dict[str, int]:
+        return self._sizes
 
     def body_systems(self) -> dict[str, BodySystem]:
         return self._systems

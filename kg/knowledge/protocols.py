@@ -35,6 +35,10 @@ class Versioned(Protocol):
         """The ontology's `owl:versionInfo`."""
         ...
 
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph (by graph IRI), as counted when the data was loaded."""
+        ...
+
 
 class TermReader(Versioned, Protocol):
     """Records by IRI (an IRI the graph lacks is left out) and the small lists."""

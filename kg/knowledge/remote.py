@@ -122,6 +122,14 @@ class StoreKnowledge:
 
         return self._cached("lists", "ontology-version", read)
 
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, as the load recorded them (`queries/store/graph-sizes.rq`)."""
+        return self._cached(
+            "lists",
+            "graph-sizes",
+            lambda: {str(r["graph"]): int(r["triples"]) for r in self._rows("store/graph-sizes")},
+        )
+
     def body_systems(self) -> dict[str, BodySystem]:
         return self._cached(
             "lists",

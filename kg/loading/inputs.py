@@ -9,6 +9,7 @@ the mappings (`lp:graph/mappings`), and each extension module its own graph
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from kg.core.namespaces import (
     EXTENSION_GRAPH_BASE,
@@ -126,11 +128,19 @@ def input_hash(inputs: list[InputFile], ontology_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def merged_graph(dataset: Dataset) -> Graph:
-    """Every triple of a dataset's graphs in one plain graph (what the reasoners take as input)."""
+def merged_graph(dataset: Dataset, keep: Callable[[Node], bool] | None = None) -> Graph:
+    """The triples of a dataset's named graphs (those whose name `keep` accepts, or all) in one plain
+    graph with the project's prefixes: what the reasoners take as input and what an export writes."""
     graph = Graph()
-    for triple in dataset.triples((None, None, None)):
-        graph.add(triple)
+    bind_prefixes(graph)
+    if keep is None:
+        for triple in dataset.triples((None, None, None)):
+            graph.add(triple)
+        return graph
+    for named in dataset.graphs():
+        if keep(named.identifier):
+            for triple in named:
+                graph.add(triple)
     return graph
 
 

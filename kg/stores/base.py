@@ -21,14 +21,13 @@ store holds no complete load, and readers that see a new one drop their caches.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 import urllib.error
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPException
-from typing import ClassVar, Self, TypeVar
+from typing import ClassVar, TypeVar
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, VOID, XSD
@@ -36,6 +35,8 @@ from rdflib.term import Node
 
 from kg.core.namespaces import DATASET_IRI, GRAPH_BASE, LOAD_GRAPH, bind_prefixes
 from kg.sparql.library import QueryLibrary
+from kg.stores.errors import StoreError, StoreNotLoadedError, StoreUnavailableError, describe_error
+from kg.stores.http import SparqlHttpClient
 
 log = logging.getLogger(__name__)
 
@@ -43,34 +44,6 @@ T = TypeVar("T")
 Quad = tuple[Node, Node, Node, URIRef]
 #: Called after each batch a load writes: (graph IRI, triples of it written so far, its total).
 Progress = Callable[[str, int, int], None]
-
-
-class StoreError(RuntimeError):
-    """A store that cannot be used: misconfigured, unreachable, or holding no complete load.
-
-    `str()` names the store (for logs and the operator's terminal); `public` says the same without
-    where the store is, for HTTP clients, who need to know what failed but not the store's address."""
-
-    def __init__(self, message: str, public: str | None = None) -> None:
-        super().__init__(message)
-        self.public = public or message
-
-    @classmethod
-    def about(cls, backend: object, text: str) -> Self:
-        """`the store <backend> <text>`, and `the store <text>` as the public message."""
-        return cls(f"the store {backend} {text}", f"the store {text}")
-
-
-class StoreSpecError(StoreError, ValueError):
-    """A `LEGPAIN_STORE` value that names no backend or misses its location."""
-
-
-class StoreUnavailableError(StoreError):
-    """The store cannot be reached or refused a request; the message says which and why."""
-
-
-class StoreNotLoadedError(StoreError):
-    """The store holds no complete load of the knowledge graph (run `legpain load`)."""
 
 
 @dataclass
@@ -123,6 +96,10 @@ class StoreBackend:
 
     def _open(self, read_only: bool) -> Dataset:
         raise NotImplementedError
+
+    def client(self, *, read_only: bool = True) -> SparqlHttpClient:
+        """The SPARQL HTTP client of a remote store (`remote`); an embedded store has none."""
+        raise StoreError(f"the store {self} is embedded: it has no SPARQL endpoint of its own")
 
     def holds(self, dataset: Dataset) -> bool:
         """Whether a dataset already lives in this kind of store (then it need not be copied)."""
@@ -211,24 +188,6 @@ def version_quads(data_version: str, counts: dict[str, int] | None = None) -> li
         (DATASET_IRI, DCTERMS.modified, now, LOAD_GRAPH),
         *sizes,
     ]
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line reason for a store failure, without a stack trace."""
-    if isinstance(exc, urllib.error.HTTPError):
-        body = ""
-        try:
-            body = exc.read().decode("utf-8", "replace").strip().splitlines()[0][:200]
-        except Exception:  # noqa: BLE001 - the body is only a hint
-            pass
-        return f"HTTP {exc.code} {exc.reason}" + (f": {body}" if body else "")
-    if isinstance(exc, urllib.error.URLError):
-        return f"cannot connect ({exc.reason})"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return "timed out"
-    if isinstance(exc, (ConnectionError, HTTPException, OSError)):
-        return f"connection failed ({exc})"
-    return f"{type(exc).__name__}: {exc}"
 
 
 def store_call(backend: StoreBackend, what: str, call: Callable[[], T]) -> T:

@@ -14,13 +14,8 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from kg.core.namespaces import bind_prefixes
-from kg.stores.base import (
-    Quad,
-    StoreBackend,
-    StoreError,
-    StoreNotLoadedError,
-    StoreUnavailableError,
-)
+from kg.stores.base import Quad, StoreBackend
+from kg.stores.errors import StoreError, StoreNotLoadedError, StoreUnavailableError
 
 
 class NativeOxigraphStore(OxigraphStore):

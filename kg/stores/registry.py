@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kg.stores.base import StoreBackend, StoreSpecError
+from kg.stores.base import StoreBackend
+from kg.stores.errors import StoreSpecError
 from kg.stores.memory import MemoryBackend
 from kg.stores.oxigraph import OxigraphBackend
 from kg.stores.sparql import SparqlBackend

@@ -13,7 +13,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.core.namespaces import LOAD_GRAPH
-from kg.stores.base import Quad, StoreBackend, StoreSpecError
+from kg.stores.base import Quad, StoreBackend
+from kg.stores.errors import StoreSpecError
 from kg.stores.http import SparqlHttpClient
 
 

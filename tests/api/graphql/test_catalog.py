@@ -17,7 +17,7 @@ from kg.core.namespaces import BASE
 from kg.core.settings import Settings
 from kg.knowledge.indexed import IndexedKnowledge
 from kg.knowledge.protocols import Knowledge
-from kg.stores.base import StoreNotLoadedError, StoreUnavailableError
+from kg.stores.errors import StoreNotLoadedError, StoreUnavailableError
 
 
 class CountingKnowledge:

@@ -11,7 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from kg.assessment.service import load_service
 from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from kg.stores.base import StoreNotLoadedError, StoreSpecError, _chunks_keeping_blank_nodes
+from kg.stores.base import _chunks_keeping_blank_nodes
+from kg.stores.errors import StoreNotLoadedError, StoreSpecError
 from kg.stores.memory import MemoryBackend
 from kg.stores.oxigraph import OxigraphBackend
 from kg.stores.registry import BACKENDS, backend_for

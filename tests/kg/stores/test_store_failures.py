@@ -17,7 +17,7 @@ from api.app import create_app
 from kg.assessment.service import load_service
 from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from kg.stores.base import StoreNotLoadedError, StoreUnavailableError
+from kg.stores.errors import StoreNotLoadedError, StoreUnavailableError
 from kg.stores.sparql import SparqlBackend
 from tests.support.oxigraph import OxigraphServer, load_store, oxigraph_server
 from tests.support.servers import free_port

@@ -1,20 +1,27 @@
-"""`legpain serve`: the HTTP API (`api.app.create_app`) under uvicorn."""
+"""`legpain serve`: the HTTP API (`api.app.create_app`) under uvicorn.
+
+The command belongs to the HTTP layer it starts, so it lives here and joins the `legpain` parser
+through the `legpain.commands` entry point (pyproject.toml): the command line (`kg.cli`) never
+imports `api`, and another distribution can add commands the same way."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from kg.cli.common import AddCommand, load_settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
-
+    """Run the server until it is stopped; settings are checked first, so a bad one fails at once.
+    The server's modules are imported here, not at the top: every `legpain` command builds the parser,
+    and only this one needs uvicorn."""
     import uvicorn
+
+    from api.server import PROTOCOL, log_config
 
     if args.extension_dir:
         os.environ["LEGPAIN_EXTENSION_DIRS"] = os.pathsep.join(args.extension_dir)
-    from api.server import PROTOCOL, log_config
 
     load_settings()  # fail early on bad LEGPAIN_* values
     if args.header_timeout is not None:
