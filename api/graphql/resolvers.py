@@ -28,6 +28,7 @@ from api.graphql import types as t
 from api.state import AppState, NotReadyError
 from kg.assessment.scoring import Candidate as EngineCandidate
 from kg.assessment.service import AssessmentRequest, LegPainService
+from kg.assessment.text import Mention, MentionKind
 from kg.core import records as rec
 from kg.core.namespaces import from_curie, to_curie
 from kg.core.settings import Settings
@@ -572,6 +573,15 @@ SymptomIds = Annotated[
         description="Reported findings: IDs from `symptoms(search:)` (CURIEs; full IRIs are accepted too)."
     ),
 ]
+OptionalSymptomIds = Annotated[
+    Sequence[t.ID] | None,
+    strawberry.argument(
+        description=(
+            "Reported findings: IDs from `symptoms(search:)` (CURIEs; full IRIs are accepted too). Optional "
+            "when `text` is given."
+        )
+    ),
+]
 AbsentIds = Annotated[
     Sequence[t.ID] | None,
     strawberry.argument(
@@ -594,16 +604,56 @@ def candidate_conditions(
     return _candidates(catalog, answer, ranked)
 
 
+TextArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "What the person wrote, in their own words; the findings it states (with their polarity) join "
+            "those of the ID lists."
+        )
+    ),
+]
+
+
+def _mentions(catalog: Catalog, mentions: Sequence[Mention]) -> list[t.Mention]:
+    """GraphQL mentions for `kg` mentions, their terms read in one batch per kind."""
+    symptoms = {s.iri: s for s in catalog.symptoms(m.iri for m in mentions if m.kind is MentionKind.FINDING)}
+    conditions = {c.iri: c for c in catalog.conditions(m.iri for m in mentions if m.kind is MentionKind.CONDITION)}
+    return [
+        t.Mention(
+            symptom=symptoms.get(m.iri) if m.kind is MentionKind.FINDING else None,
+            condition=conditions.get(m.iri) if m.kind is MentionKind.CONDITION else None,
+            present=m.present,
+            certainty=t.Certainty(m.certainty.value),
+            historical=m.historical,
+            text=m.text,
+            start=m.start,
+            end=m.end,
+        )
+        for m in mentions
+    ]
+
+
+def parse(
+    info: strawberry.Info,
+    text: Annotated[str, strawberry.argument(description="What the person wrote, in their own words.")],
+) -> t.TextInterpretation:
+    catalog = _context(info).catalog
+    read = catalog.service.parse(text)
+    return t.TextInterpretation(mentions=_mentions(catalog, read.mentions), unrecognized=list(read.unrecognized))
+
+
 def assess(
     info: strawberry.Info,
-    symptoms: SymptomIds,
+    symptoms: OptionalSymptomIds = (),
     absent_symptoms: AbsentIds = (),
     limit: Annotated[
         int | None, strawberry.argument(description="At most this many candidates (the server caps it).")
     ] = 10,
+    text: TextArgument = None,
 ) -> t.Assessment:
     catalog = _context(info).catalog
-    request = AssessmentRequest(symptoms, absent_symptoms or (), limit=_limit(info, limit, 10))
+    request = AssessmentRequest(symptoms or (), absent_symptoms or (), text=text, limit=_limit(info, limit, 10))
     result = catalog.service.assess(request)
     answer = _Answer(
         catalog,
@@ -635,4 +685,7 @@ def assess(
         reasons=reasons,
         reported_symptoms=answer.symptom_list(result.present),
         absent_symptoms=answer.symptom_list(result.absent),
+        understood=_mentions(catalog, result.understood),
+        unrecognized=list(result.unrecognized),
+        in_scope=result.in_scope,
     )

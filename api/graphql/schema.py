@@ -69,11 +69,17 @@ class Query:
         ),
         limits=True,
     )
+    parse: t.TextInterpretation = _field(
+        r.parse,
+        "The findings, conditions and risk factors a free text mentions, each with its polarity and place.",
+        limits=True,
+    )
     assess: t.Assessment = _field(
         r.assess,
         (
-            "Candidates plus the urgency of the whole presentation and the warning signs found. Unknown IDs are an "
-            "error (BAD_USER_INPUT) that lists them in `extensions.unknown`."
+            "Candidates plus the urgency of the whole presentation and the warning signs found, from finding IDs, "
+            "free text or both (their evidence is merged). Unknown IDs are an error (BAD_USER_INPUT) that lists "
+            "them in `extensions.unknown`."
         ),
         limits=True,
     )

@@ -433,6 +433,49 @@ class UrgencyReason:
     sources: list[Source]
 
 
+@strawberry.type(description="Something about the person that makes conditions more likely (smoking, a long flight).")
+class RiskFactor:
+    id: ID
+    label: str
+    conditions: list[Condition] = strawberry.field(description="Conditions it makes more likely.")
+    sources: list[Source]
+
+
+@strawberry.enum(description="How sure a text is of what it mentions.")
+class Certainty(Enum):
+    AFFIRMED = "affirmed"
+    NEGATED = "negated"
+    POSSIBLE = "possible"
+
+
+@strawberry.type(description="One thing a free text states: a finding or a condition, with its polarity and place.")
+class Mention:
+    symptom: Symptom | None = strawberry.field(
+        description="The finding read, or null when the mention names a condition or risk factor."
+    )
+    condition: Condition | None = strawberry.field(description='The condition named, e.g. "I have a slipped disc".')
+    risk_factor: RiskFactor | None = strawberry.field(
+        default=None,
+        description="A risk factor named (null in this version: the graph holds no risk factors yet).",
+    )
+    present: bool = strawberry.field(description="False when negated.")
+    certainty: Certainty = strawberry.field(
+        description='AFFIRMED or NEGATED counts as evidence; POSSIBLE ("might be swollen") is reported only.'
+    )
+    historical: bool = strawberry.field(description='Said of the past ("broke my ankle years ago").')
+    text: str = strawberry.field(description="The words read.")
+    start: int = strawberry.field(description="Character offset of the words in the input.")
+    end: int = strawberry.field(description="Character offset just after the words.")
+
+
+@strawberry.type(description="The findings and conditions a free text mentions, and what it said that named nothing.")
+class TextInterpretation:
+    mentions: list[Mention] = strawberry.field(description="What the text states, in text order, each once.")
+    unrecognized: list[str] = strawberry.field(
+        description="Parts of the text that named nothing known and were not filler, word for word."
+    )
+
+
 @strawberry.type(description="Candidates plus the urgency of the whole presentation and the warning signs found.")
 class Assessment:
     candidates: list[Candidate]
@@ -443,4 +486,11 @@ class Assessment:
     reported_symptoms: list[Symptom] = strawberry.field(description="The reported findings, resolved, in order.")
     absent_symptoms: list[Symptom] = strawberry.field(
         description="The findings reported absent, resolved, in order (those also reported present are dropped)."
+    )
+    understood: list[Mention] = strawberry.field(description="What was read from `text` (empty without text).")
+    unrecognized: list[str] = strawberry.field(
+        description="What was not understood, word for word; the urgency is never lowered because of it."
+    )
+    in_scope: bool = strawberry.field(
+        description="False when nothing reported concerns leg pain on walking (then there are no candidates)."
     )

@@ -50,6 +50,7 @@ from api.graphql.schema import LegPainSchema, build_schema
 from api.middleware.request_id import current_request_id
 from api.state import AppState, NotReadyError, app_state
 from kg.assessment.scoring import UnknownTermError
+from kg.assessment.text import TextTooLongError
 from kg.core.settings import Settings
 from kg.stores.errors import StoreError
 
@@ -78,6 +79,8 @@ def present_error(error: GraphQLError, settings: Settings) -> GraphQLError:
         return _with_code(error, "BAD_USER_INPUT")
     if isinstance(original, UnknownTermError):
         return _with_code(error, "BAD_USER_INPUT", unknown=list(original.unknown))
+    if isinstance(original, TextTooLongError):
+        return _with_code(error, "BAD_USER_INPUT", message=str(original))
     if isinstance(original, NotReadyError):
         return _with_code(error, "NOT_READY", message=str(original))
     if isinstance(original, StoreError):

@@ -14,7 +14,7 @@ STOP_WORDS = frozenset(
 a an the and or of in on at to for from by with into onto over my me i i'm im it it's its is are am
 was were be been being this that these those there their they them he she his her we our you your
 when whenever while during as once then than so very really quite bit little lot lots much some
-any all also just only still even get gets getting got feel feels feeling felt like seems seem
+any all also just only even get gets getting got feel feels feeling felt like seems seem
 have has had having do does did doing can could would should will may might
 """.split()
 )

@@ -30,6 +30,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.core.namespaces import from_curie
 from kg.core.records import Condition, FindingLink, LinkRelation, RuleKind, SourceRef
@@ -89,6 +90,13 @@ class Assessment:
     absent: tuple[str, ...]
     #: what the person said that named no finding (`kg.assessment.service` fills it)
     unrecognized: tuple[str, ...] = ()
+    #: what was read from the request's free text (`kg.assessment.text.Mention`s; the service fills it)
+    understood: tuple[Any, ...] = ()
+
+    @property
+    def in_scope(self) -> bool:
+        """Whether anything reported concerns leg pain on walking: a finding, present or absent."""
+        return bool(self.present or self.absent)
 
 
 def resolve_ids(index: TermIndex, present: Sequence[str], absent: Sequence[str] = ()) -> tuple[list[str], list[str]]:

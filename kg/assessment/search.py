@@ -4,19 +4,22 @@ How it works, so its behaviour can be predicted:
 1. Normalise: lower case, unify apostrophes, expand contractions ("can't" -> "can not"), drop
    punctuation, fold negations onto "not", fold lay word forms with the lexicon ("sore" -> "pain",
    "swollen" -> "swelling"), drop stop words, correct a likely typo in a word no label contains
-   (closest word of any label, similarity >= 0.85), stem (Snowball English).
+   (closest word of any label by rapidfuzz's normalised Indel similarity >= 0.85), stem (Snowball
+   English).
 2. Score each label or synonym of a term: the share of the phrase's information it covers (words
    weighted by inverse document frequency over all terms, so "pain" counts little and "claudication"
-   a lot) times the square root of the share of the label covered. A label and a phrase that
-   disagree on negation ("relieved by rest" vs "not relieved by rest") are heavily penalised. A
-   term's score is its best label's.
+   a lot; a word no label holds weighs a quarter of the commonest word, `UNKNOWN_WORD_WEIGHT`) times
+   the square root of the share of the label covered. A label and a phrase that disagree on negation
+   ("relieved by rest" vs "not relieved by rest") are heavily penalised. A term's score is its best
+   label's.
 3. Keep terms that cover at least half of the phrase's information and score at least 0.3, best
-   first; a phrase that matches nothing returns nothing.
+   first; when the phrase also holds words no label knows ("sore throat"), a label must moreover be
+   covered for at least `MIN_LABEL_COVER` of its information. A phrase that matches nothing returns
+   nothing.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import threading
@@ -26,14 +29,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
+from rapidfuzz import fuzz, process
 
 from kg.assessment.lexicon import CONTRACTIONS, NEGATIONS, STOP_WORDS, SYNONYM_WORDS
 from kg.knowledge.protocols import TermNames
 
 MIN_QUERY_COVERAGE = 0.5
 MIN_SCORE = 0.3
+#: Least share of a label's information a phrase must hold for the label to match it.
+MIN_LABEL_COVER = 0.4
+#: The weight of a word no label holds, as a share of the commonest label word's: such words are the
+#: phrase's other details ("every time I go for a walk"), which must not drown the words that name a
+#: finding (measured on tests/eval/phrases.json: 0.25 resolves the most phrases; see the README).
+UNKNOWN_WORD_WEIGHT = 0.25
 NEGATION_PENALTY = 0.35
 MAX_PHRASE_CHARS = 500
+#: How close a word must be to a label's word to be read as a typo of it (0..1, rapidfuzz `fuzz.ratio` / 100).
+TYPO_SIMILARITY = 0.85
 
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -91,8 +103,9 @@ class TermMatcher:
         self._raw_words = sorted({w for labels in terms.values() for label in labels for w in words(label)})
         n = max(len(terms), 1)
         self._idf = {t: math.log(1 + n / df) for t, df in doc_freq.items()}
-        self._unknown_idf = math.log(1 + n / 0.5)
+        self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
         self._vocabulary = sorted(self._idf)
+        self._tokens: dict[str, str] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
             for token in tokens:
@@ -101,21 +114,75 @@ class TermMatcher:
     def _weight(self, tokens: Iterable[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in tokens)
 
+    def token(self, word: str) -> str:
+        """The stem of a (lexicon-folded) word, or of the closest word of any label when it looks like a
+        typo: rapidfuzz's normalised Indel similarity of at least `TYPO_SIMILARITY`, for words of five
+        letters or more that no label contains. Memoised per matcher (the vocabulary is fixed)."""
+        known = self._tokens.get(word)
+        if known is None:
+            known = self._tokens[word] = self._correct(word)
+        return known
+
     def _correct(self, word: str) -> str:
-        """The stem of a word, or of the closest known word when it looks like a typo."""
         stem = _stem(word)
         if stem in self._idf or len(word) < 5 or word == "not":
             return stem
-        close = difflib.get_close_matches(word, self._raw_words, n=1, cutoff=0.85)
+        close = process.extractOne(word, self._raw_words, scorer=fuzz.ratio, score_cutoff=100 * TYPO_SIMILARITY)
         return _stem(close[0]) if close else stem
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
-        query = frozenset(self._correct(w) for w in words(phrase[:MAX_PHRASE_CHARS]))
+        return self.match(frozenset(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS])), limit)
+
+    def tokens_of(self, label: str) -> frozenset[str]:
+        """The tokens a label is matched by."""
+        return frozenset(normalize(label))
+
+    def known(self, token: str) -> bool:
+        """Whether some label holds this token."""
+        return token in self._idf
+
+    def covers(self, query: frozenset[str], min_label_cover: float, min_query_cover: float) -> list[Cover]:
+        """Each term's best label that the tokens of a window of text explain to at least
+        `min_label_cover` and that explains at least `min_query_cover` of the window's tokens that some
+        label holds. A negation in the window
+        is the text's business (its context decides, `kg.assessment.text`), except for a label that
+        holds a negation itself ("pain not relieved by rest"): that one needs the negation in the window."""
+        if not query:
+            return []
+        plain = query - {"not"}
+        best: dict[str, Cover] = {}
+        for i in {i for t in query for i in self._by_token.get(t, ())}:
+            iri, label, tokens = self._variants[i]
+            if "not" in tokens and "not" not in query:
+                continue
+            window = query if "not" in tokens else plain
+            # words no label holds are the text's other content, not part of what a label explains
+            query_weight = self._weight(w for w in window if w in self._idf)
+            if not query_weight:
+                continue
+            shared = window & tokens
+            if shared <= {"not"}:
+                continue
+            shared_weight = self._weight(shared)
+            information = self._weight(tokens)
+            label_cover, query_cover = shared_weight / information, shared_weight / query_weight
+            if label_cover < min_label_cover or query_cover < min_query_cover:
+                continue
+            found = Cover(iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4))
+            held = best.get(iri)
+            if held is None or (found.information, found.label_cover) > (held.information, held.label_cover):
+                best[iri] = found
+        return list(best.values())
+
+    def match(self, query: frozenset[str], limit: int = 20) -> list[Match]:
+        """Terms matching a set of tokens (`token` of each word), best first (see the module docstring)."""
         if not query or limit <= 0:
             return []
         query_weight = self._weight(query)
         negated = "not" in query
+        # a phrase that also says things no label knows ("sore throat") must name most of a label
+        floor = MIN_LABEL_COVER if any(token not in self._idf for token in query) else 0.0
         best: dict[str, Match] = {}
         candidates = {i for t in query for i in self._by_token.get(t, ())}
         for i in candidates:
@@ -127,12 +194,28 @@ class TermMatcher:
             query_cover = shared_weight / query_weight
             if query_cover < MIN_QUERY_COVERAGE:
                 continue
-            score = query_cover * math.sqrt(shared_weight / self._weight(tokens))
+            label_cover = shared_weight / self._weight(tokens)
+            if label_cover < floor:
+                continue
+            score = query_cover * math.sqrt(label_cover)
             if negated != ("not" in tokens):
                 score *= NEGATION_PENALTY
             if score >= MIN_SCORE and (iri not in best or score > best[iri].score):
                 best[iri] = Match(iri, round(score, 4), label)
         return sorted(best.values(), key=lambda m: (-m.score, len(m.matched), m.iri))[:limit]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How one label and a window of text explain each other: the share of the label's information
+    the window holds, the share of the window's information the label holds, and the label's
+    information itself (its words' IDF): what a text reader ranks readings by."""
+
+    iri: str
+    label: str
+    label_cover: float
+    query_cover: float
+    information: float
 
 
 class TermSearch:
@@ -146,7 +229,8 @@ class TermSearch:
         self._lock = threading.Lock()
         self._matchers: dict[str, tuple[str, TermMatcher]] = {}
 
-    def _matcher(self, kind: str) -> TermMatcher:
+    def matcher(self, kind: str) -> TermMatcher:
+        """The matcher of `finding`s or `condition`s for the current data version."""
         version = self.names.data_version()
         held = self._matchers.get(kind)
         if held is not None and held[0] == version:
@@ -160,8 +244,8 @@ class TermSearch:
 
     def findings(self, phrase: str, limit: int = 20) -> list[Match]:
         """Findings matching a lay phrase, best first."""
-        return self._matcher("finding").search(phrase, limit)
+        return self.matcher("finding").search(phrase, limit)
 
     def conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first."""
-        return self._matcher("condition").search(phrase, limit)
+        return self.matcher("condition").search(phrase, limit)

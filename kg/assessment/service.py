@@ -26,6 +26,7 @@ from typing import Any
 
 from kg.assessment.scoring import Assessment, Candidate, Scorer
 from kg.assessment.search import Match, TermSearch
+from kg.assessment.text import Interpretation, Mention, TextReader
 from kg.core.namespaces import from_curie
 from kg.core.settings import Settings
 from kg.knowledge.graph import LoadedGraph, load_graph, open_stored_graph
@@ -47,16 +48,19 @@ class AssessmentRequest:
     absent: Sequence[str] = ()
     phrases: Sequence[str] = ()
     absent_phrases: Sequence[str] = ()
+    #: free text, read by `kg.assessment.text`: its findings join the others, with their polarity
+    text: str | None = None
     limit: int = 10
 
 
 @dataclass(frozen=True)
 class Understood:
-    """A request read into finding IDs, and the phrases that named no finding."""
+    """A request read into finding IDs, what was read from its text, and what named nothing."""
 
     present: list[str]
     absent: list[str]
     unrecognized: list[str]
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,10 +71,16 @@ class LegPainService:
     graph: LoadedGraph | None = None
     scorer: Scorer = field(init=False)
     search: TermSearch = field(init=False)
+    reader: TextReader = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scorer", Scorer(self.knowledge))
         object.__setattr__(self, "search", TermSearch(self.knowledge))
+        object.__setattr__(self, "reader", TextReader(self.search, self.knowledge.findings))
+
+    def parse(self, text: str) -> Interpretation:
+        """The findings and conditions a free text states, each with its polarity and place."""
+        return self.reader.read(text)
 
     @property
     def version(self) -> str:
@@ -106,14 +116,34 @@ class LegPainService:
 
         present = [*request.present, *read(request.phrases)]
         absent = [*request.absent, *read(request.absent_phrases)]
-        return Understood(present, absent, unrecognized)
+        if not request.text:
+            return Understood(present, absent, unrecognized)
+        interpretation = self.reader.read(request.text)
+        present += interpretation.findings(present=True)
+        absent += interpretation.findings(present=False)
+        unrecognized += interpretation.unrecognized
+        return Understood(present, absent, unrecognized, interpretation.mentions)
 
     def assess(self, request: AssessmentRequest) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs, advice, and what was
         not understood."""
         understood = self.understand(request)
         assessment = self.scorer.assess(understood.present, understood.absent, limit=request.limit)
-        return dataclasses.replace(assessment, unrecognized=tuple(understood.unrecognized))
+        advice = assessment.advice
+        if not assessment.in_scope and (request.text or request.phrases):
+            advice = (
+                "Nothing reported concerns leg pain that comes on while walking, which is what this knowledge "
+                "graph covers, so no condition can be suggested. See a clinician about other complaints."
+            )
+        if understood.unrecognized:
+            advice += (
+                " Not understood, so not taken into account: "
+                + "; ".join(f"\u201c{u}\u201d" for u in understood.unrecognized)
+                + "."
+            )
+        return dataclasses.replace(
+            assessment, advice=advice, unrecognized=tuple(understood.unrecognized), understood=understood.mentions
+        )
 
     def candidates(self, request: AssessmentRequest) -> list[Candidate]:
         """The ranked candidates alone (no urgency), for the same request."""

@@ -9,7 +9,9 @@ import json
 from collections.abc import Mapping, Sequence
 
 from kg.assessment.service import AssessmentRequest
+from kg.assessment.text import Certainty, Mention
 from kg.cli.common import AddCommand, open_service
+from kg.core.namespaces import to_curie
 from kg.core.records import Condition, Finding
 from kg.knowledge.protocols import TermReader
 
@@ -18,8 +20,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from kg.core.namespaces import to_curie
 
     service = open_service()
+    phrases = [item for item in args.findings if not is_sentence(item)]
+    text = "\n".join(item.strip().rstrip(".") + "." for item in args.findings if is_sentence(item))
     assessment = service.assess(
-        AssessmentRequest(phrases=args.findings, absent_phrases=args.absent or (), limit=args.limit)
+        AssessmentRequest(phrases=phrases, absent_phrases=args.absent or (), text=text or None, limit=args.limit)
     )
     ix = _Names(
         service.knowledge, [*assessment.present, *assessment.absent], [c.condition for c in assessment.candidates]
@@ -32,6 +36,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
                     "present": [{"id": to_curie(p), "label": ix.findings[p].label} for p in assessment.present],
                     "absent": [{"id": to_curie(a), "label": ix.findings[a].label} for a in assessment.absent],
                     "unmatched": list(assessment.unrecognized),
+                    "understood": [_mention_json(m) for m in assessment.understood],
                     "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
                     "warningSigns": [to_curie(w) for w in assessment.warning_signs],
                     "advice": assessment.advice,
@@ -59,6 +64,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    for m in assessment.understood:
+        print(f"Read: {m.text!r} -> {_status(m)}")
     print("Understood as: " + ("; ".join(ix.findings[p].label for p in assessment.present) or "(nothing)"))
     if assessment.absent:
         print("Reported absent: " + "; ".join(ix.findings[a].label for a in assessment.absent))
@@ -75,6 +82,63 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print(f"   {c.explanation}")
         for source in c.sources[:2]:
             print(f"   \u201c{source.quote}\u201d \u2014 {source.title}")
+    return 0
+
+
+def is_sentence(item: str) -> bool:
+    """Whether a command-line item is free text (read by `kg.assessment.text`) rather than one phrase or
+    ID (its first search hit): more than `PHRASE_WORDS` words, or a sentence's punctuation."""
+    return len(item.split()) > PHRASE_WORDS or any(mark in item for mark in ".;!?")
+
+
+#: The most words a command-line item has to be read as one phrase.
+PHRASE_WORDS = 4
+
+
+def _status(m: Mention) -> str:
+    how = {Certainty.AFFIRMED: "present", Certainty.NEGATED: "absent", Certainty.POSSIBLE: "possible"}[m.certainty]
+    notes = [how] + (["in the past"] if m.historical else []) + (["not about the patient"] if m.not_the_patient else [])
+    return f"{m.kind.value} {to_curie(m.iri)} ({', '.join(notes)})"
+
+
+def _mention_json(m: Mention) -> dict[str, object]:
+    return {
+        "id": to_curie(m.iri),
+        "kind": m.kind.value,
+        "present": m.present,
+        "certainty": m.certainty.value,
+        "historical": m.historical,
+        "notThePatient": m.not_the_patient,
+        "counts": m.counts,
+        "text": m.text,
+        "start": m.start,
+        "end": m.end,
+    }
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """`legpain parse TEXT`: what a text states, mention by mention, and what it did not understand."""
+    service = open_service()
+    read = service.parse(args.text)
+    if args.json:
+        print(
+            json.dumps(
+                {"mentions": [_mention_json(m) for m in read.mentions], "unrecognized": list(read.unrecognized)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    labels = {
+        **{i: f.label for i, f in service.knowledge.findings(m.iri for m in read.mentions).items()},
+        **{i: c.label for i, c in service.knowledge.conditions(m.iri for m in read.mentions).items()},
+    }
+    for m in read.mentions:
+        print(f"{m.start:4}-{m.end:<4} {m.text!r} -> {labels.get(m.iri, m.iri)}: {_status(m)}")
+    for part in read.unrecognized:
+        print(f"Not recognised: {part!r}")
+    if not read.mentions and not read.unrecognized:
+        print("Nothing to read.")
     return 0
 
 
@@ -121,7 +185,15 @@ EXAMPLES = {
     "assess": """examples:
   legpain assess "cramping calves on walks" "relieved by rest"
   legpain assess lp:CalfCrampingOnWalking lp:ReliefWithinMinutesOfRest --absent "leg swelling"
-  legpain assess "pins and needles" "burning feet" --json""",
+  legpain assess "pins and needles" "burning feet" --json
+  legpain assess "My left calf cramps about 400 yards into my walk; the leg isn't swollen"
+
+An item of more than four words, or with a sentence's punctuation, is read as free text: each finding
+it states counts with its own polarity ("the leg isn't swollen" is an absent finding); a shorter item
+is a phrase (its best match) or a finding ID.""",
+    "parse": """examples:
+  legpain parse "no numbness or swelling; my calf cramps when I walk"
+  legpain parse "my mother had a clot, and my calf might be swollen" --json""",
     "search": """examples:
   legpain search "pins and needles"
   legpain search "shin splints" --limit 3 --json
@@ -136,11 +208,16 @@ def register(add: AddCommand) -> None:
         EXAMPLES["assess"],
         "Rank candidate conditions and the urgency for reported findings (phrases or IDs).",
     )
-    p.add_argument("findings", nargs="+", help="lay phrases or finding IDs such as lp:CalfPain")
+    p.add_argument("findings", nargs="+", help="what the person says (sentences or lay phrases) or finding IDs")
     p.add_argument("--absent", nargs="+", metavar="FINDING", help="findings reported absent")
     p.add_argument("--limit", type=int, default=5, help="how many candidates to show (default 5)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_assess)
+
+    p = add("parse", EXAMPLES["parse"], "Show the findings and conditions a free text states, each with its polarity.")
+    p.add_argument("text", help="what the person wrote, in their own words")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_parse)
 
     p = add("search", EXAMPLES["search"], "Find findings (or conditions) matching a lay phrase.")
     p.add_argument("phrase", help='what the person says, e.g. "pins and needles"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,40 @@ from kg.core.namespaces import from_curie
 from kg.core.settings import PROJECT_ROOT
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "contract" / "schema.graphql"
+ADDITIONS = CONTRACT.with_name("schema-additions.graphql")
+
+#: What the additions define that is not built yet (the patient-context and interview issue): left out
+#: of the check until it is.
+PENDING_TYPES = {"Interview", "Question", "QuestionKind", "PatientInput", "Sex"}
+PENDING_FIELDS = {"Query.interview", "Query.assess(patient)"}
+
+
+def _contract_sdl() -> str:
+    """The contract with its additions: the additions appended (they are written for that), and the one
+    change they describe in a comment applied: `assess`'s ID lists become optional and it gains `text`
+    (and `patient`). Types and fields not built yet are left out (`PENDING_TYPES`, `PENDING_FIELDS`)."""
+    from graphql import parse, print_ast
+    from graphql.language import DocumentNode, ObjectTypeExtensionNode
+
+    base = CONTRACT.read_text(encoding="utf-8")
+    additions = ADDITIONS.read_text(encoding="utf-8")
+    changed = next(
+        line.strip("# ").rstrip() for line in additions.splitlines() if line.lstrip("# ").startswith("assess(")
+    )
+    changed = re.sub(r",\s*patient: PatientInput", "", changed)
+    base = re.sub(r"^\s*assess\(.*$", "  " + changed, base, count=1, flags=re.MULTILINE)
+    kept = []
+    for node in parse(additions).definitions:
+        name = getattr(node, "name", None)
+        if name is not None and name.value in PENDING_TYPES:
+            continue
+        if isinstance(node, ObjectTypeExtensionNode):
+            fields = tuple(f for f in node.fields or () if f"{node.name.value}.{f.name.value}" not in PENDING_FIELDS)
+            node = ObjectTypeExtensionNode(
+                name=node.name, directives=node.directives, interfaces=node.interfaces, fields=fields
+            )
+        kept.append(node)
+    return base + "\n" + print_ast(DocumentNode(definitions=tuple(kept)))
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +61,9 @@ def served() -> GraphQLSchema:
 
 @pytest.fixture(scope="module")
 def contract() -> GraphQLSchema:
-    if not CONTRACT.exists():
+    if not CONTRACT.exists() or not ADDITIONS.exists():
         pytest.skip(f"{CONTRACT} not found (shared/ sits beside the checkout in CI)")
-    return build_schema(CONTRACT.read_text(encoding="utf-8"))
+    return build_schema(_contract_sdl())
 
 
 def test_committed_sdl_is_the_served_schema() -> None:
@@ -53,8 +88,18 @@ def test_app_serves_the_same_schema(client: TestClient) -> None:
     assert print_schema(build_client_schema(data)) == print_schema(api_schema.build_schema()._schema)
 
 
+def test_the_contract_read_has_the_additions_built_so_far(contract: GraphQLSchema) -> None:
+    """The additions are read (not skipped): free text is part of the contract checked below."""
+    query = contract.type_map["Query"]
+    assert isinstance(query, GraphQLObjectType)
+    assert "parse" in query.fields and "text" in query.fields["assess"].args
+    assert "interview" not in query.fields and "patient" not in query.fields["assess"].args  # PENDING_FIELDS
+    assert {"TextInterpretation", "Mention", "Certainty", "RiskFactor"} <= set(contract.type_map)
+
+
 def test_schema_contains_the_contract(served: GraphQLSchema, contract: GraphQLSchema) -> None:
-    """Every type, field and argument of the contract, with the same type and default."""
+    """Every type, field and argument of the contract and of its additions built so far, with the same
+    type and default."""
     missing: list[str] = []
     for name, ctype in contract.type_map.items():
         if name.startswith("__") or not isinstance(ctype, GraphQLObjectType):

@@ -297,3 +297,25 @@ def test_every_option_of_every_command_has_help() -> None:
 
     walk(build_parser(), "legpain")
     assert missing == []
+
+
+def test_assess_reads_a_sentence_with_its_negation(capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's example: what was understood (the absent swelling too), what was not, and PAD first."""
+    sentence = (
+        "My left calf starts cramping about 400 yards into my walk and eases off after a short rest; "
+        "the leg isn't swollen"
+    )
+    assert main(["assess", sentence]) == 0
+    out = capsys.readouterr().out
+    assert "Reported absent: swelling of one leg" in out
+    assert "Not recognised:" in out
+    assert out.split("\n1. ", 1)[1].startswith("peripheral artery disease")
+
+
+def test_parse_lists_mentions_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "no numbness or swelling; my calf cramps when I walk", "--json"]) == 0
+    read = json.loads(capsys.readouterr().out)
+    polarity = {m["id"]: m["present"] for m in read["mentions"]}
+    assert polarity["lp:Numbness"] is False and polarity["lp:CalfCrampingOnWalking"] is True
+    assert main(["parse", "the sky is green"]) == 0
+    assert "Not recognised: 'the sky is green'" in capsys.readouterr().out

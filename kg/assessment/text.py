@@ -1,0 +1,301 @@
+"""Reading free text: the findings and conditions a person's sentences state, each with its polarity.
+
+How a text is read, so its behaviour can be predicted:
+
+1. **Clauses.** spaCy's tokenizer (a blank English pipeline: no model, nothing downloaded) splits the
+   text into words; sentences end at `.`, `!`, `?`, and a sentence is cut into clauses at `;`, `:`,
+   dashes and brackets and at the words that turn a sentence (`but`, `although`, `though`, `however`,
+   `except`, `whereas`, `yet`, `otherwise`). Commas do not cut: they join lists ("no numbness,
+   tingling or swelling" negates all three). A mention never spans two clauses.
+2. **Mentions.** Every window of up to `MAX_WINDOW` words inside a clause is matched against the labels
+   and synonyms of the findings and conditions, with the same normalisation as phrase search
+   (`kg.assessment.search`: lay word forms, stems, typos). A window must start and end on a word that
+   carries meaning, hold at least `MIN_LABEL_COVER` of a label's information and be explained by it
+   for at least `MIN_WINDOW_COVER` of its own. The readings that explain the most of a label (the most
+   specific) are kept first, then the tighter ones, none overlapping another. A finding that is a
+   more general kind of another one found in the same clause is dropped (the specific one says more).
+3. **Context.** medspaCy's ConText decides, per mention, whether it is negated ("no swelling"),
+   possible ("might be", "worried it's"), historical ("years ago"), hypothetical or about someone else
+   ("my mother had"). Its rules are medspaCy's defaults plus terminations at the clause boundaries
+   above, so "no numbness or swelling; calf cramps when I walk" negates the first two findings only
+   (by default ConText lets a negation run across `;`). A negation word inside the words a finding
+   itself was matched on ("pain that doesn't ease with rest") is part of that finding, not a negation
+   of it.
+4. **What was not understood.** Every run of words outside the mentions that holds a word carrying
+   meaning is returned as unrecognised, word for word; nothing is dropped silently.
+
+A finding mention counts as reported present when it is affirmed, about the patient, current and not
+hypothetical; reported absent when it is negated the same way; possible and historical mentions are
+returned but count as neither.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from kg.assessment.lexicon import STOP_WORDS
+from kg.assessment.search import TermMatcher, TermSearch, words
+from kg.core.records import Finding
+
+#: Longest window of words a mention is matched in.
+MAX_WINDOW = 8
+#: Least share of a label's information (IDF-weighted words) a window must hold to be a mention of it.
+MIN_LABEL_COVER = 0.75
+#: Least share of a window's information its label must explain (the rest is other words of the clause).
+MIN_WINDOW_COVER = 0.5
+#: Longest text read (characters); a longer one is refused, not cut.
+MAX_TEXT_CHARS = 4_000
+
+#: Words that end a clause (and so a negation's scope) inside a sentence.
+CLAUSE_WORDS = frozenset("but although though however except whereas yet otherwise".split())
+#: Words after a finding that put it in the past (ConText `HISTORICAL`, looking back).
+PAST_AFTER = ("ago", "in the past", "as a child", "last year", "years back")
+_CLAUSE_PUNCT = frozenset(";:()\u2013\u2014")
+_SENTENCE_END = re.compile(r"^[.!?]+$")
+
+
+class TextTooLongError(ValueError):
+    """A text longer than `MAX_TEXT_CHARS`."""
+
+
+class Certainty(StrEnum):
+    """How sure the text is of a mention (the contract's `Certainty`)."""
+
+    AFFIRMED = "affirmed"
+    NEGATED = "negated"
+    POSSIBLE = "possible"
+
+
+class MentionKind(StrEnum):
+    FINDING = "finding"
+    CONDITION = "condition"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One thing a text states: which term, where, and how."""
+
+    iri: str
+    kind: MentionKind
+    certainty: Certainty
+    #: the text says it happened in the past ("broke my ankle years ago")
+    historical: bool
+    #: about someone else ("my mother had a clot") or hypothetical ("if it swells")
+    not_the_patient: bool
+    text: str
+    start: int
+    end: int
+    score: float
+
+    @property
+    def present(self) -> bool:
+        """False when negated (the contract's `Mention.present`)."""
+        return self.certainty is not Certainty.NEGATED
+
+    @property
+    def counts(self) -> bool:
+        """Whether the mention is evidence about the patient now: affirmed or negated, current, theirs."""
+        return self.certainty is not Certainty.POSSIBLE and not self.historical and not self.not_the_patient
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a text states: its mentions in text order, and the parts that named nothing known."""
+
+    mentions: tuple[Mention, ...]
+    unrecognized: tuple[str, ...]
+
+    def findings(self, present: bool) -> list[str]:
+        """The IRIs of the findings that count as reported present (or absent), in text order, once each."""
+        return list(
+            dict.fromkeys(
+                m.iri for m in self.mentions if m.kind is MentionKind.FINDING and m.counts and m.present is present
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: MentionKind
+    iri: str
+    score: float
+    information: float
+    first: int  # token indices, inclusive / exclusive
+    last: int
+    #: the label read holds a negation of its own ("pain not relieved by rest")
+    inner_negation: bool
+
+
+#: Looks up finding records by IRI (`kg.knowledge.protocols.TermReader.findings`).
+FindingLookup = Callable[[Iterable[str]], Mapping[str, Finding]]
+
+
+class TextReader:
+    """Reads texts with the matchers of a `TermSearch` (so phrase search and text reading share one
+    vocabulary, per data version) and drops general findings in favour of specific ones."""
+
+    def __init__(self, search: TermSearch, findings: FindingLookup) -> None:
+        self.search = search
+        self.findings = findings
+        self._nlp: Any = None  # built on the first read: a process that reads no text never imports spaCy
+        self._lock = threading.Lock()  # a spaCy pipeline is not documented as thread-safe
+
+    def read(self, text: str) -> Interpretation:
+        """The mentions and unrecognised parts of a text (see the module docstring)."""
+        if len(text) > MAX_TEXT_CHARS:
+            raise TextTooLongError(f"the text is {len(text)} characters long; at most {MAX_TEXT_CHARS} are read")
+        matchers = {
+            MentionKind.FINDING: self.search.matcher("finding"),
+            MentionKind.CONDITION: self.search.matcher("condition"),
+        }
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = _pipeline()
+            doc = self._nlp.make_doc(text)
+            chosen: list[_Candidate] = []
+            unrecognized: list[str] = []
+            for first, last in _clauses(doc):
+                found = self._clause_mentions(doc, first, last, matchers)
+                chosen.extend(found)
+                unrecognized.extend(_left_over(doc, first, last, found))
+            return Interpretation(self._context(doc, chosen), tuple(u for u in unrecognized if u))
+
+    def _clause_mentions(
+        self, doc: Any, first: int, last: int, matchers: Mapping[MentionKind, TermMatcher]
+    ) -> list[_Candidate]:
+        folded = [words(token.norm_) for token in doc[first:last]]
+        candidates: list[_Candidate] = []
+        for kind, matcher in matchers.items():
+            tokens = [frozenset(matcher.token(w) for w in ws) for ws in folded]
+            # a window starts and ends on a word some label holds, or on a negation (which only a label
+            # with a negation of its own can use: "can't put weight on it"), never on filler
+            content = [any(t == "not" or matcher.known(t) for t in ts) for ts in tokens]
+            for start in range(len(folded)):
+                if not content[start]:
+                    continue
+                query: set[str] = set()
+                for end in range(start, min(len(folded), start + MAX_WINDOW)):
+                    query |= tokens[end]
+                    if not content[end]:
+                        continue
+                    for cover in matcher.covers(frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER):
+                        candidates.append(
+                            _Candidate(
+                                kind,
+                                cover.iri,
+                                cover.label_cover * cover.query_cover,
+                                cover.information,
+                                first + start,
+                                first + end + 1,
+                                "not" in matcher.tokens_of(cover.label),
+                            )
+                        )
+        # best first: the reading that explains the most of a label (the most specific finding), then
+        # the tighter window, then findings before conditions
+        candidates.sort(
+            key=lambda c: (
+                -round(c.information, 2),
+                -round(c.score, 2),
+                c.last - c.first,
+                c.kind is not MentionKind.FINDING,
+            )
+        )
+        taken: list[_Candidate] = []
+        for c in candidates:
+            if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
+                continue
+            taken.append(c)
+        records = self.findings([t.iri for t in taken if t.kind is MentionKind.FINDING])
+        general = {g for record in records.values() for g in record.kinds}
+        return [t for t in taken if not (t.kind is MentionKind.FINDING and t.iri in general)]
+
+    def _context(self, doc: Any, chosen: Sequence[_Candidate]) -> tuple[Mention, ...]:
+        from spacy.tokens import Span
+
+        ordered = sorted(chosen, key=lambda c: c.first)
+        for _, component in self._nlp.pipeline[:-1]:  # the sentencizer
+            doc = component(doc)
+        doc.ents = [Span(doc, c.first, c.last, label=c.kind.value.upper()) for c in ordered]
+        doc = self._nlp.pipeline[-1][1](doc)  # ConText, over the mentions
+        mentions = []
+        for c, ent in zip(ordered, doc.ents, strict=True):
+            negated = bool(ent._.is_negated) and not (c.inner_negation and _negates_itself(ent))
+            certainty = (
+                Certainty.POSSIBLE if ent._.is_uncertain else Certainty.NEGATED if negated else Certainty.AFFIRMED
+            )
+            mentions.append(
+                Mention(
+                    c.iri,
+                    c.kind,
+                    certainty,
+                    bool(ent._.is_historical),
+                    bool(ent._.is_family) or bool(ent._.is_hypothetical),
+                    ent.text,
+                    ent.start_char,
+                    ent.end_char,
+                    round(c.score, 4),
+                )
+            )
+        return tuple(mentions)
+
+
+def _negates_itself(ent: Any) -> bool:
+    """Whether every negation modifier of a mention lies inside the mention's own words."""
+    modifiers = [m for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
+    return bool(modifiers) and all(ent.start <= m.modifier_span[0] and m.modifier_span[1] <= ent.end for m in modifiers)
+
+
+def _left_over(doc: Any, first: int, last: int, found: Sequence[_Candidate]) -> list[str]:
+    """The runs of a clause's words outside every mention that hold a word carrying meaning."""
+    covered = {i for c in found for i in range(c.first, c.last)}
+    runs: list[str] = []
+    start: int | None = None
+    for i in range(first, last + 1):
+        if i < last and i not in covered:
+            start = i if start is None else start
+            continue
+        if start is not None and _meaningful(doc[start:i]):
+            runs.append(doc[start:i].text.strip(" ,;:"))
+        start = None
+    return [r for r in runs if r]
+
+
+def _meaningful(span: Any) -> bool:
+    return any(w not in STOP_WORDS and w != "not" for token in span for w in words(token.norm_))
+
+
+def _clauses(doc: Any) -> list[tuple[int, int]]:
+    """Token ranges of the clauses (see the module docstring, step 1)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for token in doc:
+        text = token.text.lower()
+        spaced_dash = text == "-" and token.i > 0 and bool(doc[token.i - 1].whitespace_)  # not "weight-bear"
+        if _SENTENCE_END.match(text) or text in _CLAUSE_PUNCT or text in CLAUSE_WORDS or spaced_dash:
+            if token.i > start:
+                out.append((start, token.i))
+            start = token.i + 1
+    if start < len(doc):
+        out.append((start, len(doc)))
+    return out
+
+
+def _pipeline() -> Any:
+    """A blank English spaCy pipeline (no model: nothing is downloaded) with medspaCy's ConText, its
+    default rules and terminations at the clause boundaries."""
+    import spacy
+    from medspacy.context import ConText, ConTextRule
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    context: ConText = nlp.add_pipe("medspacy_context")
+    ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT))
+    context.add([ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in ends])
+    # the past said after the finding ("broke my ankle years ago"), which medspaCy's rules leave out
+    context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])
+    return nlp

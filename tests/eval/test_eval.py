@@ -1,0 +1,56 @@
+"""The evaluation sets' figures, held to floors (the README reports them; `python -m
+tests.support.evaluation` prints them). A floor is where the engine stands, so a change that makes
+understanding worse fails here; the targets of the free-text work are higher (README, "Evaluation")."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.assessment.service import LegPainService
+from tests.support.evaluation import PhraseFigures, TextFigures, phrase_figures, text_figures
+
+
+@pytest.fixture(scope="module")
+def phrases(service: LegPainService) -> PhraseFigures:
+    return phrase_figures(service)
+
+
+@pytest.fixture(scope="module")
+def texts(service: LegPainService) -> TextFigures:
+    return text_figures(service)
+
+
+def test_the_sets_are_large_enough(phrases: PhraseFigures, texts: TextFigures) -> None:
+    """At least 300 phrases and 100 presentations, as the free-text issue asks."""
+    assert phrases.total + phrases.out_of_scope >= 300
+    assert texts.presentations >= 100
+
+
+def test_phrases_resolve_to_the_intended_finding(phrases: PhraseFigures) -> None:
+    """First search hit per lay phrase, as DESIGN.md's clients do it."""
+    assert phrases.accuracy >= 0.60, phrases.misses[:20]
+
+
+def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> None:
+    assert phrases.out_of_scope_empty / phrases.out_of_scope >= 0.75
+
+
+def test_presentations_rank_and_triage(texts: TextFigures) -> None:
+    """The expected condition in the top 3 and the urgency in the expected range, from free text alone."""
+    assert texts.top3 / texts.in_scope >= 0.80
+    assert texts.urgency_in_range / texts.in_scope >= 0.75
+    assert texts.out_of_scope_clean / texts.out_of_scope >= 0.70
+
+
+def test_mentions_and_their_polarity(texts: TextFigures) -> None:
+    assert texts.recall >= 0.65
+    assert texts.precision >= 0.65
+    assert texts.negated_correct / texts.negated_expected >= 0.60
+
+
+@pytest.mark.xfail(
+    reason="free-text issue: warning signs said in other words or as numbers are still missed", strict=True
+)
+def test_no_presentation_with_a_warning_sign_is_under_triaged(texts: TextFigures) -> None:
+    """The safety bar: never an urgency below a stated warning sign's (strict: passing lifts the mark)."""
+    assert texts.under_triaged == []

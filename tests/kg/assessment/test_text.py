@@ -1,0 +1,134 @@
+"""Reading free text, pinned on a tiny hand-built vocabulary (so editing the ontology cannot break it):
+negation and its scope, a negation inside a finding's own meaning, someone else's findings, possible
+and historical mentions, offsets, and what is not understood."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pytest
+
+from kg.assessment.search import TermSearch
+from kg.assessment.text import Certainty, MentionKind, TextReader, TextTooLongError
+from kg.core.records import Finding
+
+E = "http://example.org/t/"
+FINDINGS = {
+    E + "Numbness": ("numbness",),
+    E + "Swelling": ("leg swelling", "swollen leg"),
+    E + "CalfCramp": ("calf cramps when walking",),
+    E + "CalfPain": ("calf pain",),
+    E + "NotRelieved": ("pain not relieved by rest",),
+    E + "Clot": ("blood clot",),
+}
+CONDITIONS = {E + "SlippedDisc": ("slipped disc",)}
+
+
+class _Names:
+    def data_version(self) -> str:
+        return "v1"
+
+    def ontology_version(self) -> str:
+        return "test"
+
+    def graph_sizes(self) -> dict[str, int]:
+        return {}
+
+    def finding_names(self) -> Mapping[str, tuple[str, ...]]:
+        return FINDINGS
+
+    def condition_names(self) -> Mapping[str, tuple[str, ...]]:
+        return CONDITIONS
+
+
+def _finding(iri: str, kinds: frozenset[str] = frozenset()) -> Finding:
+    return Finding(iri, FINDINGS[iri][0], (), None, "c", "c", kinds, None, (), False, (), ())
+
+
+def _lookup(iris: Iterable[str]) -> dict[str, Finding]:
+    kinds = {E + "CalfCramp": frozenset({E + "CalfPain"})}
+    return {i: _finding(i, kinds.get(i, frozenset())) for i in iris if i in FINDINGS}
+
+
+@pytest.fixture(scope="module")
+def reader() -> TextReader:
+    return TextReader(TermSearch(_Names()), _lookup)
+
+
+def _read(reader: TextReader, text: str) -> dict[str, tuple[Certainty, bool, bool]]:
+    return {m.iri.removeprefix(E): (m.certainty, m.historical, m.not_the_patient) for m in reader.read(text).mentions}
+
+
+def test_negation_scope_ends_at_a_semicolon(reader: TextReader) -> None:
+    """ "no numbness or swelling; calf cramps when I walk": two absent findings and one present one."""
+    read = _read(reader, "no numbness or leg swelling; my calf cramps when I walk")
+    assert read == {
+        "Numbness": (Certainty.NEGATED, False, False),
+        "Swelling": (Certainty.NEGATED, False, False),
+        "CalfCramp": (Certainty.AFFIRMED, False, False),
+    }
+
+
+@pytest.mark.parametrize("turn", ["but", "although", "however"])
+def test_negation_scope_ends_at_a_turning_word(reader: TextReader, turn: str) -> None:
+    read = _read(reader, f"no numbness {turn} my calf cramps when walking")
+    assert read["Numbness"][0] is Certainty.NEGATED and read["CalfCramp"][0] is Certainty.AFFIRMED
+
+
+def test_a_comma_list_stays_negated(reader: TextReader) -> None:
+    read = _read(reader, "no numbness, leg swelling or calf pain")
+    assert {k: v[0] for k, v in read.items()} == dict.fromkeys(("Numbness", "Swelling", "CalfPain"), Certainty.NEGATED)
+
+
+def test_a_negation_inside_a_findings_meaning_is_part_of_it(reader: TextReader) -> None:
+    """ "pain that doesn't ease with rest" is a present finding whose label holds the negation."""
+    assert _read(reader, "I have pain that is not relieved by rest") == {
+        "NotRelieved": (Certainty.AFFIRMED, False, False)
+    }
+
+
+def test_a_negation_outside_a_findings_words_negates_it(reader: TextReader) -> None:
+    assert _read(reader, "the leg isn't swollen")["Swelling"][0] is Certainty.NEGATED
+
+
+def test_someone_elses_finding_is_not_the_patients(reader: TextReader) -> None:
+    read = reader.read("my mother had a blood clot")
+    assert [(m.iri, m.not_the_patient, m.counts) for m in read.mentions] == [(E + "Clot", True, False)]
+
+
+def test_possible_and_historical_mentions_are_reported_but_do_not_count(reader: TextReader) -> None:
+    possible = reader.read("my leg might be swollen").mentions
+    assert [(m.certainty, m.counts) for m in possible] == [(Certainty.POSSIBLE, False)]
+    past = reader.read("I had a blood clot years ago").mentions
+    assert [(m.historical, m.counts) for m in past] == [(True, False)]
+
+
+def test_the_specific_finding_wins_over_the_general_one(reader: TextReader) -> None:
+    """Calf pain is a more general kind of calf cramps on walking: only the specific one is kept."""
+    assert set(_read(reader, "calf pain, my calf cramps when walking")) == {"CalfCramp"}
+
+
+def test_conditions_are_mentions_too(reader: TextReader) -> None:
+    [mention] = reader.read("I think I have a slipped disc").mentions
+    assert mention.kind is MentionKind.CONDITION and mention.iri == E + "SlippedDisc"
+
+
+def test_offsets_point_at_the_words_read(reader: TextReader) -> None:
+    text = "Since Monday: numbness."
+    [mention] = reader.read(text).mentions
+    assert text[mention.start : mention.end] == mention.text == "numbness"
+
+
+def test_what_is_not_understood_is_returned_word_for_word(reader: TextReader) -> None:
+    read = reader.read("my calf cramps when walking; the sky is green")
+    assert read.unrecognized == ("the sky is green",)
+    assert reader.read("").mentions == () and reader.read("").unrecognized == ()
+
+
+def test_typos_are_read(reader: TextReader) -> None:
+    assert set(_read(reader, "numbnes in my foot")) == {"Numbness"}
+
+
+def test_a_text_over_the_limit_is_refused(reader: TextReader) -> None:
+    with pytest.raises(TextTooLongError):
+        reader.read("numbness " * 1000)
