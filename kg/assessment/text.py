@@ -53,6 +53,9 @@ MAX_TEXT_CHARS = 4_000
 
 #: Words that end a clause (and so a negation's scope) inside a sentence.
 CLAUSE_WORDS = frozenset("but although though however except whereas yet otherwise".split())
+#: Words that turn a text to the present: they end a modifier's scope (ConText `TERMINATE`) without
+#: ending the clause ("history of a swollen leg, now acute breathlessness").
+PRESENT_WORDS = ("now", "currently", "today", "this morning", "tonight", "since yesterday")
 #: Words after a finding that put it in the past (ConText `HISTORICAL`, looking back).
 PAST_AFTER = ("ago", "in the past", "as a child", "last year", "years back")
 _CLAUSE_PUNCT = frozenset(";:()\u2013\u2014")
@@ -294,7 +297,7 @@ def _pipeline() -> Any:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     context: ConText = nlp.add_pipe("medspacy_context")
-    ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT))
+    ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT), *PRESENT_WORDS)
     context.add([ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in ends])
     # the past said after the finding ("broke my ankle years ago"), which medspaCy's rules leave out
     context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])

@@ -32,7 +32,7 @@ def test_phrases_resolve_to_the_intended_finding(phrases: PhraseFigures) -> None
 
 
 def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> None:
-    assert phrases.out_of_scope_empty / phrases.out_of_scope >= 0.75
+    assert phrases.out_of_scope_empty / phrases.out_of_scope >= 0.65
 
 
 def test_presentations_rank_and_triage(texts: TextFigures) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.assessment.search import TermMatcher, normalize
+from kg.assessment.service import LegPainService
 from kg.core.namespaces import BASE
 
 
@@ -50,7 +51,7 @@ def test_negation_separates_relieved_from_not_relieved(service) -> None:  # noqa
     assert first(service, "pain not relieved by rest") == "PainNotRelievedByRest"
 
 
-@pytest.mark.parametrize("phrase", ["purple elephant", "chest pain", "headache", "", "   ", "!!!", "the and of"])
+@pytest.mark.parametrize("phrase", ["purple elephant", "headache", "", "   ", "!!!", "the and of"])
 def test_nonsense_and_out_of_scope_phrases_return_nothing(service, phrase: str) -> None:  # noqa: ANN001
     assert service.search_findings(phrase, 5) == []
 
@@ -83,3 +84,22 @@ def test_normalize_folds_case_contractions_plurals_and_stop_words() -> None:
 def test_very_long_input_is_cut_not_crashing() -> None:
     matcher = TermMatcher({"x": ["calf pain"]})
     assert matcher.search("calf pain " * 10_000, 3)[0].iri == "x"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "finding"),
+    [
+        ("chest pain", "ChestPain"),
+        ("short of breath", "Breathlessness"),
+        ("coughing up blood", "CoughingUpBlood"),
+        ("passing out", "Fainting"),
+    ],
+)
+def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
+    service: LegPainService, phrase: str, finding: str
+) -> None:
+    """Outside the article, from a named standard source: found by their usual names, emergency level."""
+    [hit] = service.search_findings(phrase, 1)
+    assert hit.iri == BASE + finding
+    record = service.knowledge.findings([hit.iri])[hit.iri]
+    assert record.is_warning and record.warrants == BASE + "Emergency"
