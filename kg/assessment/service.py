@@ -26,7 +26,7 @@ from typing import Any
 
 from kg.assessment.scoring import Assessment, Candidate, Scorer
 from kg.assessment.search import Match, TermSearch
-from kg.assessment.text import Interpretation, Mention, TextReader
+from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
 from kg.core.namespaces import from_curie
 from kg.core.settings import Settings
 from kg.knowledge.graph import LoadedGraph, load_graph, open_stored_graph
@@ -76,7 +76,9 @@ class LegPainService:
     def __post_init__(self) -> None:
         object.__setattr__(self, "scorer", Scorer(self.knowledge))
         object.__setattr__(self, "search", TermSearch(self.knowledge))
-        object.__setattr__(self, "reader", TextReader(self.search, self.knowledge.findings))
+        object.__setattr__(
+            self, "reader", TextReader(self.search, self.knowledge.findings, self.knowledge.finding_iris)
+        )
 
     def parse(self, text: str) -> Interpretation:
         """The findings and conditions a free text states, each with its polarity and place."""
@@ -88,8 +90,18 @@ class LegPainService:
         return self.graph.version if self.graph is not None else self.knowledge.ontology_version()
 
     def search_findings(self, phrase: str, limit: int = 20) -> list[Match]:
-        """Findings matching a lay phrase, best first."""
-        return self.search.findings(phrase, limit)
+        """Findings matching a lay phrase, best first. A phrase the search cannot match is read as a
+        text (`kg.assessment.text`: a measured temperature, a finding said inside a longer sentence)
+        and the findings it states present come back, in the order it states them."""
+        hits = self.search.findings(phrase, limit)
+        if hits or limit <= 0 or not phrase.strip():
+            return hits
+        try:
+            read = self.reader.read(phrase)
+        except TextTooLongError:
+            return []
+        stated = [m for m in read.mentions if m.kind is MentionKind.FINDING and m.counts and m.present]
+        return [Match(m.iri, m.score, m.text) for m in stated][:limit]
 
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first."""

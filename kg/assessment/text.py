@@ -14,14 +14,17 @@ How a text is read, so its behaviour can be predicted:
    for at least `MIN_WINDOW_COVER` of its own. The readings that explain the most of a label (the most
    specific) are kept first, then the tighter ones, none overlapping another. A finding that is a
    more general kind of another one found in the same clause is dropped (the specific one says more).
-3. **Context.** medspaCy's ConText decides, per mention, whether it is negated ("no swelling"),
+3. **Measurements.** A body temperature the text states ("38.5C", "temp of 101") is a mention of each
+   finding with a temperature threshold in the graph (`lp:minimumBodyTemperature`: a fever from
+   38.0 degrees Celsius): present at or above it, absent below (`kg.assessment.quantities`).
+4. **Context.** medspaCy's ConText decides, per mention, whether it is negated ("no swelling"),
    possible ("might be", "worried it's"), historical ("years ago"), hypothetical or about someone else
    ("my mother had"). Its rules are medspaCy's defaults plus terminations at the clause boundaries
    above, so "no numbness or swelling; calf cramps when I walk" negates the first two findings only
    (by default ConText lets a negation run across `;`). A negation word inside the words a finding
    itself was matched on ("pain that doesn't ease with rest") is part of that finding, not a negation
    of it.
-4. **What was not understood.** Every run of words outside the mentions that holds a word carrying
+5. **What was not understood.** Every run of words outside the mentions that holds a word carrying
    meaning is returned as unrecognised, word for word; nothing is dropped silently.
 
 A finding mention counts as reported present when it is affirmed, about the patient, current and not
@@ -39,6 +42,7 @@ from enum import StrEnum
 from typing import Any
 
 from kg.assessment.lexicon import STOP_WORDS
+from kg.assessment.quantities import temperatures
 from kg.assessment.search import TermMatcher, TermSearch, words
 from kg.core.records import Finding
 
@@ -132,6 +136,8 @@ class _Candidate:
     last: int
     #: the label read holds a negation of its own ("pain not relieved by rest")
     inner_negation: bool
+    #: read as absent whatever the context says (a measured temperature below the finding's threshold)
+    absent: bool = False
 
 
 #: Looks up finding records by IRI (`kg.knowledge.protocols.TermReader.findings`).
@@ -142,9 +148,12 @@ class TextReader:
     """Reads texts with the matchers of a `TermSearch` (so phrase search and text reading share one
     vocabulary, per data version) and drops general findings in favour of specific ones."""
 
-    def __init__(self, search: TermSearch, findings: FindingLookup) -> None:
+    def __init__(self, search: TermSearch, findings: FindingLookup, every_finding: Callable[[], list[str]]) -> None:
         self.search = search
         self.findings = findings
+        self.every_finding = every_finding
+        #: (data version, finding IRI -> minimum body temperature) of the findings a temperature can be
+        self._thresholds: tuple[str, dict[str, float]] = ("", {})
         self._nlp: Any = None  # built on the first read: a process that reads no text never imports spaCy
         self._lock = threading.Lock()  # a spaCy pipeline is not documented as thread-safe
 
@@ -162,8 +171,10 @@ class TextReader:
             doc = self._nlp.make_doc(text)
             chosen: list[_Candidate] = []
             unrecognized: list[str] = []
+            measured = self._measurements(doc, text)
             for first, last in _clauses(doc):
                 found = self._clause_mentions(doc, first, last, matchers)
+                found += [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
                 chosen.extend(found)
                 unrecognized.extend(_left_over(doc, first, last, found))
             return Interpretation(self._context(doc, chosen), tuple(u for u in unrecognized if u))
@@ -217,6 +228,39 @@ class TextReader:
         general = {g for record in records.values() for g in record.kinds}
         return [t for t in taken if not (t.kind is MentionKind.FINDING and t.iri in general)]
 
+    def _measurements(self, doc: Any, text: str) -> list[_Candidate]:
+        """A mention per stated body temperature and finding with a temperature threshold: present at or
+        above it, absent below (`kg.assessment.quantities`)."""
+        stated = temperatures(text)
+        if not stated:
+            return []
+        version = self.search.names.data_version()
+        if self._thresholds[0] != version:
+            records = self.findings(self.every_finding())
+            self._thresholds = (
+                version,
+                {iri: f.minimum_temperature for iri, f in records.items() if f.minimum_temperature is not None},
+            )
+        out = []
+        for temperature in stated:
+            span = doc.char_span(temperature.start, temperature.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for iri, threshold in self._thresholds[1].items():
+                out.append(
+                    _Candidate(
+                        MentionKind.FINDING,
+                        iri,
+                        1.0,
+                        0.0,
+                        span.start,
+                        span.end,
+                        False,
+                        absent=temperature.celsius < threshold,
+                    )
+                )
+        return out
+
     def _context(self, doc: Any, chosen: Sequence[_Candidate]) -> tuple[Mention, ...]:
         from spacy.tokens import Span
 
@@ -227,7 +271,7 @@ class TextReader:
         doc = self._nlp.pipeline[-1][1](doc)  # ConText, over the mentions
         mentions = []
         for c, ent in zip(ordered, doc.ents, strict=True):
-            negated = bool(ent._.is_negated) and not (c.inner_negation and _negates_itself(ent))
+            negated = c.absent or (bool(ent._.is_negated) and not (c.inner_negation and _negates_itself(ent)))
             certainty = (
                 Certainty.POSSIBLE if ent._.is_uncertain else Certainty.NEGATED if negated else Certainty.AFFIRMED
             )
@@ -245,6 +289,10 @@ class TextReader:
                 )
             )
         return tuple(mentions)
+
+
+def _overlaps(candidate: _Candidate, others: Sequence[_Candidate]) -> bool:
+    return any(candidate.first < o.last and o.first < candidate.last for o in others)
 
 
 def _negates_itself(ent: Any) -> bool:

@@ -122,6 +122,8 @@ class Finding:
     is_warning: bool
     sources: tuple[str, ...]
     mappings: tuple[MappingRef, ...]
+    #: the body temperature (degrees Celsius) from which a measured temperature is this finding
+    minimum_temperature: float | None = None
 
 
 @dataclass(frozen=True)

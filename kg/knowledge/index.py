@@ -185,6 +185,7 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
             is_warning=bool(warns),
             sources=tuple(term_sources[iri]),
             mappings=tuple(mappings[iri]),
+            minimum_temperature=_float(row.get("minimumTemperature")),
         )
     return findings
 
@@ -333,3 +334,7 @@ def _code_from_iri(iri: str) -> str:
     curie = to_curie(iri)
     prefix, _, local = curie.partition(":")
     return local if prefix == "ICD10CM" else curie
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))

@@ -28,7 +28,7 @@ def test_the_sets_are_large_enough(phrases: PhraseFigures, texts: TextFigures) -
 
 def test_phrases_resolve_to_the_intended_finding(phrases: PhraseFigures) -> None:
     """First search hit per lay phrase, as DESIGN.md's clients do it."""
-    assert phrases.accuracy >= 0.60, phrases.misses[:20]
+    assert phrases.accuracy >= 0.66, phrases.misses[:20]
 
 
 def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> None:

@@ -52,7 +52,7 @@ def _lookup(iris: Iterable[str]) -> dict[str, Finding]:
 
 @pytest.fixture(scope="module")
 def reader() -> TextReader:
-    return TextReader(TermSearch(_Names()), _lookup)
+    return TextReader(TermSearch(_Names()), _lookup, lambda: list(FINDINGS))
 
 
 def _read(reader: TextReader, text: str) -> dict[str, tuple[Certainty, bool, bool]]:
@@ -132,3 +132,25 @@ def test_typos_are_read(reader: TextReader) -> None:
 def test_a_text_over_the_limit_is_refused(reader: TextReader) -> None:
     with pytest.raises(TextTooLongError):
         reader.read("numbness " * 1000)
+
+
+def test_a_measured_temperature_is_the_finding_with_that_threshold() -> None:
+    """A finding with a temperature threshold is read from a number: present at or above, absent below."""
+    fever = E + "Fever"
+    names = {**FINDINGS, fever: ("fever",)}
+
+    class Names(_Names):
+        def finding_names(self) -> Mapping[str, tuple[str, ...]]:
+            return names
+
+    def lookup(iris: Iterable[str]) -> dict[str, Finding]:
+        out = {i: _finding(i) for i in iris if i in FINDINGS}
+        if fever in set(iris) | {fever}:
+            out[fever] = Finding(fever, "fever", (), None, "c", "c", frozenset(), None, (), False, (), (), 38.0)
+        return out
+
+    reader = TextReader(TermSearch(Names()), lookup, lambda: list(names))
+    [high] = reader.read("temp of 101F").mentions
+    assert (high.iri, high.certainty, high.text) == (fever, Certainty.AFFIRMED, "101F")
+    [low] = reader.read("it was 37.1 C").mentions
+    assert (low.iri, low.certainty) == (fever, Certainty.NEGATED)
