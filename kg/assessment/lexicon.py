@@ -219,3 +219,7 @@ SYNONYM_WORDS: dict[str, str] = {
     "mornings": "morning",
     "wakeup": "morning",
 }
+
+#: Words every text about leg pain implies: a finding's label need not have them said to be read in a
+#: text ("no swelling" is about the leg; "pain on walking" is leg pain on walking).
+IMPLIED_WORDS = ("leg", "legs")

@@ -31,7 +31,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from kg.assessment.lexicon import CONTRACTIONS, NEGATIONS, STOP_WORDS, SYNONYM_WORDS
+from kg.assessment.lexicon import CONTRACTIONS, IMPLIED_WORDS, NEGATIONS, STOP_WORDS, SYNONYM_WORDS
 from kg.knowledge.protocols import TermNames
 
 MIN_QUERY_COVERAGE = 0.5
@@ -46,6 +46,9 @@ NEGATION_PENALTY = 0.35
 MAX_PHRASE_CHARS = 500
 #: How close a word must be to a label's word to be read as a typo of it (0..1, rapidfuzz `fuzz.ratio` / 100).
 TYPO_SIMILARITY = 0.85
+#: Window token sets whose covers a matcher keeps (then it starts over: a bound on memory).
+COVER_CACHE = 50_000
+_NOT = frozenset({"not"})
 
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -106,10 +109,14 @@ class TermMatcher:
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
         self._vocabulary = sorted(self._idf)
         self._tokens: dict[str, str] = {}
+        self._covers: dict[tuple[frozenset[str], float, float], list[Cover]] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
             for token in tokens:
                 self._by_token.setdefault(token, []).append(i)
+        #: each variant's information (the IDF of its tokens), the denominator of its label cover
+        self._information = [self._weight(tokens) for _, _, tokens in self._variants]
+        self._implied = frozenset(normalize(" ".join(IMPLIED_WORDS)))
 
     def _weight(self, tokens: Iterable[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in tokens)
@@ -145,34 +152,45 @@ class TermMatcher:
     def covers(self, query: frozenset[str], min_label_cover: float, min_query_cover: float) -> list[Cover]:
         """Each term's best label that the tokens of a window of text explain to at least
         `min_label_cover` and that explains at least `min_query_cover` of the window's tokens that some
-        label holds. A negation in the window
-        is the text's business (its context decides, `kg.assessment.text`), except for a label that
-        holds a negation itself ("pain not relieved by rest"): that one needs the negation in the window."""
-        if not query:
-            return []
-        plain = query - {"not"}
+        label holds. A negation in the window is the text's business (its context decides,
+        `kg.assessment.text`), except for a label that holds a negation itself ("pain not relieved by
+        rest"): that one needs the negation in the window. Memoised per token set (a text's windows
+        repeat them; the vocabulary is fixed)."""
+        key = (query, min_label_cover, min_query_cover)
+        found = self._covers.get(key)
+        if found is None:
+            found = self._covers_of(query, min_label_cover, min_query_cover)
+            if len(self._covers) >= COVER_CACHE:
+                self._covers.clear()
+            self._covers[key] = found
+        return found
+
+    def _covers_of(self, query: frozenset[str], min_label_cover: float, min_query_cover: float) -> list[Cover]:
+        # words no label holds are the text's other content, not part of what a label explains
+        known = self._weight(w for w in query if w in self._idf and w != "not")
+        known_with_not = known + (self._idf.get("not", 0.0) if "not" in query else 0.0)
         best: dict[str, Cover] = {}
         for i in {i for t in query for i in self._by_token.get(t, ())}:
             iri, label, tokens = self._variants[i]
-            if "not" in tokens and "not" not in query:
+            negated_label = "not" in tokens
+            if negated_label and "not" not in query:
                 continue
-            window = query if "not" in tokens else plain
-            # words no label holds are the text's other content, not part of what a label explains
-            query_weight = self._weight(w for w in window if w in self._idf)
-            if not query_weight:
-                continue
-            shared = window & tokens
-            if shared <= {"not"}:
+            query_weight = known_with_not if negated_label else known
+            shared = (query if negated_label else query - _NOT) & tokens
+            if not query_weight or shared <= _NOT:
                 continue
             shared_weight = self._weight(shared)
-            information = self._weight(tokens)
+            # the domain's own site ("leg") goes without saying, "swelling" covers "leg swelling", when
+            # what is said weighs at least as much as what is left unsaid ("pain" alone is not leg pain)
+            unsaid = self._weight(tokens & self._implied - shared)
+            information = self._information[i] - (unsaid if shared_weight >= unsaid else 0.0)
             label_cover, query_cover = shared_weight / information, shared_weight / query_weight
             if label_cover < min_label_cover or query_cover < min_query_cover:
                 continue
-            found = Cover(iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4))
+            cover = Cover(iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4))
             held = best.get(iri)
-            if held is None or (found.information, found.label_cover) > (held.information, held.label_cover):
-                best[iri] = found
+            if held is None or (cover.information, cover.label_cover) > (held.information, held.label_cover):
+                best[iri] = cover
         return list(best.values())
 
     def match(self, query: frozenset[str], limit: int = 20) -> list[Match]:

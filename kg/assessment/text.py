@@ -165,19 +165,23 @@ class TextReader:
             MentionKind.FINDING: self.search.matcher("finding"),
             MentionKind.CONDITION: self.search.matcher("condition"),
         }
+        # the pipeline's own steps (tokenizing, ConText) run one text at a time; matching the windows,
+        # most of the work, reads only this text's Doc and runs beside other requests
         with self._lock:
             if self._nlp is None:
                 self._nlp = _pipeline()
             doc = self._nlp.make_doc(text)
-            chosen: list[_Candidate] = []
-            unrecognized: list[str] = []
-            measured = self._measurements(doc, text)
-            for first, last in _clauses(doc):
-                found = self._clause_mentions(doc, first, last, matchers)
-                found += [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
-                chosen.extend(found)
-                unrecognized.extend(_left_over(doc, first, last, found))
-            return Interpretation(self._context(doc, chosen), tuple(u for u in unrecognized if u))
+        chosen: list[_Candidate] = []
+        unrecognized: list[str] = []
+        measured = self._measurements(doc, text)
+        for first, last in _clauses(doc):
+            found = self._clause_mentions(doc, first, last, matchers)
+            found += [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
+            chosen.extend(found)
+            unrecognized.extend(_left_over(doc, first, last, found))
+        with self._lock:
+            mentions = self._context(doc, chosen)
+        return Interpretation(mentions, tuple(u for u in unrecognized if u))
 
     def _clause_mentions(
         self, doc: Any, first: int, last: int, matchers: Mapping[MentionKind, TermMatcher]

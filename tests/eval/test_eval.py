@@ -43,9 +43,9 @@ def test_presentations_rank_and_triage(texts: TextFigures) -> None:
 
 
 def test_mentions_and_their_polarity(texts: TextFigures) -> None:
-    assert texts.recall >= 0.65
+    assert texts.recall >= 0.70
     assert texts.precision >= 0.65
-    assert texts.negated_correct / texts.negated_expected >= 0.60
+    assert texts.negated_correct / texts.negated_expected >= 0.80
 
 
 @pytest.mark.xfail(
