@@ -30,12 +30,15 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kg.core.namespaces import from_curie
 from kg.core.records import Condition, FindingLink, LinkRelation, RuleKind, SourceRef
 from kg.knowledge.index import TermIndex
 from kg.knowledge.protocols import AssessmentReader
+
+if TYPE_CHECKING:
+    from kg.assessment.text import Mention
 
 DISCRIMINATING_BASE = 2.0
 TYPICAL_BASE = 1.0
@@ -91,7 +94,7 @@ class Assessment:
     #: what the person said that named no finding (`kg.assessment.service` fills it)
     unrecognized: tuple[str, ...] = ()
     #: what was read from the request's free text (`kg.assessment.text.Mention`s; the service fills it)
-    understood: tuple[Any, ...] = ()
+    understood: tuple[Mention, ...] = ()
 
     @property
     def in_scope(self) -> bool:
