@@ -63,6 +63,21 @@ class _Records(Generic[T]):
                 known[iri] = found.get(iri)
 
 
+Built = TypeVar("Built")
+
+
+def _built(iris: list[str], records: _Records[T], memo: dict[str, Built], make: Callable[[T], Built]) -> list[Built]:
+    """The objects of these IRIs, in order: those memoised, and the others built from their records,
+    which are read in one call; an IRI the graph lacks is left out."""
+    if any(iri not in memo for iri in iris):
+        records.load(iris)
+        for iri in iris:
+            record = records.known.get(iri)
+            if record is not None and iri not in memo:
+                memo[iri] = make(record)
+    return [memo[iri] for iri in iris if iri in memo]
+
+
 def _label_key(item: t.Condition | t.Symptom | t.BodySystem) -> tuple[str, str]:
     return item.label.casefold(), item.iri
 
@@ -135,17 +150,9 @@ class Catalog:
         """The conditions of these IRIs that the graph has, in the given order."""
         iris = list(iris)
         memo = self._conditions
-        if any(iri not in memo for iri in iris):
-            self._condition_records.load(iris)
-            levels = self.urgency_levels()
-            if not levels:  # no urgency scale at all: the graph is unusable, not these conditions
-                return []
-            records = self._condition_records.known
-            for iri in iris:
-                c = records.get(iri)
-                if c is not None and iri not in memo:
-                    memo[iri] = self._new_condition(c)
-        return [memo[iri] for iri in iris if iri in memo]
+        if any(iri not in memo for iri in iris) and not self.urgency_levels():
+            return []  # no urgency scale at all: the graph is unusable, not these conditions
+        return _built(iris, self._condition_records, memo, self._new_condition)
 
     def condition(self, iri: str) -> t.Condition | None:
         found = self.conditions((iri,))
@@ -167,16 +174,7 @@ class Catalog:
 
     def symptoms(self, iris: Iterable[str]) -> list[t.Symptom]:
         """The findings of these IRIs that the graph has, in the given order."""
-        iris = list(iris)
-        memo = self._symptoms
-        if any(iri not in memo for iri in iris):
-            self._finding_records.load(iris)
-            records = self._finding_records.known
-            for iri in iris:
-                f = records.get(iri)
-                if f is not None and iri not in memo:
-                    memo[iri] = self._new_symptom(f)
-        return [memo[iri] for iri in iris if iri in memo]
+        return _built(list(iris), self._finding_records, self._symptoms, self._new_symptom)
 
     def symptom(self, iri: str) -> t.Symptom | None:
         found = self.symptoms((iri,))

@@ -462,7 +462,7 @@ class Mention:
     certainty: Certainty = strawberry.field(
         description='AFFIRMED or NEGATED counts as evidence; POSSIBLE ("might be swollen") is reported only.'
     )
-    historical: bool = strawberry.field(description='Said of the past ("broke my ankle years ago").')
+    historical: bool = strawberry.field(description='Said of the past ("had a knee operation in 2019").')
     text: str = strawberry.field(description="The words read.")
     start: int = strawberry.field(description="Character offset of the words in the input.")
     end: int = strawberry.field(description="Character offset just after the words.")

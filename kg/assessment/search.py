@@ -46,7 +46,7 @@ NEGATION_PENALTY = 0.35
 MAX_PHRASE_CHARS = 500
 #: How close a word must be to a label's word to be read as a typo of it (0..1, rapidfuzz `fuzz.ratio` / 100).
 TYPO_SIMILARITY = 0.85
-#: Window token sets whose covers a matcher keeps (then it starts over: a bound on memory).
+#: Words and window token sets a matcher memoises, each (then it starts over: a bound on memory).
 COVER_CACHE = 50_000
 _NOT = frozenset({"not"})
 
@@ -127,6 +127,8 @@ class TermMatcher:
         letters or more that no label contains. Memoised per matcher (the vocabulary is fixed)."""
         known = self._tokens.get(word)
         if known is None:
+            if len(self._tokens) >= COVER_CACHE:  # words come from requests: a bound on memory
+                self._tokens.clear()
             known = self._tokens[word] = self._correct(word)
         return known
 
@@ -140,10 +142,6 @@ class TermMatcher:
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
         return self.match(frozenset(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS])), limit)
-
-    def tokens_of(self, label: str) -> frozenset[str]:
-        """The tokens a label is matched by."""
-        return frozenset(normalize(label))
 
     def known(self, token: str) -> bool:
         """Whether some label holds this token."""
@@ -187,7 +185,9 @@ class TermMatcher:
             label_cover, query_cover = shared_weight / information, shared_weight / query_weight
             if label_cover < min_label_cover or query_cover < min_query_cover:
                 continue
-            cover = Cover(iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4))
+            cover = Cover(
+                iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4), negated_label
+            )
             held = best.get(iri)
             if held is None or (cover.information, cover.label_cover) > (held.information, held.label_cover):
                 best[iri] = cover
@@ -234,6 +234,8 @@ class Cover:
     label_cover: float
     query_cover: float
     information: float
+    #: the label holds a negation of its own ("pain not relieved by rest")
+    negated: bool = False
 
 
 class TermSearch:

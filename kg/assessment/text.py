@@ -90,7 +90,7 @@ class Mention:
     iri: str
     kind: MentionKind
     certainty: Certainty
-    #: the text says it happened in the past ("broke my ankle years ago")
+    #: the text says it happened in the past ("had a knee operation in 2019")
     historical: bool
     #: about someone else ("my mother had a clot") or hypothetical ("if it swells")
     not_the_patient: bool
@@ -210,7 +210,7 @@ class TextReader:
                                 cover.information,
                                 first + start,
                                 first + end + 1,
-                                "not" in matcher.tokens_of(cover.label),
+                                cover.negated,
                             )
                         )
         # best first: the reading that explains the most of a label (the most specific finding), then
@@ -351,6 +351,6 @@ def _pipeline() -> Any:
     context: ConText = nlp.add_pipe("medspacy_context")
     ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT), *PRESENT_WORDS)
     context.add([ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in ends])
-    # the past said after the finding ("broke my ankle years ago"), which medspaCy's rules leave out
+    # the past said after the finding ("a calf tear two summers ago"), which medspaCy's rules leave out
     context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])
     return nlp
