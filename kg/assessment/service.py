@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.assessment.scoring import Assessment, Candidate, Scorer
-from kg.assessment.search import Match, TermSearch
+from kg.assessment.search import MAX_PHRASE_CHARS, Match, TermSearch
 from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
 from kg.core.namespaces import from_curie
 from kg.core.settings import Settings
@@ -90,11 +90,18 @@ class LegPainService:
         return self.graph.version if self.graph is not None else self.knowledge.ontology_version()
 
     def search_findings(self, phrase: str, limit: int = 20) -> list[Match]:
-        """Findings matching a lay phrase, best first. A phrase the search cannot match is read as a
-        text (`kg.assessment.text`: a measured temperature, a finding said inside a longer sentence)
-        and the findings it states present come back, in the order it states them."""
+        """Findings matching a lay phrase, best first. What the phrase measures or compares comes
+        first (a temperature of 38.5, a walking distance that shrank: `TextReader.measured`), read
+        exactly; then the matches of its words. A phrase the search cannot match is read as a text
+        (`kg.assessment.text`: a finding said inside a longer sentence) and the findings it states
+        present come back, in the order it states them."""
+        if limit <= 0 or not phrase.strip():
+            return []
+        measured = [Match(iri, 1.0, phrase) for iri in self.reader.measured(phrase[:MAX_PHRASE_CHARS])]
         hits = self.search.findings(phrase, limit)
-        if hits or limit <= 0 or not phrase.strip():
+        if measured:
+            return [*measured, *(h for h in hits if h.iri not in {m.iri for m in measured})][:limit]
+        if hits:
             return hits
         try:
             read = self.reader.read(phrase)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from kg.assessment.comparisons import sentences, shrinking
 from kg.assessment.lexicon import STOP_WORDS
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import TermMatcher, TermSearch, words
@@ -138,6 +139,23 @@ class _Candidate:
     inner_negation: bool
     #: read as absent whatever the context says (a measured temperature below the finding's threshold)
     absent: bool = False
+    #: a comparison over time: its words about the past are part of it, not a past finding
+    over_time: bool = False
+    #: other token ranges the reading rests on (a comparison's amounts and period): understood, not
+    #: left over
+    parts: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Measures:
+    """What the graph says measurements and comparisons are, for one data version."""
+
+    version: str
+    #: finding IRI -> the body temperature (Celsius) from which a measured one is the finding
+    temperatures: dict[str, float]
+    #: finding IRI -> (the longest period in days a shrinking of the walking distance is it over, the
+    #: general findings it is a kind of)
+    periods: dict[str, tuple[float, tuple[str, ...]]]
 
 
 #: Looks up finding records by IRI (`kg.knowledge.protocols.TermReader.findings`).
@@ -152,8 +170,7 @@ class TextReader:
         self.search = search
         self.findings = findings
         self.every_finding = every_finding
-        #: (data version, finding IRI -> minimum body temperature) of the findings a temperature can be
-        self._thresholds: tuple[str, dict[str, float]] = ("", {})
+        self._measured = _Measures("", {}, {})
         self._nlp: Any = None  # built on the first read: a process that reads no text never imports spaCy
         self._lock = threading.Lock()  # a spaCy pipeline is not documented as thread-safe
 
@@ -171,14 +188,14 @@ class TextReader:
             if self._nlp is None:
                 self._nlp = _pipeline()
             doc = self._nlp.make_doc(text)
-        chosen: list[_Candidate] = []
-        unrecognized: list[str] = []
+        clauses = _clauses(doc)
         measured = self._measurements(doc, text)
-        for first, last in _clauses(doc):
+        chosen: list[_Candidate] = []
+        for first, last in clauses:
             found = self._clause_mentions(doc, first, last, matchers)
-            found += [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
-            chosen.extend(found)
-            unrecognized.extend(_left_over(doc, first, last, found))
+            chosen += found + [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
+        chosen = self._with_comparisons(doc, text, chosen)
+        unrecognized = [u for first, last in clauses for u in _left_over(doc, first, last, chosen)]
         with self._lock:
             mentions = self._context(doc, chosen)
         return Interpretation(mentions, tuple(u for u in unrecognized if u))
@@ -232,25 +249,97 @@ class TextReader:
         general = {g for record in records.values() for g in record.kinds}
         return [t for t in taken if not (t.kind is MentionKind.FINDING and t.iri in general)]
 
+    def measured(self, text: str) -> list[str]:
+        """The findings a text's measurements and comparisons state present, without reading the rest
+        of it: each body temperature at or above a finding's threshold, each shrinking of the walking
+        distance. What a phrase search puts first: these are read exactly, not by the words."""
+        measures = self._measures()
+        out = [
+            iri
+            for temperature in temperatures(text[:MAX_TEXT_CHARS])
+            for iri, threshold in measures.temperatures.items()
+            if temperature.celsius >= threshold
+        ]
+        for start, end in sentences(text[:MAX_TEXT_CHARS]):
+            stated = shrinking(text[start:end])
+            if stated is None:
+                continue
+            for iri, (maximum_days, general) in measures.periods.items():
+                out.extend([iri] if stated.rapid(maximum_days) else general[:1])
+        return list(dict.fromkeys(out))
+
+    def _measures(self) -> _Measures:
+        """The findings a measurement or a comparison can be, for the current data version."""
+        version = self.search.names.data_version()
+        if self._measured.version != version:
+            records = self.findings(self.every_finding())
+            rapid = {iri: f for iri, f in records.items() if f.maximum_period_days is not None}
+            self._measured = _Measures(
+                version,
+                {iri: f.minimum_temperature for iri, f in records.items() if f.minimum_temperature is not None},
+                {
+                    iri: (
+                        float(f.maximum_period_days or 0),
+                        # the general finding: what it is a kind of in the same category
+                        tuple(k for k in sorted(f.kinds) if k in records and records[k].category == f.category),
+                    )
+                    for iri, f in rapid.items()
+                },
+            )
+        return self._measured
+
+    def _with_comparisons(self, doc: Any, text: str, chosen: list[_Candidate]) -> list[_Candidate]:
+        """The mentions with each sentence's shrinking of the walking distance (`kg.assessment.comparisons`)
+        read as the rapid finding or its general kind; it replaces what the words alone read of the same
+        family in that sentence, and takes the first of its spans that overlaps no other mention."""
+        for start, end in sentences(text):
+            stated = shrinking(text[start:end])
+            if stated is None:
+                continue
+            for iri, (maximum_days, general) in self._measures().periods.items():
+                said = iri if stated.rapid(maximum_days) else (general[0] if general else None)
+                if said is None:
+                    continue
+                family = {iri, *general}
+                inside = [c for c in chosen if c.iri in family and start <= doc[c.first].idx < end]
+                chosen = [c for c in chosen if c not in inside]
+                spans = [doc.char_span(start + a, start + b, alignment_mode="expand") for a, b in stated.spans]
+                fits = [
+                    s for s in spans if s is not None and not any(s.start < c.last and c.first < s.end for c in chosen)
+                ]
+                if not fits:  # the comparison says more than the readings it overlaps
+                    span = min((s for s in spans if s is not None), key=len)
+                    chosen = [c for c in chosen if not (span.start < c.last and c.first < span.end)]
+                    fits = [span]
+                parts = tuple((s.start, s.end) for s in spans if s is not None)
+                chosen.append(
+                    _Candidate(
+                        MentionKind.FINDING,
+                        said,
+                        1.0,
+                        0.0,
+                        fits[0].start,
+                        fits[0].end,
+                        True,
+                        over_time=True,
+                        parts=parts,
+                    )
+                )
+        return chosen
+
     def _measurements(self, doc: Any, text: str) -> list[_Candidate]:
         """A mention per stated body temperature and finding with a temperature threshold: present at or
         above it, absent below (`kg.assessment.quantities`)."""
         stated = temperatures(text)
         if not stated:
             return []
-        version = self.search.names.data_version()
-        if self._thresholds[0] != version:
-            records = self.findings(self.every_finding())
-            self._thresholds = (
-                version,
-                {iri: f.minimum_temperature for iri, f in records.items() if f.minimum_temperature is not None},
-            )
+        thresholds = self._measures().temperatures
         out = []
         for temperature in stated:
             span = doc.char_span(temperature.start, temperature.end, alignment_mode="expand")
             if span is None:
                 continue
-            for iri, threshold in self._thresholds[1].items():
+            for iri, threshold in thresholds.items():
                 out.append(
                     _Candidate(
                         MentionKind.FINDING,
@@ -284,7 +373,7 @@ class TextReader:
                     c.iri,
                     c.kind,
                     certainty,
-                    bool(ent._.is_historical),
+                    bool(ent._.is_historical) and not c.over_time,
                     bool(ent._.is_family) or bool(ent._.is_hypothetical),
                     ent.text,
                     ent.start_char,
@@ -307,7 +396,7 @@ def _negates_itself(ent: Any) -> bool:
 
 def _left_over(doc: Any, first: int, last: int, found: Sequence[_Candidate]) -> list[str]:
     """The runs of a clause's words outside every mention that hold a word carrying meaning."""
-    covered = {i for c in found for i in range(c.first, c.last)}
+    covered = {i for c in found for a, b in ((c.first, c.last), *c.parts) for i in range(a, b)}
     runs: list[str] = []
     start: int | None = None
     for i in range(first, last + 1):

@@ -124,6 +124,8 @@ class Finding:
     mappings: tuple[MappingRef, ...]
     #: the body temperature (degrees Celsius) from which a measured temperature is this finding
     minimum_temperature: float | None = None
+    #: the longest period (days) over which a stated shrinking of the walking distance is this finding
+    maximum_period_days: int | None = None
 
 
 @dataclass(frozen=True)

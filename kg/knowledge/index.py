@@ -186,6 +186,7 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
             sources=tuple(term_sources[iri]),
             mappings=tuple(mappings[iri]),
             minimum_temperature=_float(row.get("minimumTemperature")),
+            maximum_period_days=_int(row.get("maximumPeriodDays")),
         )
     return findings
 
@@ -338,3 +339,7 @@ def _code_from_iri(iri: str) -> str:
 
 def _float(value: object) -> float | None:
     return None if value is None else float(str(value))
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))

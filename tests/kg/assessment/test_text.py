@@ -154,3 +154,42 @@ def test_a_measured_temperature_is_the_finding_with_that_threshold() -> None:
     assert (high.iri, high.certainty, high.text) == (fever, Certainty.AFFIRMED, "101F")
     [low] = reader.read("it was 37.1 C").mentions
     assert (low.iri, low.certainty) == (fever, Certainty.NEGATED)
+
+
+def _progression_reader() -> TextReader:
+    shrinking, rapid = E + "Shrinking", E + "RapidShrinking"
+    names = {**FINDINGS, shrinking: ("walking distance shrinking",), rapid: ("walking distance shrinking rapidly",)}
+
+    class Names(_Names):
+        def finding_names(self) -> Mapping[str, tuple[str, ...]]:
+            return names
+
+    def lookup(iris: Iterable[str]) -> dict[str, Finding]:
+        out = {i: _finding(i) for i in iris if i in FINDINGS}
+        out[shrinking] = Finding(
+            shrinking, "walking distance shrinking", (), None, "p", "p", frozenset(), None, (), False, (), ()
+        )
+        out[rapid] = Finding(
+            rapid, "rapid", (), None, "p", "p", frozenset({shrinking}), None, (), False, (), (), maximum_period_days=42
+        )
+        return out
+
+    return TextReader(TermSearch(Names()), lookup, lambda: list(names))
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Ten days ago I could walk a mile; now 200 yards and my calf cramps when walking.", "RapidShrinking"),
+        ("Three years ago I did 2 miles, these days half a mile.", "Shrinking"),
+        ("My walking distance is shrinking: 400 m a fortnight ago, 100 m now.", "RapidShrinking"),
+    ],
+)
+def test_a_walking_distance_compared_over_time_is_read_once_as_current(text: str, finding: str) -> None:
+    """The comparison is the patient's now, although it speaks of the past; the words' own reading of
+    the same family gives way to it; the period decides whether it is rapid."""
+    read = _progression_reader().read(text)
+    progressions = [m for m in read.mentions if "Shrinking" in m.iri]
+    assert [m.iri.removeprefix(E) for m in progressions] == [finding]
+    assert progressions[0].counts and progressions[0].present
+    assert not any("ago" in u or "mile" in u for u in read.unrecognized)

@@ -1,0 +1,68 @@
+"""Walking distance compared over time: which amount is the past, rapid or not, and what is not a
+comparison (`kg.assessment.comparisons`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.assessment.comparisons import sentences, shrinking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two months back I walked two miles without bother, these days 300 metres is my limit",
+        "I'm down to about 100 m from nearly a kilometre",
+        "I get 2 blocks now, it used to be 8",
+        "my walk to the shops went from 15 minutes to 5",
+        "now I stop at every lamppost instead of every few streets",
+        "I can't get anywhere near as far as I could last spring, not nearly as far",
+        "the distance before the ache comes on has shortened",
+    ],
+)
+def test_a_shrinking_walking_distance_is_read(text: str) -> None:
+    assert shrinking(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I walk 2 miles then rest for 5 minutes",
+        "after 400 yards the calf tightens and it settles in 2 minutes",
+        "these days I walk 3 miles, last year only 1 mile",  # it grew
+        "I can't walk far",  # no comparison with the past
+        "I walk 20 minutes to the park and 20 minutes back",
+    ],
+)
+def test_other_amounts_are_not_a_shrinking(text: str) -> None:
+    assert shrinking(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rapid"),
+    [
+        ("ten days ago I did a mile, now 200 yards", True),
+        ("within a fortnight it dropped from 30 minutes to 10", True),
+        ("in the last month the distance has dropped", True),
+        ("I could walk a mile three years ago, now half a mile", False),
+        ("it's gone from 1 km to 500 m since last year", False),
+        ("the distance has come down all of a sudden", True),
+        ("I get 2 blocks now, it used to be 8", False),  # no period said: the general finding
+    ],
+)
+def test_rapid_is_a_short_period_or_said_sudden(text: str, rapid: bool) -> None:
+    stated = shrinking(text)
+    assert stated is not None
+    assert stated.rapid(42) is rapid
+
+
+def test_the_spans_cover_the_comparison_then_its_parts() -> None:
+    text = "ten days ago I did a mile, now 200 yards"
+    stated = shrinking(text)
+    assert stated is not None
+    assert [text[a:b] for a, b in stated.spans] == ["a mile, now 200 yards", "200 yards", "a mile", "ten days ago"]
+
+
+def test_sentences_keep_decimals_whole() -> None:
+    text = "It was 1.5 km. Now 0.5 km! Fine"
+    assert [text[a:b] for a, b in sentences(text)] == ["It was 1.5 km.", " Now 0.5 km!", " Fine"]
