@@ -218,8 +218,77 @@ SYNONYM_WORDS: dict[str, str] = {
     "morning": "morning",
     "mornings": "morning",
     "wakeup": "morning",
+    # the situations of rest: lying, sitting, in bed, at night
+    "lying": "rest",
+    "lie": "rest",
+    "sat": "rest",
+    "seated": "rest",
+    "bed": "rest",
+    "bedtime": "rest",
+    "night": "rest",
+    "nights": "rest",
+    "nighttime": "rest",
+    "asleep": "rest",
+    "sleep": "rest",
+    "sleeping": "rest",
+    "sofa": "rest",
+    "couch": "rest",
+    "chair": "rest",
+    "armchair": "rest",
+    "pause": "rest",
+    "pausing": "rest",
+    "paused": "rest",
+}
+
+#: Phrasal verbs and set phrases that say one thing, by their base words (stop words such as "my" are
+#: skipped when matching: "put my feet up"); every inflection of the first word counts ("went away",
+#: "wears off", "standing still").
+PHRASES: dict[str, str] = {
+    # relief
+    "go away": "relieve",
+    "wear off": "relieve",
+    "calm down": "relieve",
+    "die down": "relieve",
+    "die off": "relieve",
+    "let up": "relieve",
+    "ease off": "relieve",
+    "ease up": "relieve",
+    "clear up": "relieve",
+    "settle down": "relieve",
+    "fade away": "relieve",
+    "stop hurting": "relieve",
+    "stop aching": "relieve",
+    # rest
+    "stand still": "rest",
+    "sit down": "rest",
+    "lie down": "rest",
+    "put feet up": "rest",
+    "feet up": "rest",
+    "off feet": "rest",
+    "take break": "rest",
+    "take seat": "rest",
+    "stop walking": "rest",
+    "stop moving": "rest",
+}
+
+#: Irregular forms of the verbs that begin a phrase (the regular ones are made by rule).
+IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
+    "go": ("goes", "went", "gone", "going"),
+    "wear": ("wore", "worn"),
+    "lie": ("lies", "lay", "lying", "lain"),
+    "sit": ("sat", "sitting"),
+    "stand": ("stood",),
+    "let": ("lets", "letting"),
+    "die": ("dies", "died", "dying"),
+    "put": ("puts", "putting"),
+    "take": ("took", "taken", "taking"),
+    "stop": ("stopped", "stopping"),
 }
 
 #: Words every text about leg pain implies: a finding's label need not have them said to be read in a
 #: text ("no swelling" is about the leg; "pain on walking" is leg pain on walking).
 IMPLIED_WORDS = ("leg", "legs")
+
+#: Words a clause says once for the findings of its other comma-separated parts: "my foot aches
+#: constantly, even lying in bed" is an aching foot and pain at rest.
+SHARED_WORDS = ("pain",)

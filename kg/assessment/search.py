@@ -24,14 +24,23 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from kg.assessment.lexicon import CONTRACTIONS, IMPLIED_WORDS, NEGATIONS, STOP_WORDS, SYNONYM_WORDS
+from kg.assessment.lexicon import (
+    CONTRACTIONS,
+    IMPLIED_WORDS,
+    IRREGULAR_VERBS,
+    NEGATIONS,
+    PHRASES,
+    SHARED_WORDS,
+    STOP_WORDS,
+    SYNONYM_WORDS,
+)
 from kg.knowledge.protocols import TermNames
 
 MIN_QUERY_COVERAGE = 0.5
@@ -59,20 +68,56 @@ def _stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def words(text: str) -> list[str]:
-    """The meaningful words of a phrase, lexicon-folded but not stemmed ("not" for any negation)."""
+def raw_words(text: str) -> list[str]:
+    """A text's words, lower case, contractions expanded, punctuation dropped, nothing folded."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     for contraction, expansion in CONTRACTIONS.items():
         text = text.replace(contraction, expansion)
-    out: list[str] = []
-    for word in _WORD.findall(text.replace("'", "")):
-        if word in NEGATIONS:
-            out.append("not")
-            continue
-        word = SYNONYM_WORDS.get(word, word)
-        if word not in STOP_WORDS:
-            out.append(word)
+    return _WORD.findall(text.replace("'", ""))
+
+
+def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The meaningful words of each group of raw words (a phrase's words, or a text's tokens), folded
+    with the lexicon: any negation to "not", a phrase to its word ("goes away" -> "relieve", matched
+    across groups and over stop words, the folded word kept in the phrase's first group), each other
+    word by `SYNONYM_WORDS`; stop words dropped."""
+    seq = [(i, "not" if w in NEGATIONS else w) for i, ws in enumerate(groups) for w in ws if w not in STOP_WORDS]
+    out: list[list[str]] = [[] for _ in groups]
+    k = 0
+    while k < len(seq):
+        for n in (3, 2):
+            said = _PHRASES.get(tuple(w for _, w in seq[k : k + n]))
+            if said is not None:
+                out[seq[k][0]].append(said)
+                k += n
+                break
+        else:
+            word = SYNONYM_WORDS.get(seq[k][1], seq[k][1])
+            if word not in STOP_WORDS:
+                out[seq[k][0]].append(word)
+            k += 1
     return out
+
+
+def words(text: str) -> list[str]:
+    """The meaningful words of a phrase, lexicon-folded but not stemmed ("not" for any negation)."""
+    return fold([raw_words(text)])[0]
+
+
+def _inflections(verb: str) -> set[str]:
+    forms = {verb, verb + "s", verb + "es", verb + "ed", verb + "ing", *IRREGULAR_VERBS.get(verb, ())}
+    if verb.endswith("e"):
+        forms |= {verb + "d", verb[:-1] + "ing"}
+    return forms
+
+
+#: `PHRASES` by every inflection of its first word, as word tuples
+_PHRASES: dict[tuple[str, ...], str] = {
+    (form, *rest): said
+    for phrase, said in PHRASES.items()
+    for first, *rest in [phrase.split()]
+    for form in _inflections(first)
+}
 
 
 def normalize(text: str) -> tuple[str, ...]:
@@ -109,7 +154,7 @@ class TermMatcher:
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
         self._vocabulary = sorted(self._idf)
         self._tokens: dict[str, str] = {}
-        self._covers: dict[tuple[frozenset[str], float, float], list[Cover]] = {}
+        self._covers: dict[tuple[frozenset[str], float, float, frozenset[str]], list[Cover]] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
             for token in tokens:
@@ -117,6 +162,7 @@ class TermMatcher:
         #: each variant's information (the IDF of its tokens), the denominator of its label cover
         self._information = [self._weight(tokens) for _, _, tokens in self._variants]
         self._implied = frozenset(normalize(" ".join(IMPLIED_WORDS)))
+        self._shared_words = frozenset(normalize(" ".join(SHARED_WORDS)))
 
     def _weight(self, tokens: Iterable[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in tokens)
@@ -143,27 +189,42 @@ class TermMatcher:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
         return self.match(frozenset(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS])), limit)
 
+    def clause_context(self, tokens: Iterable[str]) -> frozenset[str]:
+        """The tokens of a part of a clause that it says for the clause's other parts too
+        (`SHARED_WORDS`: "my foot aches, worst lying in bed" is pain at rest)."""
+        return self._shared_words.intersection(tokens)
+
     def known(self, token: str) -> bool:
         """Whether some label holds this token."""
         return token in self._idf
 
-    def covers(self, query: frozenset[str], min_label_cover: float, min_query_cover: float) -> list[Cover]:
+    def covers(
+        self,
+        query: frozenset[str],
+        min_label_cover: float,
+        min_query_cover: float,
+        implied: frozenset[str] = frozenset(),
+    ) -> list[Cover]:
         """Each term's best label that the tokens of a window of text explain to at least
         `min_label_cover` and that explains at least `min_query_cover` of the window's tokens that some
         label holds. A negation in the window is the text's business (its context decides,
         `kg.assessment.text`), except for a label that holds a negation itself ("pain not relieved by
-        rest"): that one needs the negation in the window. Memoised per token set (a text's windows
-        repeat them; the vocabulary is fixed)."""
-        key = (query, min_label_cover, min_query_cover)
+        rest"): that one needs the negation in the window. `implied` are tokens the window's context
+        says for it (a clause's "pain" for each of its findings), which, like the domain's own site, go
+        without saying. Memoised per token set (a text's windows repeat them; the vocabulary is
+        fixed)."""
+        key = (query, min_label_cover, min_query_cover, implied)
         found = self._covers.get(key)
         if found is None:
-            found = self._covers_of(query, min_label_cover, min_query_cover)
+            found = self._covers_of(query, min_label_cover, min_query_cover, self._implied | implied)
             if len(self._covers) >= COVER_CACHE:
                 self._covers.clear()
             self._covers[key] = found
         return found
 
-    def _covers_of(self, query: frozenset[str], min_label_cover: float, min_query_cover: float) -> list[Cover]:
+    def _covers_of(
+        self, query: frozenset[str], min_label_cover: float, min_query_cover: float, implied: frozenset[str]
+    ) -> list[Cover]:
         # words no label holds are the text's other content, not part of what a label explains
         known = self._weight(w for w in query if w in self._idf and w != "not")
         known_with_not = known + (self._idf.get("not", 0.0) if "not" in query else 0.0)
@@ -180,7 +241,7 @@ class TermMatcher:
             shared_weight = self._weight(shared)
             # the domain's own site ("leg") goes without saying, "swelling" covers "leg swelling", when
             # what is said weighs at least as much as what is left unsaid ("pain" alone is not leg pain)
-            unsaid = self._weight(tokens & self._implied - shared)
+            unsaid = self._weight(tokens & implied - shared)
             information = self._information[i] - (unsaid if shared_weight >= unsaid else 0.0)
             label_cover, query_cover = shared_weight / information, shared_weight / query_weight
             if label_cover < min_label_cover or query_cover < min_query_cover:

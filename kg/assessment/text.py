@@ -39,12 +39,12 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import sentences, shrinking
-from kg.assessment.lexicon import STOP_WORDS
 from kg.assessment.quantities import temperatures
-from kg.assessment.search import TermMatcher, TermSearch, words
+from kg.assessment.search import TermMatcher, TermSearch, fold, raw_words
 from kg.core.records import Finding
 
 #: Longest window of words a mention is matched in.
@@ -203,13 +203,21 @@ class TextReader:
     def _clause_mentions(
         self, doc: Any, first: int, last: int, matchers: Mapping[MentionKind, TermMatcher]
     ) -> list[_Candidate]:
-        folded = [words(token.norm_) for token in doc[first:last]]
+        folded = fold([raw_words(token.norm_) for token in doc[first:last]])
         candidates: list[_Candidate] = []
         for kind, matcher in matchers.items():
             tokens = [frozenset(matcher.token(w) for w in ws) for ws in folded]
             # a window starts and ends on a word some label holds, or on a negation (which only a label
             # with a negation of its own can use: "can't put weight on it"), never on filler
             content = [any(t == "not" or matcher.known(t) for t in ts) for ts in tokens]
+            # the words one comma-separated part of the clause says for another part that is only an
+            # elliptical addition ("my foot aches, even lying in bed": pain at rest)
+            part = list(accumulate((token.text == "," for token in doc[first:last]), initial=0))[1:]
+            said = [
+                matcher.clause_context(t for i, ts in enumerate(tokens) if part[i] == p for t in ts)
+                for p in range(part[-1] + 1 if part else 0)
+            ]
+            spoken = [[i for i, ts in enumerate(tokens) if ts and part[i] == p] for p in range(len(said))]
             for start in range(len(folded)):
                 if not content[start]:
                     continue
@@ -218,7 +226,17 @@ class TextReader:
                     query |= tokens[end]
                     if not content[end]:
                         continue
-                    for cover in matcher.covers(frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER):
+                    whole_part = (
+                        part[start] == part[end]
+                        and spoken[part[start]]
+                        and (spoken[part[start]][0] >= start and spoken[part[start]][-1] <= end)
+                    )
+                    context = (
+                        frozenset().union(*(s for p, s in enumerate(said) if p != part[start]))
+                        if whole_part
+                        else frozenset()
+                    )
+                    for cover in matcher.covers(frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER, context):
                         candidates.append(
                             _Candidate(
                                 kind,
@@ -395,22 +413,20 @@ def _negates_itself(ent: Any) -> bool:
 
 
 def _left_over(doc: Any, first: int, last: int, found: Sequence[_Candidate]) -> list[str]:
-    """The runs of a clause's words outside every mention that hold a word carrying meaning."""
+    """The runs of a clause's words outside every mention that hold a word carrying meaning (a
+    phrase's particle, the "down" of "lying down" when "lying" was read, carries none of its own)."""
     covered = {i for c in found for a, b in ((c.first, c.last), *c.parts) for i in range(a, b)}
+    folded = fold([raw_words(token.norm_) for token in doc[first:last]])
     runs: list[str] = []
     start: int | None = None
     for i in range(first, last + 1):
         if i < last and i not in covered:
             start = i if start is None else start
             continue
-        if start is not None and _meaningful(doc[start:i]):
+        if start is not None and any(w != "not" for ws in folded[start - first : i - first] for w in ws):
             runs.append(doc[start:i].text.strip(" ,;:"))
         start = None
     return [r for r in runs if r]
-
-
-def _meaningful(span: Any) -> bool:
-    return any(w not in STOP_WORDS and w != "not" for token in span for w in words(token.norm_))
 
 
 def _clauses(doc: Any) -> list[tuple[int, int]]:
@@ -440,6 +456,8 @@ def _pipeline() -> Any:
     context: ConText = nlp.add_pipe("medspacy_context")
     ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT), *PRESENT_WORDS)
     context.add([ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in ends])
+    # a spaced dash ("my leg - it's"), not a hyphen inside a word ("weight-bearing")
+    context.add([ConTextRule("-", "TERMINATE", pattern=[{"ORTH": "-", "SPACY": True}], direction="TERMINATE")])
     # the past said after the finding ("a calf tear two summers ago"), which medspaCy's rules leave out
     context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])
     return nlp

@@ -103,3 +103,50 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
     assert hit.iri == BASE + finding
     record = service.knowledge.findings([hit.iri])[hit.iri]
     assert record.is_warning and record.warrants == BASE + "Emergency"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "folded"),
+    [
+        ("it went away", ["relieve"]),
+        ("wears off after a bit", ["relieve", "after"]),
+        ("once I put my feet up", ["rest"]),
+        ("standing still", ["rest"]),
+        ("the ache dies down", ["pain", "relieve"]),
+        ("away we go", ["away", "go"]),  # a phrase only in its own order
+    ],
+)
+def test_phrasal_verbs_fold_to_one_word(phrase: str, folded: list[str]) -> None:
+    from kg.assessment.search import words
+
+    assert words(phrase) == folded
+
+
+def test_a_phrase_folds_across_token_groups_into_its_first_group() -> None:
+    from kg.assessment.search import fold
+
+    assert fold([["it"], ["calms"], ["down"], ["later"]]) == [[], ["relieve"], [], ["later"]]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("the pain wakes me at night", "PainAtRest"),
+        ("aches when I'm lying on the sofa", "PainAtRest"),
+        ("it wears off within a few minutes of stopping to rest", "ReliefWithinMinutesOfRest"),
+    ],
+)
+def test_rest_is_said_by_situation(service, phrase: str, expected: str) -> None:  # noqa: ANN001
+    assert first(service, phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("eight weeks ago I could do 3 miles, now I stop after half a mile", "WalkingDistanceShrinking"),
+        ("over ten days it went from 800 yards to 100", "RapidShrinkingWalkingDistance"),
+    ],
+)
+def test_a_comparison_comes_first_in_a_phrase_search(service, phrase: str, expected: str) -> None:  # noqa: ANN001
+    """Eight weeks is past the graph's 42 days for the rapid kind; ten days is within it."""
+    assert first(service, phrase) == expected

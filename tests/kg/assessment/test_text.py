@@ -42,7 +42,7 @@ class _Names:
 
 
 def _finding(iri: str, kinds: frozenset[str] = frozenset()) -> Finding:
-    return Finding(iri, FINDINGS[iri][0], (), None, "c", "c", kinds, None, (), False, (), ())
+    return Finding(iri, FINDINGS.get(iri, ("",))[0], (), None, "c", "c", kinds, None, (), False, (), ())
 
 
 def _lookup(iris: Iterable[str]) -> dict[str, Finding]:
@@ -193,3 +193,26 @@ def test_a_walking_distance_compared_over_time_is_read_once_as_current(text: str
     assert [m.iri.removeprefix(E) for m in progressions] == [finding]
     assert progressions[0].counts and progressions[0].present
     assert not any("ago" in u or "mile" in u for u in read.unrecognized)
+
+
+def test_a_spaced_dash_ends_a_negation_but_a_hyphen_does_not(reader: TextReader) -> None:
+    read = _read(reader, "no numbness - my calf pain is there though")
+    assert read["Numbness"][0] is Certainty.NEGATED
+    assert read["CalfPain"][0] is Certainty.AFFIRMED
+
+
+def test_an_elliptical_part_of_a_clause_shares_its_pain() -> None:
+    """ "my calf pain, worst at rest" is also pain at rest; a part that says more of its own does not
+    borrow ("calf pain, and cramps after the rest" is not pain at rest)."""
+    at_rest = E + "AtRest"
+    names = {**FINDINGS, at_rest: ("pain at rest",)}
+
+    class Names(_Names):
+        def finding_names(self) -> Mapping[str, tuple[str, ...]]:
+            return names
+
+    reader = TextReader(TermSearch(Names()), lambda iris: {i: _finding(i) for i in iris if i in names}, lambda: [])
+    ellipsis = {m.iri for m in reader.read("My calf pain is bad, even at rest").mentions}
+    assert ellipsis == {E + "CalfPain", at_rest}
+    more = {m.iri for m in reader.read("My calf pain is bad, then numbness after rest").mentions}
+    assert at_rest not in more
