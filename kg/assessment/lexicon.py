@@ -218,6 +218,60 @@ SYNONYM_WORDS: dict[str, str] = {
     "morning": "morning",
     "mornings": "morning",
     "wakeup": "morning",
+    # sensations said in lay metaphors: electric, tingling, burning, numb, weak, tired, tight
+    "zap": "shoot",
+    "zaps": "shoot",
+    "zapping": "shoot",
+    "zing": "shoot",
+    "zings": "shoot",
+    "zinging": "shoot",
+    "jolt": "shoot",
+    "jolts": "shoot",
+    "jolting": "shoot",
+    "jab": "shoot",
+    "jabs": "shoot",
+    "jabbing": "shoot",
+    "lightning": "electrical",
+    "buzzing": "tingling",
+    "buzzy": "tingling",
+    "buzz": "tingling",
+    "fizzing": "tingling",
+    "fizzy": "tingling",
+    "crawling": "tingling",
+    "prickly": "tingling",
+    "fire": "burning",
+    "scalding": "burning",
+    "searing": "burning",
+    "dead": "numbness",
+    "deadened": "numbness",
+    "jelly": "weakness",
+    "wobbly": "weakness",
+    "buckle": "weakness",
+    "buckles": "weakness",
+    "buckling": "weakness",
+    "knackered": "fatigue",
+    "weary": "fatigue",
+    "drained": "fatigue",
+    "crampy": "cramp",
+    "cramped": "cramp",
+    "seize": "cramp",
+    "seizes": "cramp",
+    "seizing": "cramp",
+    "knot": "cramp",
+    "knots": "cramp",
+    "knotted": "cramp",
+    # size and heat said by comparison with the other side
+    "bigger": "swelling",
+    "fatter": "swelling",
+    "larger": "swelling",
+    "thicker": "swelling",
+    "warmer": "warmth",
+    "hotter": "warmth",
+    # laterality: a named side is one side
+    "left": "one",
+    "right": "one",
+    "lefthand": "one",
+    "righthand": "one",
     # the situations of rest: lying, sitting, in bed, at night
     "lying": "rest",
     "lie": "rest",
@@ -240,9 +294,10 @@ SYNONYM_WORDS: dict[str, str] = {
     "paused": "rest",
 }
 
-#: Phrasal verbs and set phrases that say one thing, by their base words (stop words such as "my" are
-#: skipped when matching: "put my feet up"); every inflection of the first word counts ("went away",
-#: "wears off", "standing still").
+#: Phrasal verbs and set phrases that say one thing, by their base words: a phrase of words that carry
+#: meaning matches over stop words ("put my feet up"), a phrase that holds stop words matches word for
+#: word ("on foot"); every inflection of the first word counts ("went away", "wears off", "standing
+#: still", "gives way").
 PHRASES: dict[str, str] = {
     # relief
     "go away": "relieve",
@@ -258,6 +313,18 @@ PHRASES: dict[str, str] = {
     "fade away": "relieve",
     "stop hurting": "relieve",
     "stop aching": "relieve",
+    "pass off": "relieve",
+    # sensations
+    "live wire": "electrical",
+    "cotton wool": "numbness",
+    "can not feel": "numbness",
+    "give way": "weakness",
+    "worn out": "fatigue",
+    "charley horse": "cramp",
+    # walking
+    "on foot": "walking",
+    "on the move": "walking",
+    "out and about": "walking",
     # rest
     "stand still": "rest",
     "sit down": "rest",
@@ -283,6 +350,8 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
     "put": ("puts", "putting"),
     "take": ("took", "taken", "taking"),
     "stop": ("stopped", "stopping"),
+    "give": ("gives", "gave", "given", "giving"),
+    "pass": ("passes", "passed", "passing"),
 }
 
 #: Words every text about leg pain implies: a finding's label need not have them said to be read in a

@@ -79,24 +79,43 @@ def raw_words(text: str) -> list[str]:
 def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
     """The meaningful words of each group of raw words (a phrase's words, or a text's tokens), folded
     with the lexicon: any negation to "not", a phrase to its word ("goes away" -> "relieve", matched
-    across groups and over stop words, the folded word kept in the phrase's first group), each other
-    word by `SYNONYM_WORDS`; stop words dropped."""
-    seq = [(i, "not" if w in NEGATIONS else w) for i, ws in enumerate(groups) for w in ws if w not in STOP_WORDS]
+    across groups, the folded word kept in the phrase's first group; see `PHRASES`), each other word
+    by `SYNONYM_WORDS`; stop words dropped."""
+    every = [(i, w) for i, ws in enumerate(groups) for w in ws]
     out: list[list[str]] = [[] for _ in groups]
     k = 0
-    while k < len(seq):
-        for n in (3, 2):
-            said = _PHRASES.get(tuple(w for _, w in seq[k : k + n]))
-            if said is not None:
-                out[seq[k][0]].append(said)
-                k += n
-                break
-        else:
-            word = SYNONYM_WORDS.get(seq[k][1], seq[k][1])
+    while k < len(every):
+        group, word = every[k]
+        said, used = _phrase_at(every, k)
+        if said is not None:
+            out[group].append(said)
+            k += used
+            continue
+        k += 1
+        if word in NEGATIONS:
+            out[group].append("not")
+        elif word not in STOP_WORDS:
+            word = SYNONYM_WORDS.get(word, word)
             if word not in STOP_WORDS:
-                out[seq[k][0]].append(word)
-            k += 1
+                out[group].append(word)
     return out
+
+
+def _phrase_at(every: Sequence[tuple[int, str]], k: int) -> tuple[str | None, int]:
+    """The phrase that starts at word `k`, and how many words it takes: word for word first (a phrase
+    of stop words, "on foot"), then over stop words ("put my feet up")."""
+    for n in (3, 2):
+        said = _PHRASES.get(tuple(w for _, w in every[k : k + n]))
+        if said is not None:
+            return said, n
+    if every[k][1] in STOP_WORDS:
+        return None, 0
+    meaningful = [j for j in range(k, min(len(every), k + 6)) if every[j][1] not in STOP_WORDS]
+    for n in (3, 2):
+        said = _PHRASES.get(tuple(every[j][1] for j in meaningful[:n])) if len(meaningful) >= n else None
+        if said is not None:
+            return said, meaningful[n - 1] - k + 1
+    return None, 0
 
 
 def words(text: str) -> list[str]:
@@ -148,7 +167,10 @@ class TermMatcher:
                     self._variants.append((iri, label, tokens))
                     seen |= tokens
             doc_freq.update(seen)
-        self._raw_words = sorted({w for labels in terms.values() for label in labels for w in words(label)})
+        # a typo is corrected to a word of a label or to a lay word the lexicon folds ("dissapears")
+        self._raw_words = sorted(
+            {w for labels in terms.values() for label in labels for w in words(label)} | set(SYNONYM_WORDS)
+        )
         n = max(len(terms), 1)
         self._idf = {t: math.log(1 + n / df) for t, df in doc_freq.items()}
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
@@ -183,7 +205,7 @@ class TermMatcher:
         if stem in self._idf or len(word) < 5 or word == "not":
             return stem
         close = process.extractOne(word, self._raw_words, scorer=fuzz.ratio, score_cutoff=100 * TYPO_SIMILARITY)
-        return _stem(close[0]) if close else stem
+        return _stem(SYNONYM_WORDS.get(close[0], close[0])) if close else stem
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""

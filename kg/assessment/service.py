@@ -94,7 +94,7 @@ class LegPainService:
         first (a temperature of 38.5, a walking distance that shrank: `TextReader.measured`), read
         exactly; then the matches of its words. A phrase the search cannot match is read as a text
         (`kg.assessment.text`: a finding said inside a longer sentence) and the findings it states
-        present come back, in the order it states them."""
+        present come back, best read first."""
         if limit <= 0 or not phrase.strip():
             return []
         measured = [Match(iri, 1.0, phrase) for iri in self.reader.measured(phrase[:MAX_PHRASE_CHARS])]
@@ -108,7 +108,7 @@ class LegPainService:
         except TextTooLongError:
             return []
         stated = [m for m in read.mentions if m.kind is MentionKind.FINDING and m.counts and m.present]
-        return [Match(m.iri, m.score, m.text) for m in stated][:limit]
+        return sorted((Match(m.iri, m.score, m.text) for m in stated), key=lambda m: -m.score)[:limit]
 
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first."""

@@ -114,6 +114,10 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("standing still", ["rest"]),
         ("the ache dies down", ["pain", "relieve"]),
         ("away we go", ["away", "go"]),  # a phrase only in its own order
+        ("my ankle gives way", ["ankle", "weakness"]),
+        ("sore on foot, fine on the bike", ["pain", "walking", "fine", "bike"]),  # "on foot" word for word
+        ("foot on the pedal", ["foot", "pedal"]),
+        ("right calf and left foot", ["one", "calf", "one", "foot"]),
     ],
 )
 def test_phrasal_verbs_fold_to_one_word(phrase: str, folded: list[str]) -> None:
@@ -149,4 +153,17 @@ def test_rest_is_said_by_situation(service, phrase: str, expected: str) -> None:
 )
 def test_a_comparison_comes_first_in_a_phrase_search(service, phrase: str, expected: str) -> None:  # noqa: ANN001
     """Eight weeks is past the graph's 42 days for the rapid kind; ten days is within it."""
+    assert first(service, phrase) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("the ache dissappears when I sit down", "ReliefWithinMinutesOfRest"),  # a typo of a lay word
+        ("a zinging feeling in my calf", "SharpShootingPain"),
+        ("legs heavy and knackered after a hike", "MuscleFatigue"),
+        ("my knee keeps giving way", "MuscleWeakness"),
+    ],
+)
+def test_lay_word_families_and_their_typos(service, phrase: str, expected: str) -> None:  # noqa: ANN001
     assert first(service, phrase) == expected
