@@ -84,6 +84,12 @@ SYNONYM_WORDS: dict[str, str] = {
     "edema": "swelling",
     "oedema": "swelling",
     "bloated": "swelling",
+    "swelled": "swelling",
+    "swelling": "swelling",
+    "puffed": "swelling",
+    "ballooned": "swelling",
+    "ballooning": "swelling",
+    "enlarged": "swelling",
     "red": "redness",
     "reddened": "redness",
     "reddish": "redness",
@@ -129,8 +135,7 @@ SYNONYM_WORDS: dict[str, str] = {
     "inward": "inner",
     "underneath": "under",
     "tibia": "shin",
-    "sole": "bottom",
-    "soles": "bottom",
+    "soles": "sole",
     # sensations
     "numb": "numbness",
     "tingly": "tingling",
@@ -314,6 +319,11 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
+    # swelling
+    "swell up": "swelling",
+    "puff up": "swelling",
+    "balloon up": "swelling",
+    "blow up": "swelling",
     # sensations
     "live wire": "electrical",
     "cotton wool": "numbness",
@@ -352,6 +362,8 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
     "stop": ("stopped", "stopping"),
     "give": ("gives", "gave", "given", "giving"),
     "pass": ("passes", "passed", "passing"),
+    "swell": ("swelled", "swollen", "swelling"),
+    "blow": ("blew", "blown", "blowing"),
 }
 
 #: Words every text about leg pain implies: a finding's label need not have them said to be read in a
@@ -361,3 +373,7 @@ IMPLIED_WORDS = ("leg", "legs")
 #: Words a clause says once for the findings of its other comma-separated parts: "my foot aches
 #: constantly, even lying in bed" is an aching foot and pain at rest.
 SHARED_WORDS = ("pain",)
+
+#: Words that say which side, not what is wrong: they weigh what the commonest label word does, so
+#: "left calf feels hot" is a warm leg that happens to be one, not a one-sided swelling.
+LIGHT_WORDS = ("one",)

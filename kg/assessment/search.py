@@ -35,12 +35,14 @@ from kg.assessment.lexicon import (
     CONTRACTIONS,
     IMPLIED_WORDS,
     IRREGULAR_VERBS,
+    LIGHT_WORDS,
     NEGATIONS,
     PHRASES,
     SHARED_WORDS,
     STOP_WORDS,
     SYNONYM_WORDS,
 )
+from kg.core.records import Site
 from kg.knowledge.protocols import TermNames
 
 MIN_QUERY_COVERAGE = 0.5
@@ -52,6 +54,9 @@ MIN_LABEL_COVER = 0.4
 #: finding (measured on tests/eval/phrases.json: 0.25 resolves the most phrases; see the README).
 UNKNOWN_WORD_WEIGHT = 0.25
 NEGATION_PENALTY = 0.35
+#: What a site word counts for when it matches a label's site only through the part-of hierarchy
+#: ("calf" for the "leg" of "swelling of one leg"), as a share of its weight.
+GENERALISED_SITE = 0.25
 MAX_PHRASE_CHARS = 500
 #: How close a word must be to a label's word to be read as a typo of it (0..1, rapidfuzz `fuzz.ratio` / 100).
 TYPO_SIMILARITY = 0.85
@@ -153,10 +158,84 @@ class Match:
     matched: str
 
 
-class TermMatcher:
-    """Search over terms, each known by a label and synonyms. Built once; `search` is read-only."""
+@dataclass(frozen=True)
+class _SiteSaid:
+    """An anatomical site some tokens name, with those tokens."""
 
-    def __init__(self, terms: Mapping[str, Iterable[str]]) -> None:
+    iri: str
+    tokens: frozenset[str]
+
+
+class Sites:
+    """The anatomical sites phrases name, by their names' tokens, with the part-of hierarchy: what lets
+    a phrase's site go up to a label's wider one ("calf swollen" is a swollen leg) and keeps a label
+    that names another place from matching ("legs cramp" is not calf cramping)."""
+
+    def __init__(self, sites: Mapping[str, Site]) -> None:
+        named = {(normalize(n), s.iri) for s in sites.values() for n in (s.label, *s.synonyms)}
+        owners = Counter(tokens for tokens, _ in named)
+        #: longest names first, so "bottom of the foot" is the sole, not a buttock ("bottom") and a
+        #: foot; a name two sites share tells neither
+        self._names = sorted(((t, iri) for t, iri in named if t and owners[t] == 1), key=lambda n: (-len(n[0]), n))
+        self._wider = {s.iri: s.wider for s in sites.values()}
+
+    def said(self, tokens: Sequence[str]) -> tuple[_SiteSaid, ...]:
+        """The sites a run of tokens names, each name's tokens in its own order and next to each other
+        ("back of the lower leg" is the calf; "lower back ... leg" is not), longest names first, each
+        token naming one site at most."""
+        taken = [False] * len(tokens)
+        found: list[_SiteSaid] = []
+        for name, iri in self._names:
+            n = len(name)
+            for k in range(len(tokens) - n + 1):
+                if tuple(tokens[k : k + n]) == name and not any(taken[k : k + n]):
+                    found.append(_SiteSaid(iri, frozenset(name)))
+                    taken[k : k + n] = [True] * n
+                    break
+        return tuple(found)
+
+    def within(self, site: str, wider: str) -> bool:
+        """Whether a site is, or is part of, another."""
+        return site == wider or wider in self._wider.get(site, frozenset())
+
+    def fit(self, query: tuple[_SiteSaid, ...], label: tuple[_SiteSaid, ...]) -> _SiteFit | None:
+        """How a label's sites fit a phrase's: None when they name different places (a site of the
+        phrase that no label site holds, and a site of the label the phrase does not say); else the
+        site tokens of each side that the other says, the same site in other words ("arch of the
+        foot" for "bottom of the foot") or a narrower one ("calf" says the "leg" of "leg pain")."""
+        if not query or not label:
+            return _SiteFit()
+        unexplained = [q for q in query if not any(self.within(q.iri, s.iri) for s in label)]
+        unsaid = [s for s in label if not any(self.within(q.iri, s.iri) for q in query)]
+        if unexplained and unsaid:
+            return None
+        same: set[str] = set()
+        narrower: set[str] = set()
+        for s in label:
+            for q in query:
+                if self.within(q.iri, s.iri):
+                    (same if q.iri == s.iri else narrower).update(s.tokens | q.tokens)
+        return _SiteFit(frozenset(same), frozenset(narrower - same))
+
+
+@dataclass(frozen=True)
+class _SiteFit:
+    """The site tokens a label and a phrase share through the sites they name: the same site in other
+    words (counted in full) and a narrower site of a wider one (counted at `GENERALISED_SITE`)."""
+
+    same: frozenset[str] = frozenset()
+    narrower: frozenset[str] = frozenset()
+
+
+_NO_SITES = Sites({})
+
+
+class TermMatcher:
+    """Search over terms, each known by a label and synonyms (and the anatomical sites, whose part-of
+    hierarchy a phrase's site goes up). Built once; `search` is read-only."""
+
+    def __init__(self, terms: Mapping[str, Iterable[str]], sites: Sites = _NO_SITES) -> None:
+        self._sites = sites
         self._variants: list[tuple[str, str, frozenset[str]]] = []
         doc_freq: Counter[str] = Counter()
         for iri, labels in terms.items():
@@ -173,21 +252,34 @@ class TermMatcher:
         )
         n = max(len(terms), 1)
         self._idf = {t: math.log(1 + n / df) for t, df in doc_freq.items()}
+        # a named side says which leg, not what is wrong with it: it weighs what the commonest word does
+        for light in normalize(" ".join(LIGHT_WORDS)):
+            if light in self._idf:
+                self._idf[light] = min(self._idf.values())
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
         self._vocabulary = sorted(self._idf)
         self._tokens: dict[str, str] = {}
-        self._covers: dict[tuple[frozenset[str], float, float, frozenset[str]], list[Cover]] = {}
+        self._covers: dict[tuple[frozenset[str] | tuple[str, ...], float, float, frozenset[str]], list[Cover]] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
             for token in tokens:
                 self._by_token.setdefault(token, []).append(i)
         #: each variant's information (the IDF of its tokens), the denominator of its label cover
         self._information = [self._weight(tokens) for _, _, tokens in self._variants]
+        self._variant_sites = [sites.said(normalize(label)) for _, label, _ in self._variants]
         self._implied = frozenset(normalize(" ".join(IMPLIED_WORDS)))
         self._shared_words = frozenset(normalize(" ".join(SHARED_WORDS)))
 
     def _weight(self, tokens: Iterable[str]) -> float:
         return sum(self._idf.get(t, self._unknown_idf) for t in tokens)
+
+    def _shared(self, shared: frozenset[str], fit: _SiteFit, side: frozenset[str]) -> float:
+        """The weight of the tokens of one side (the label's or the phrase's) that the other says: the
+        tokens they share, the site tokens of the same site said in other words, and
+        `GENERALISED_SITE` of those that match only through the part-of hierarchy (a knee is part of
+        the leg, but "knee pain" says more of "my knee aches" than "leg pain" does)."""
+        same = (fit.same & side) | shared
+        return self._weight(same) + GENERALISED_SITE * self._weight((fit.narrower & side) - same)
 
     def token(self, word: str) -> str:
         """The stem of a (lexicon-folded) word, or of the closest word of any label when it looks like a
@@ -209,7 +301,8 @@ class TermMatcher:
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
-        return self.match(frozenset(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS])), limit)
+        ordered = tuple(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS]))
+        return self.match(frozenset(ordered), limit, ordered)
 
     def clause_context(self, tokens: Iterable[str]) -> frozenset[str]:
         """The tokens of a part of a clause that it says for the clause's other parts too
@@ -226,6 +319,7 @@ class TermMatcher:
         min_label_cover: float,
         min_query_cover: float,
         implied: frozenset[str] = frozenset(),
+        ordered: tuple[str, ...] = (),
     ) -> list[Cover]:
         """Each term's best label that the tokens of a window of text explain to at least
         `min_label_cover` and that explains at least `min_query_cover` of the window's tokens that some
@@ -233,19 +327,26 @@ class TermMatcher:
         `kg.assessment.text`), except for a label that holds a negation itself ("pain not relieved by
         rest"): that one needs the negation in the window. `implied` are tokens the window's context
         says for it (a clause's "pain" for each of its findings), which, like the domain's own site, go
-        without saying. Memoised per token set (a text's windows repeat them; the vocabulary is
-        fixed)."""
-        key = (query, min_label_cover, min_query_cover, implied)
+        without saying. `ordered` are the window's tokens in order, which the sites it names are read
+        from (in their absence, the tokens sorted). Memoised per window (a text's windows repeat them;
+        the vocabulary is fixed)."""
+        key = (ordered or query, min_label_cover, min_query_cover, implied)
         found = self._covers.get(key)
         if found is None:
-            found = self._covers_of(query, min_label_cover, min_query_cover, self._implied | implied)
+            sites = self._sites.said(ordered or sorted(query))
+            found = self._covers_of(query, min_label_cover, min_query_cover, self._implied | implied, sites)
             if len(self._covers) >= COVER_CACHE:
                 self._covers.clear()
             self._covers[key] = found
         return found
 
     def _covers_of(
-        self, query: frozenset[str], min_label_cover: float, min_query_cover: float, implied: frozenset[str]
+        self,
+        query: frozenset[str],
+        min_label_cover: float,
+        min_query_cover: float,
+        implied: frozenset[str],
+        query_sites: tuple[_SiteSaid, ...],
     ) -> list[Cover]:
         # words no label holds are the text's other content, not part of what a label explains
         known = self._weight(w for w in query if w in self._idf and w != "not")
@@ -256,16 +357,23 @@ class TermMatcher:
             negated_label = "not" in tokens
             if negated_label and "not" not in query:
                 continue
+            fit = self._sites.fit(query_sites, self._variant_sites[i])
+            if fit is None:  # the label names another place
+                continue
             query_weight = known_with_not if negated_label else known
             shared = (query if negated_label else query - _NOT) & tokens
             if not query_weight or shared <= _NOT:
                 continue
-            shared_weight = self._weight(shared)
+            shared_weight = self._shared(shared, fit, tokens)
             # the domain's own site ("leg") goes without saying, "swelling" covers "leg swelling", when
             # what is said weighs at least as much as what is left unsaid ("pain" alone is not leg pain)
-            unsaid = self._weight(tokens & implied - shared)
+            unsaid = self._weight(tokens & implied - shared - fit.same - fit.narrower)
             information = self._information[i] - (unsaid if shared_weight >= unsaid else 0.0)
-            label_cover, query_cover = shared_weight / information, shared_weight / query_weight
+            label_cover = shared_weight / information
+            said = query if negated_label else query - _NOT
+            query_cover = min(
+                1.0, self._shared(shared, fit, frozenset(w for w in said if w in self._idf)) / query_weight
+            )
             if label_cover < min_label_cover or query_cover < min_query_cover:
                 continue
             cover = Cover(
@@ -276,8 +384,9 @@ class TermMatcher:
                 best[iri] = cover
         return list(best.values())
 
-    def match(self, query: frozenset[str], limit: int = 20) -> list[Match]:
-        """Terms matching a set of tokens (`token` of each word), best first (see the module docstring)."""
+    def match(self, query: frozenset[str], limit: int = 20, ordered: Sequence[str] = ()) -> list[Match]:
+        """Terms matching a set of tokens (`token` of each word), best first (see the module docstring);
+        `ordered`, the same tokens in the phrase's order, is what the sites it names are read from."""
         if not query or limit <= 0:
             return []
         query_weight = self._weight(query)
@@ -286,16 +395,19 @@ class TermMatcher:
         floor = MIN_LABEL_COVER if any(token not in self._idf for token in query) else 0.0
         best: dict[str, Match] = {}
         candidates = {i for t in query for i in self._by_token.get(t, ())}
+        query_sites = self._sites.said(ordered or sorted(query))
         for i in candidates:
             iri, label, tokens = self._variants[i]
             shared = query & tokens
             if shared == {"not"}:
                 continue
-            shared_weight = self._weight(shared)
-            query_cover = shared_weight / query_weight
+            fit = self._sites.fit(query_sites, self._variant_sites[i])
+            if fit is None:  # the label names another place
+                continue
+            query_cover = min(1.0, self._shared(shared, fit, query) / query_weight)
             if query_cover < MIN_QUERY_COVERAGE:
                 continue
-            label_cover = shared_weight / self._weight(tokens)
+            label_cover = self._shared(shared, fit, tokens) / self._information[i]
             if label_cover < floor:
                 continue
             score = query_cover * math.sqrt(label_cover)
@@ -342,7 +454,7 @@ class TermSearch:
             held = self._matchers.get(kind)
             if held is None or held[0] != version:
                 terms = self.names.finding_names() if kind == "finding" else self.names.condition_names()
-                held = self._matchers[kind] = (version, TermMatcher(terms))
+                held = self._matchers[kind] = (version, TermMatcher(terms, Sites(self.names.sites())))
             return held[1]
 
     def findings(self, phrase: str, limit: int = 20) -> list[Match]:

@@ -222,8 +222,10 @@ class TextReader:
                 if not content[start]:
                     continue
                 query: set[str] = set()
+                ordered: list[str] = []
                 for end in range(start, min(len(folded), start + MAX_WINDOW)):
                     query |= tokens[end]
+                    ordered += [matcher.token(w) for w in folded[end]]
                     if not content[end]:
                         continue
                     whole_part = (
@@ -236,7 +238,10 @@ class TextReader:
                         if whole_part
                         else frozenset()
                     )
-                    for cover in matcher.covers(frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER, context):
+                    covers = matcher.covers(
+                        frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER, context, tuple(ordered)
+                    )
+                    for cover in covers:
                         candidates.append(
                             _Candidate(
                                 kind,

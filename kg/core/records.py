@@ -61,6 +61,16 @@ class BodySystem:
 
 
 @dataclass(frozen=True)
+class Site:
+    """An anatomical site, by its names, and every site it is part of (directly or through others)."""
+
+    iri: str
+    label: str
+    synonyms: tuple[str, ...]
+    wider: frozenset[str]
+
+
+@dataclass(frozen=True)
 class UrgencyLevel:
     iri: str
     label: str

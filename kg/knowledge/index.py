@@ -21,6 +21,7 @@ from kg.core.records import (
     LinkRelation,
     MappingRef,
     RuleKind,
+    Site,
     SourceRef,
     UrgencyLevel,
     UrgencyRule,
@@ -48,6 +49,8 @@ class TermIndex:
     typical_counts: dict[str, int] = field(default_factory=dict)
     #: the data version the index was read at (what caches of derived values are keyed by)
     version: str = ""
+    #: anatomical sites by IRI (what search reads site phrases and the part-of hierarchy from)
+    sites: dict[str, Site] = field(default_factory=dict)
 
     def touched(self, present: Iterable[str]) -> set[str]:
         """The conditions a set of reported findings can support: those with a typical finding that a
@@ -145,6 +148,20 @@ def read_body_systems(rows: Rows) -> dict[str, BodySystem]:
         )
         for r in found
     }
+
+
+def read_sites(rows: Rows) -> dict[str, Site]:
+    """Every anatomical site with its names and the sites it is part of (`index/list-sites`)."""
+    labels: dict[str, str] = {}
+    wider: dict[str, set[str]] = defaultdict(set)
+    for row in rows("index/list-sites"):
+        labels.setdefault(str(row["site"]), str(row["label"]))
+        if row.get("wider") is not None:
+            wider[str(row["site"])].add(str(row["wider"]))
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for row in rows("index/list-synonyms", "term", list(labels)):
+        synonyms[str(row["term"])].append(str(row["synonym"]))
+    return {iri: Site(iri, label, tuple(synonyms[iri]), frozenset(wider[iri]) - {iri}) for iri, label in labels.items()}
 
 
 def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
@@ -274,6 +291,7 @@ def assemble_index(
     condition_count: int | None = None,
     typical_counts: dict[str, int] | None = None,
     version: str = "",
+    sites: dict[str, Site] | None = None,
 ) -> TermIndex:
     """An index over these terms with its lookup maps. A partial index (a store-backed service's view
     for one assessment) passes the whole graph's `condition_count` and `typical_counts`, which the
@@ -300,6 +318,7 @@ def assemble_index(
         len(conditions) if condition_count is None else condition_count,
         typical_counts,
         version,
+        sites or {},
     )
 
 
@@ -314,6 +333,7 @@ def build_index(graph: Graph, queries: QueryLibrary, version: str = "") -> TermI
         read_rules(rows),
         read_sources(rows),
         version=version,
+        sites=read_sites(rows),
     )
 
 

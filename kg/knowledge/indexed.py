@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from kg.core.records import BodySystem, Condition, Finding, SourceRef, UrgencyLevel, UrgencyRule
+from kg.core.records import BodySystem, Condition, Finding, Site, SourceRef, UrgencyLevel, UrgencyRule
 from kg.knowledge.index import TermIndex, by_label
 
 
@@ -124,6 +124,9 @@ class IndexedKnowledge:
 
     def condition_names(self) -> dict[str, tuple[str, ...]]:
         return self._condition_names
+
+    def sites(self) -> dict[str, Site]:
+        return self.index.sites
 
     def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
         return self.index

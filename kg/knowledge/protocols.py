@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from kg.core.records import BodySystem, Condition, Finding, SourceRef, UrgencyLevel, UrgencyRule
+from kg.core.records import BodySystem, Condition, Finding, Site, SourceRef, UrgencyLevel, UrgencyRule
 from kg.knowledge.index import TermIndex
 
 
@@ -75,10 +75,14 @@ class TermBrowser(TermReader, TermLists, Protocol):
 
 
 class TermNames(Versioned, Protocol):
-    """Per term, its label followed by its synonyms; the same for one data version."""
+    """Per term, its label followed by its synonyms, and the anatomical sites; the same for one data
+    version."""
 
     def finding_names(self) -> Mapping[str, tuple[str, ...]]: ...
     def condition_names(self) -> Mapping[str, tuple[str, ...]]: ...
+    def sites(self) -> Mapping[str, Site]:
+        """Anatomical sites by IRI, each with its names and the sites it is part of."""
+        ...
 
 
 class AssessmentReader(Protocol):

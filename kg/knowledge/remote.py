@@ -18,7 +18,7 @@ from typing import TypeVar, cast
 
 from rdflib import Dataset
 
-from kg.core.records import BodySystem, Condition, Finding, LinkRelation, SourceRef, UrgencyLevel, UrgencyRule
+from kg.core.records import BodySystem, Condition, Finding, LinkRelation, Site, SourceRef, UrgencyLevel, UrgencyRule
 from kg.knowledge.index import (
     Rows,
     TermIndex,
@@ -28,6 +28,7 @@ from kg.knowledge.index import (
     read_conditions,
     read_findings,
     read_rules,
+    read_sites,
     read_sources,
     read_urgency_levels,
 )
@@ -256,6 +257,9 @@ class StoreKnowledge:
 
     def condition_names(self) -> dict[str, tuple[str, ...]]:
         return self._names("condition")
+
+    def sites(self) -> dict[str, Site]:
+        return self._cached("lists", "sites", lambda: read_sites(self._rows))
 
     def _touched_by(self, present: list[str], reported: dict[str, Finding]) -> dict[str, frozenset[str]]:
         """Per reported finding, the conditions it can support (see `TermIndex.touched`): one query

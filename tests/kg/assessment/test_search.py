@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.assessment.search import TermMatcher, normalize
+from kg.assessment.search import Sites, TermMatcher, normalize
 from kg.assessment.service import LegPainService
 from kg.core.namespaces import BASE
+from kg.core.records import Site
 
 
 def first(service, phrase: str) -> str | None:  # noqa: ANN001
@@ -167,3 +168,50 @@ def test_a_comparison_comes_first_in_a_phrase_search(service, phrase: str, expec
 )
 def test_lay_word_families_and_their_typos(service, phrase: str, expected: str) -> None:  # noqa: ANN001
     assert first(service, phrase) == expected
+
+
+_T = "http://example.org/s/"
+_SITES = Sites(
+    {
+        _T + "Leg": Site(_T + "Leg", "leg", ("lower limb",), frozenset()),
+        _T + "Calf": Site(_T + "Calf", "calf", ("back of the lower leg",), frozenset({_T + "LowerLeg", _T + "Leg"})),
+        _T + "LowerLeg": Site(_T + "LowerLeg", "lower leg", (), frozenset({_T + "Leg"})),
+        _T + "Foot": Site(_T + "Foot", "foot", (), frozenset({_T + "Leg"})),
+        _T + "Sole": Site(_T + "Sole", "sole of the foot", ("arch of the foot",), frozenset({_T + "Foot", _T + "Leg"})),
+        _T + "LowerBack": Site(_T + "LowerBack", "lower back", (), frozenset()),
+    }
+)
+_TERMS = {
+    "CalfCramp": ("calf cramps when walking",),
+    "LegCramp": ("leg cramps when walking",),
+    "OneLegSwelling": ("swelling of one leg",),
+    "SolePain": ("pain in the sole of the foot",),
+    "BackPain": ("lower back pain",),
+    "CalfPain": ("calf pain",),
+}
+
+
+def _site_search(phrase: str) -> str | None:
+    hits = TermMatcher(_TERMS, _SITES).search(phrase, 1)
+    return hits[0].iri if hits else None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("my legs cramp when walking", "LegCramp"),  # not the calf: the label would name a place not said
+        ("right calf swollen", "OneLegSwelling"),  # a calf is part of a leg; a named side is one side
+        ("the arch of the foot hurts", "SolePain"),  # the same site in other words
+        ("lower back ache and a sore leg", "BackPain"),  # names are read in order: not "back of the lower leg"
+        ("pain at the back of the lower leg", "CalfPain"),
+    ],
+)
+def test_a_site_goes_up_the_part_of_hierarchy_and_never_to_another_place(phrase: str, expected: str) -> None:
+    assert _site_search(phrase) == expected
+
+
+def test_a_specific_site_label_beats_its_generalisation() -> None:
+    """ "calf cramps when walking" says the calf in full; "leg cramps" holds it only through the
+    hierarchy, at a discount."""
+    hits = TermMatcher(_TERMS, _SITES).search("calf cramps on my walks", 2)
+    assert [h.iri for h in hits] == ["CalfCramp", "LegCramp"]

@@ -10,7 +10,7 @@ import pytest
 
 from kg.assessment.search import TermSearch
 from kg.assessment.text import Certainty, MentionKind, TextReader, TextTooLongError
-from kg.core.records import Finding
+from kg.core.records import Finding, Site
 
 E = "http://example.org/t/"
 FINDINGS = {
@@ -39,6 +39,9 @@ class _Names:
 
     def condition_names(self) -> Mapping[str, tuple[str, ...]]:
         return CONDITIONS
+
+    def sites(self) -> Mapping[str, Site]:
+        return {}
 
 
 def _finding(iri: str, kinds: frozenset[str] = frozenset()) -> Finding:

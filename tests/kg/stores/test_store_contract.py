@@ -95,6 +95,7 @@ def test_lookups_agree_with_the_reference(backend_service: LegPainService, refer
         assert mine.conditions_with_urgency(level) == ref.conditions_with_urgency(level)
         assert mine.warning_signs(level) == ref.warning_signs(level)
     assert mine.conditions(["https://w3id.org/legpain/NoSuchCondition"]) == {}
+    assert mine.sites() == ref.sites()
 
 
 @pytest.mark.parametrize(("present", "absent"), PRESENTATIONS)
@@ -108,7 +109,7 @@ def test_candidate_inference_agrees_with_the_reference(
 
 
 def test_search_agrees_with_the_reference(backend_service: LegPainService, reference: LegPainService) -> None:
-    for phrase in ("pins and needles", "swollen calf", "heel pain in the morning"):
+    for phrase in ("pins and needles", "swollen calf", "heel pain in the morning", "right calf puffed up"):
         assert backend_service.search_findings(phrase, 5) == reference.search_findings(phrase, 5)
     assert backend_service.search_conditions("blood clot", 3) == reference.search_conditions("blood clot", 3)
 
