@@ -319,6 +319,14 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
+    # complaints elsewhere that share a word with a finding
+    "hay fever": "hayfever",
+    "cold sore": "coldsore",
+    "bad breath": "halitosis",
+    "period pain": "menstrual",
+    "period cramp": "menstrual",
+    "period cramps": "menstrual",
+    "writers cramp": "writerscramp",
     # swelling
     "swell up": "swelling",
     "puff up": "swelling",
@@ -377,3 +385,17 @@ SHARED_WORDS = ("pain",)
 #: Words that say which side, not what is wrong: they weigh what the commonest label word does, so
 #: "left calf feels hot" is a warm leg that happens to be one, not a one-sided swelling.
 LIGHT_WORDS = ("one",)
+
+#: Parts of the body outside the leg (and outside the graph's own signs of a clot in the lungs, such as
+#: chest pain): a part of a text that names one is about that place, so there a finding is read only
+#: where its words name a site of the leg, or where it is a warning sign ("tingling in my thumb" is
+#: not leg tingling; "swollen finger joints" is not a swollen leg). These words are never corrected as
+#: typos of a label's word.
+ELSEWHERE_WORDS = frozenset(
+    """
+head headache headaches migraine scalp hair face forehead eye eyes eyelid ear ears nose nostril lip
+lips mouth tongue tooth teeth gum gums jaw cheek throat neck shoulder shoulders arm arms armpit
+forearm forearms elbow elbows wrist wrists hand hands palm finger fingers thumb thumbs fingernail
+knuckle knuckles breast breasts nipple stomach tummy belly abdomen bowel bladder chesty
+""".split()
+)

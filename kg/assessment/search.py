@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from kg.assessment.lexicon import (
     CONTRACTIONS,
+    ELSEWHERE_WORDS,
     IMPLIED_WORDS,
     IRREGULAR_VERBS,
     LIGHT_WORDS,
@@ -248,7 +249,9 @@ class TermMatcher:
             doc_freq.update(seen)
         # a typo is corrected to a word of a label or to a lay word the lexicon folds ("dissapears")
         self._raw_words = sorted(
-            {w for labels in terms.values() for label in labels for w in words(label)} | set(SYNONYM_WORDS)
+            {w for labels in terms.values() for label in labels for w in words(label)}
+            | set(SYNONYM_WORDS)
+            | ELSEWHERE_WORDS
         )
         n = max(len(terms), 1)
         self._idf = {t: math.log(1 + n / df) for t, df in doc_freq.items()}
@@ -268,6 +271,7 @@ class TermMatcher:
         self._information = [self._weight(tokens) for _, _, tokens in self._variants]
         self._variant_sites = [sites.said(normalize(label)) for _, label, _ in self._variants]
         self._implied = frozenset(normalize(" ".join(IMPLIED_WORDS)))
+        self._elsewhere = frozenset(_stem(w) for w in ELSEWHERE_WORDS)
         self._shared_words = frozenset(normalize(" ".join(SHARED_WORDS)))
 
     def _weight(self, tokens: Iterable[str]) -> float:
@@ -297,7 +301,9 @@ class TermMatcher:
         if stem in self._idf or len(word) < 5 or word == "not":
             return stem
         close = process.extractOne(word, self._raw_words, scorer=fuzz.ratio, score_cutoff=100 * TYPO_SIMILARITY)
-        return _stem(SYNONYM_WORDS.get(close[0], close[0])) if close else stem
+        if close is None or close[0] in ELSEWHERE_WORDS:  # a word elsewhere is known, never a correction
+            return stem
+        return _stem(SYNONYM_WORDS.get(close[0], close[0]))
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
@@ -308,6 +314,10 @@ class TermMatcher:
         """The tokens of a part of a clause that it says for the clause's other parts too
         (`SHARED_WORDS`: "my foot aches, worst lying in bed" is pain at rest)."""
         return self._shared_words.intersection(tokens)
+
+    def elsewhere(self, tokens: Iterable[str]) -> bool:
+        """Whether tokens name a part of the body outside the leg (`ELSEWHERE_WORDS`)."""
+        return not self._elsewhere.isdisjoint(tokens)
 
     def known(self, token: str) -> bool:
         """Whether some label holds this token."""
@@ -377,7 +387,14 @@ class TermMatcher:
             if label_cover < min_label_cover or query_cover < min_query_cover:
                 continue
             cover = Cover(
-                iri, label, round(label_cover, 4), round(query_cover, 4), round(shared_weight, 4), negated_label
+                iri,
+                label,
+                round(label_cover, 4),
+                round(query_cover, 4),
+                round(shared_weight, 4),
+                negated_label,
+                bool(query_sites),
+                bool(self._variant_sites[i]),
             )
             held = best.get(iri)
             if held is None or (cover.information, cover.label_cover) > (held.information, held.label_cover):
@@ -396,13 +413,15 @@ class TermMatcher:
         best: dict[str, Match] = {}
         candidates = {i for t in query for i in self._by_token.get(t, ())}
         query_sites = self._sites.said(ordered or sorted(query))
+        # a phrase about another part of the body matches only where it also names a site of the leg
+        elsewhere = self.elsewhere(query)
         for i in candidates:
             iri, label, tokens = self._variants[i]
             shared = query & tokens
             if shared == {"not"}:
                 continue
             fit = self._sites.fit(query_sites, self._variant_sites[i])
-            if fit is None:  # the label names another place
+            if fit is None or (elsewhere and not query_sites):  # the label names another place
                 continue
             query_cover = min(1.0, self._shared(shared, fit, query) / query_weight)
             if query_cover < MIN_QUERY_COVERAGE:
@@ -431,6 +450,10 @@ class Cover:
     information: float
     #: the label holds a negation of its own ("pain not relieved by rest")
     negated: bool = False
+    #: the window names a site of the graph (one that fits the label's, if it names one)
+    site_said: bool = False
+    #: the label names a site
+    sited: bool = False
 
 
 class TermSearch:

@@ -205,6 +205,7 @@ class TextReader:
     ) -> list[_Candidate]:
         folded = fold([raw_words(token.norm_) for token in doc[first:last]])
         candidates: list[_Candidate] = []
+        unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
         for kind, matcher in matchers.items():
             tokens = [frozenset(matcher.token(w) for w in ws) for ws in folded]
             # a window starts and ends on a word some label holds, or on a negation (which only a label
@@ -218,6 +219,9 @@ class TextReader:
                 for p in range(part[-1] + 1 if part else 0)
             ]
             spoken = [[i for i, ts in enumerate(tokens) if ts and part[i] == p] for p in range(len(said))]
+            # a clause about another part of the body ("tingling in my thumb") reads only where a window
+            # names a site of the leg, and the warning signs that have no site (a fever, chest pain)
+            elsewhere = matcher.elsewhere(t for ts in tokens for t in ts)
             for start in range(len(folded)):
                 if not content[start]:
                     continue
@@ -242,17 +246,23 @@ class TextReader:
                         frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER, context, tuple(ordered)
                     )
                     for cover in covers:
-                        candidates.append(
-                            _Candidate(
-                                kind,
-                                cover.iri,
-                                cover.label_cover * cover.query_cover,
-                                cover.information,
-                                first + start,
-                                first + end + 1,
-                                cover.negated,
-                            )
+                        candidate = _Candidate(
+                            kind,
+                            cover.iri,
+                            cover.label_cover * cover.query_cover,
+                            cover.information,
+                            first + start,
+                            first + end + 1,
+                            cover.negated,
                         )
+                        if elsewhere and not cover.site_said:
+                            if not cover.sited:  # a leg finding must say its site here
+                                unsited.append(candidate)
+                        else:
+                            candidates.append(candidate)
+        if unsited:  # of the site-less readings about elsewhere, warning signs stay (a fever, chest pain)
+            warnings = self.findings({c.iri for c in unsited if c.kind is MentionKind.FINDING})
+            candidates += [c for c in unsited if c.iri in warnings and warnings[c.iri].is_warning]
         # best first: the reading that explains the most of a label (the most specific finding), then
         # the tighter window, then findings before conditions
         candidates.sort(

@@ -215,3 +215,17 @@ def test_a_specific_site_label_beats_its_generalisation() -> None:
     hierarchy, at a discount."""
     hits = TermMatcher(_TERMS, _SITES).search("calf cramps on my walks", 2)
     assert [h.iri for h in hits] == ["CalfCramp", "LegCramp"]
+
+
+@pytest.mark.parametrize(
+    "phrase", ["a puffy, stiff wrist", "tingling in my fingertips and thumb", "my jaw aches when I chew", "hay fever"]
+)
+def test_complaints_about_another_part_of_the_body_match_no_leg_finding(service, phrase: str) -> None:  # noqa: ANN001
+    assert service.search_findings(phrase, 3) == []
+
+
+def test_a_warning_sign_is_read_even_beside_another_part_of_the_body(service) -> None:  # noqa: ANN001
+    """Elsewhere words never hide the signs of a clot in the lungs; a leg site said beside them counts."""
+    hits = {h.iri.removeprefix(BASE) for h in service.search_findings("sore elbow and sudden chest pain", 5)}
+    assert "ChestPain" in hits
+    assert first(service, "my shoulder and my right calf are swollen") == "UnilateralLegSwelling"
