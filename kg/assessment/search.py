@@ -110,6 +110,8 @@ def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
 def _phrase_at(every: Sequence[tuple[int, str]], k: int) -> tuple[str | None, int]:
     """The phrase that starts at word `k`, and how many words it takes: word for word first (a phrase
     of stop words, "on foot"), then over stop words ("put my feet up")."""
+    if every[k][1] not in _PHRASE_STARTS:
+        return None, 0
     for n in (3, 2):
         said = _PHRASES.get(tuple(w for _, w in every[k : k + n]))
         if said is not None:
@@ -143,6 +145,7 @@ _PHRASES: dict[tuple[str, ...], str] = {
     for first, *rest in [phrase.split()]
     for form in _inflections(first)
 }
+_PHRASE_STARTS = frozenset(words[0] for words in _PHRASES)
 
 
 def normalize(text: str) -> tuple[str, ...]:

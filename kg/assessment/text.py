@@ -190,20 +190,26 @@ class TextReader:
             doc = self._nlp.make_doc(text)
         clauses = _clauses(doc)
         measured = self._measurements(doc, text)
+        # each clause's words, folded with the lexicon, once per token (`kg.assessment.search.fold`)
+        folds = [fold([raw_words(token.norm_) for token in doc[first:last]]) for first, last in clauses]
         chosen: list[_Candidate] = []
-        for first, last in clauses:
-            found = self._clause_mentions(doc, first, last, matchers)
+        for (first, last), folded in zip(clauses, folds, strict=True):
+            found = self._clause_mentions(doc, first, folded, matchers)
             chosen += found + [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
         chosen = self._with_comparisons(doc, text, chosen)
-        unrecognized = [u for first, last in clauses for u in _left_over(doc, first, last, chosen)]
+        unrecognized = [
+            u
+            for (first, last), folded in zip(clauses, folds, strict=True)
+            for u in _left_over(doc, first, last, chosen, folded)
+        ]
         with self._lock:
             mentions = self._context(doc, chosen)
         return Interpretation(mentions, tuple(u for u in unrecognized if u))
 
     def _clause_mentions(
-        self, doc: Any, first: int, last: int, matchers: Mapping[MentionKind, TermMatcher]
+        self, doc: Any, first: int, folded: Sequence[Sequence[str]], matchers: Mapping[MentionKind, TermMatcher]
     ) -> list[_Candidate]:
-        folded = fold([raw_words(token.norm_) for token in doc[first:last]])
+        last = first + len(folded)
         candidates: list[_Candidate] = []
         unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
         for kind, matcher in matchers.items():
@@ -427,11 +433,12 @@ def _negates_itself(ent: Any) -> bool:
     return bool(modifiers) and all(ent.start <= m.modifier_span[0] and m.modifier_span[1] <= ent.end for m in modifiers)
 
 
-def _left_over(doc: Any, first: int, last: int, found: Sequence[_Candidate]) -> list[str]:
+def _left_over(
+    doc: Any, first: int, last: int, found: Sequence[_Candidate], folded: Sequence[Sequence[str]]
+) -> list[str]:
     """The runs of a clause's words outside every mention that hold a word carrying meaning (a
     phrase's particle, the "down" of "lying down" when "lying" was read, carries none of its own)."""
     covered = {i for c in found for a, b in ((c.first, c.last), *c.parts) for i in range(a, b)}
-    folded = fold([raw_words(token.norm_) for token in doc[first:last]])
     runs: list[str] = []
     start: int | None = None
     for i in range(first, last + 1):
