@@ -270,6 +270,12 @@ SYNONYM_WORDS: dict[str, str] = {
     "fatter": "swelling",
     "larger": "swelling",
     "thicker": "swelling",
+    "press": "pressure",
+    "presses": "pressure",
+    "pressing": "pressure",
+    "pressed": "pressure",
+    "squeeze": "pressure",
+    "squeezing": "pressure",
     "warmer": "warmth",
     "hotter": "warmth",
     # laterality: a named side is one side
@@ -327,6 +333,16 @@ PHRASES: dict[str, str] = {
     "period cramp": "menstrual",
     "period cramps": "menstrual",
     "writers cramp": "writerscramp",
+    # spreading and returning
+    "creep up": "spreading upward",
+    "move up": "spreading upward",
+    "travel up": "spreading upward",
+    "climb up": "spreading upward",
+    "spread up": "spreading upward",
+    "work way up": "spreading upward",
+    "come back": "returns",
+    "creep back": "returns",
+    "kick back in": "returns",
     # swelling
     "swell up": "swelling",
     "puff up": "swelling",
@@ -372,6 +388,13 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
     "pass": ("passes", "passed", "passing"),
     "swell": ("swelled", "swollen", "swelling"),
     "blow": ("blew", "blown", "blowing"),
+    "come": ("comes", "came", "coming"),
+    "creep": ("creeps", "crept", "creeping"),
+    "travel": ("travels", "travelled", "traveled", "travelling", "traveling"),
+    "spread": ("spreads", "spreading"),
+    "kick": ("kicks", "kicked", "kicking"),
+    "climb": ("climbs", "climbed", "climbing"),
+    "move": ("moves", "moved", "moving"),
 }
 
 #: Words every text about leg pain implies: a finding's label need not have them said to be read in a

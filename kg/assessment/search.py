@@ -94,7 +94,7 @@ def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
         group, word = every[k]
         said, used = _phrase_at(every, k)
         if said is not None:
-            out[group].append(said)
+            out[group].extend(said.split())
             k += used
             continue
         k += 1

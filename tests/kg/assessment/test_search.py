@@ -119,6 +119,8 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("sore on foot, fine on the bike", ["pain", "walking", "fine", "bike"]),  # "on foot" word for word
         ("foot on the pedal", ["foot", "pedal"]),
         ("right calf and left foot", ["one", "calf", "one", "foot"]),
+        ("the numbness crept up past my ankles", ["numbness", "spreading", "upward", "past", "ankle"]),
+        ("then it comes back", ["returns"]),
     ],
 )
 def test_phrasal_verbs_fold_to_one_word(phrase: str, folded: list[str]) -> None:
