@@ -14,7 +14,7 @@ STOP_WORDS = frozenset(
 a an the and or of in on at to for from by with into onto over my me i i'm im it it's its is are am
 was were be been being this that these those there their they them he she his her we our you your
 when whenever while during as once then than so very really quite bit little lot lots much some
-any all also just only even get gets getting got feel feels feeling felt like seems seem
+any all also too just only even get gets getting got feel feels feeling felt like seems seem
 have has had having do does did doing can could would should will may might
 """.split()
 )
@@ -325,14 +325,6 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
-    # complaints elsewhere that share a word with a finding
-    "hay fever": "hayfever",
-    "cold sore": "coldsore",
-    "bad breath": "halitosis",
-    "period pain": "menstrual",
-    "period cramp": "menstrual",
-    "period cramps": "menstrual",
-    "writers cramp": "writerscramp",
     # spreading and returning
     "creep up": "spreading upward",
     "move up": "spreading upward",
@@ -355,6 +347,8 @@ PHRASES: dict[str, str] = {
     "give way": "weakness",
     "worn out": "fatigue",
     "charley horse": "cramp",
+    # activity
+    "too much": "overuse",
     # walking
     "on foot": "walking",
     "on the move": "walking",
@@ -406,19 +400,19 @@ IMPLIED_WORDS = ("leg", "legs")
 SHARED_WORDS = ("pain",)
 
 #: Words that say which side, not what is wrong: they weigh what the commonest label word does, so
-#: "left calf feels hot" is a warm leg that happens to be one, not a one-sided swelling.
+#: "the right shin is warm" is a warm leg that happens to be one, not a one-sided swelling.
 LIGHT_WORDS = ("one",)
 
 #: Parts of the body outside the leg (and outside the graph's own signs of a clot in the lungs, such as
 #: chest pain): a part of a text that names one is about that place, so there a finding is read only
 #: where its words name a site of the leg, or where it is a warning sign ("tingling in my thumb" is
-#: not leg tingling; "swollen finger joints" is not a swollen leg). These words are never corrected as
-#: typos of a label's word.
+#: not leg tingling; "a puffy knuckle" is not a swollen leg). These words are never corrected as typos
+#: of a label's word.
 ELSEWHERE_WORDS = frozenset(
     """
 head headache headaches migraine scalp hair face forehead eye eyes eyelid ear ears nose nostril lip
 lips mouth tongue tooth teeth gum gums jaw cheek throat neck shoulder shoulders arm arms armpit
 forearm forearms elbow elbows wrist wrists hand hands palm finger fingers thumb thumbs fingernail
-knuckle knuckles breast breasts nipple stomach tummy belly abdomen bowel bladder chesty
+knuckle knuckles breast breasts nipple stomach tummy belly abdomen bowel bladder
 """.split()
 )

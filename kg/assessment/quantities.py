@@ -192,7 +192,7 @@ def walking_amounts(text: str) -> list[Amount]:
         last = before[-1]
         unit_value = _unit(text[last.start : last.end].split()[-1]) or (last.kind, 1.0)
         found.append(Amount(last.kind, value * unit_value[1], match.start(), match.end(), inherited=True))
-    for match in _HALF.finditer(text):  # "used to manage a mile, now only half"
+    for match in _HALF.finditer(text):  # "two miles once, these days half"
         before = [a for a in found if a.end <= match.start()]
         if before and not any(a.start <= match.start() < a.end for a in found):
             found.append(Amount(before[-1].kind, before[-1].value / 2, match.start(), match.end(), inherited=True))

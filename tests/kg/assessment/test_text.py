@@ -219,3 +219,20 @@ def test_an_elliptical_part_of_a_clause_shares_its_pain() -> None:
     assert ellipsis == {E + "CalfPain", at_rest}
     more = {m.iri for m in reader.read("My calf pain is bad, then numbness after rest").mentions}
     assert at_rest not in more
+
+
+def test_a_run_of_words_naming_a_complaint_elsewhere_is_not_read_as_a_finding() -> None:
+    """ "hay fever" names a phenotype elsewhere (here a one-name stand-in for HPO's): the fever inside
+    it is not read, the calf after it is."""
+    fever = E + "Fever"
+    names = {**FINDINGS, fever: ("fever",)}
+
+    class Names(_Names):
+        def finding_names(self) -> Mapping[str, tuple[str, ...]]:
+            return names
+
+    search = TermSearch(Names(), elsewhere={"HP:0003193": ("Hay fever",)})
+    reader = TextReader(search, lambda iris: {i: _finding(i) for i in iris if i in names}, lambda: [])
+    read = reader.read("I get hay fever in spring and calf cramps when walking")
+    assert [m.iri for m in read.mentions] == [E + "CalfCramp"]
+    assert any("hay fever" in u for u in read.unrecognized)
