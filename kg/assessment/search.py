@@ -20,6 +20,7 @@ How it works, so its behaviour can be predicted:
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import threading
@@ -27,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import snowballstemmer
@@ -71,7 +73,8 @@ ELSEWHERE_LABEL_COVER = 0.9
 ELSEWHERE_MIN_READING = 0.6
 #: How nearly a phrase must be a phenotype elsewhere for it to outweigh a warning sign it also matches.
 ELSEWHERE_OVER_WARNING = 0.95
-#: Words and window token sets a matcher memoises, each (then it starts over: a bound on memory).
+#: Words and window token sets a matcher memoises, each (then it forgets the older half: a bound on
+#: memory).
 COVER_CACHE = 50_000
 _NOT = frozenset({"not"})
 
@@ -192,20 +195,25 @@ class Sites:
         #: foot; a name two sites share tells neither
         self._names = sorted(((t, iri) for t, iri in named if t and owners[t] == 1), key=lambda n: (-len(n[0]), n))
         self._wider = {s.iri: s.wider for s in sites.values()}
+        #: the names by their first token, longest first (what `said` tries at each token)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, iri in self._names:
+            self._by_first.setdefault(name[0], []).append((name, iri))
+        self._fits: dict[tuple[tuple[_SiteSaid, ...], tuple[_SiteSaid, ...]], _SiteFit | None] = {}
 
     def said(self, tokens: Sequence[str]) -> tuple[_SiteSaid, ...]:
         """The sites a run of tokens names, each name's tokens in its own order and next to each other
         ("back of the lower leg" is the calf; "lower back ... leg" is not), longest names first, each
-        token naming one site at most."""
-        taken = [False] * len(tokens)
+        token naming one site at most (the longest name that starts at a token wins)."""
         found: list[_SiteSaid] = []
-        for name, iri in self._names:
-            n = len(name)
-            for k in range(len(tokens) - n + 1):
-                if tuple(tokens[k : k + n]) == name and not any(taken[k : k + n]):
+        k = 0
+        while k < len(tokens):
+            for name, iri in self._by_first.get(tokens[k], ()):
+                if tuple(tokens[k : k + len(name)]) == name:
                     found.append(_SiteSaid(iri, frozenset(name)))
-                    taken[k : k + n] = [True] * n
+                    k += len(name) - 1
                     break
+            k += 1
         return tuple(found)
 
     def within(self, site: str, wider: str) -> bool:
@@ -218,7 +226,16 @@ class Sites:
         site tokens of each side that the other says, the same site in other words ("arch of the
         foot" for "bottom of the foot") or a narrower one ("calf" says the "leg" of "leg pain")."""
         if not query or not label:
-            return _SiteFit()
+            return _NO_FIT
+        key = (query, label)
+        if key in self._fits:
+            return self._fits[key]
+        if len(self._fits) >= COVER_CACHE:
+            self._fits.clear()
+        fit = self._fits[key] = self._fit(query, label)
+        return fit
+
+    def _fit(self, query: tuple[_SiteSaid, ...], label: tuple[_SiteSaid, ...]) -> _SiteFit | None:
         unexplained = [q for q in query if not any(self.within(q.iri, s.iri) for s in label)]
         unsaid = [s for s in label if not any(self.within(q.iri, s.iri) for q in query)]
         if unexplained and unsaid:
@@ -241,6 +258,7 @@ class _SiteFit:
     narrower: frozenset[str] = frozenset()
 
 
+_NO_FIT = _SiteFit()
 _NO_SITES = Sites({})
 
 
@@ -286,6 +304,8 @@ class TermMatcher:
         #: each variant's information (the IDF of its tokens), the denominator of its label cover
         self._information = [self._weight(tokens) for _, _, tokens in self._variants]
         self._variant_sites = [sites.said(normalize(label)) for _, label, _ in self._variants]
+        #: the weight of each variant's site tokens: the most a site said in other words can add
+        self._site_weight = [self._weight({t for s in ss for t in s.tokens}) for ss in self._variant_sites]
         self._implied = frozenset(normalize(" ".join(IMPLIED_WORDS)))
         self._elsewhere = frozenset(_stem(w) for w in ELSEWHERE_WORDS)
         self._shared_words = frozenset(normalize(" ".join(SHARED_WORDS)))
@@ -361,8 +381,9 @@ class TermMatcher:
         if found is None:
             sites = self._sites.said(ordered or sorted(query))
             found = self._covers_of(query, min_label_cover, min_query_cover, self._implied | implied, sites)
-            if len(self._covers) >= COVER_CACHE:
-                self._covers.clear()
+            if len(self._covers) >= COVER_CACHE:  # the older half goes: what texts repeat stays
+                for old in list(islice(self._covers, COVER_CACHE // 2)):
+                    del self._covers[old]
             self._covers[key] = found
         return found
 
@@ -377,30 +398,51 @@ class TermMatcher:
         # words no label holds are the text's other content, not part of what a label explains
         known = self._weight(w for w in query if w in self._idf and w != "not")
         known_with_not = known + (self._idf.get("not", 0.0) if "not" in query else 0.0)
+        said_known = {
+            False: frozenset(w for w in query - _NOT if w in self._idf),
+            True: frozenset(w for w in query if w in self._idf),
+        }
         best: dict[str, Cover] = {}
-        for i in {i for t in query for i in self._by_token.get(t, ())}:
+        # what each label shares with the window, summed token by token: with the most its sites and
+        # unsaid words could add, a bound that rules most labels out before any set is built
+        shared_by: dict[int, float] = {}
+        for token in query - _NOT:
+            weight = self._idf.get(token, 0.0)
+            for i in self._by_token.get(token, ()):
+                shared_by[i] = shared_by.get(i, 0.0) + weight
+        if "not" in query:
+            for i in self._by_token.get("not", ()):
+                shared_by.setdefault(i, 0.0)
+        for i, shared_bound in shared_by.items():
             iri, label, tokens = self._variants[i]
             negated_label = "not" in tokens
             if negated_label and "not" not in query:
                 continue
-            fit = self._sites.fit(query_sites, self._variant_sites[i])
-            if fit is None:  # the label names another place
-                continue
+            if not negated_label:
+                unsaid_most = self._weight(tokens & implied) if implied & tokens else 0.0
+                room = self._information[i] - unsaid_most
+                if room > 0 and (shared_bound + self._site_weight[i] + unsaid_most) / room < min_label_cover:
+                    continue
             query_weight = known_with_not if negated_label else known
             shared = (query if negated_label else query - _NOT) & tokens
             if not query_weight or shared <= _NOT:
                 continue
-            shared_weight = self._shared(shared, fit, tokens)
+            fit = self._sites.fit(query_sites, self._variant_sites[i]) if query_sites else _NO_FIT
+            if fit is None:  # the label names another place
+                continue
+            through_sites = bool(fit.same or fit.narrower)
+            shared_weight = self._shared(shared, fit, tokens) if through_sites else self._weight(shared)
             # the domain's own site ("leg") goes without saying, "swelling" covers "leg swelling", when
             # what is said weighs at least as much as what is left unsaid ("pain" alone is not leg pain)
-            unsaid = self._weight(tokens & implied - shared - fit.same - fit.narrower)
+            unsaid_tokens = tokens & implied - shared
+            unsaid = self._weight(unsaid_tokens - fit.same - fit.narrower) if unsaid_tokens else 0.0
             information = self._information[i] - (unsaid if shared_weight >= unsaid else 0.0)
             label_cover = shared_weight / information
-            said = query if negated_label else query - _NOT
-            query_cover = min(
-                1.0, self._shared(shared, fit, frozenset(w for w in said if w in self._idf)) / query_weight
-            )
-            if label_cover < min_label_cover or query_cover < min_query_cover:
+            if label_cover < min_label_cover:
+                continue
+            query_shared = self._shared(shared, fit, said_known[negated_label]) if through_sites else shared_weight
+            query_cover = min(1.0, query_shared / query_weight)
+            if query_cover < min_query_cover:
                 continue
             cover = Cover(
                 iri,
@@ -507,6 +549,9 @@ class TermSearch:
                 if self._elsewhere is None:
                     names = elsewhere_names() if self._elsewhere_names is None else self._elsewhere_names
                     self._elsewhere = TermMatcher(names, correct_typos=False)
+                    # its tens of thousands of objects live as long as the process: out of the
+                    # collector's reach, so a full collection does not walk them on a request
+                    gc.freeze()
         return self._elsewhere
 
     def elsewhere_reading(self, phrase: str) -> float:
@@ -535,6 +580,7 @@ class TermSearch:
             if held is None or held[0] != version:
                 terms = self.names.finding_names() if kind == "finding" else self.names.condition_names()
                 held = self._matchers[kind] = (version, TermMatcher(terms, Sites(self.names.sites())))
+                gc.freeze()
             return held[1]
 
     def findings(self, phrase: str, limit: int = 20) -> list[Match]:

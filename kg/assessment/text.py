@@ -311,19 +311,25 @@ class TextReader:
         """The readings of a clause less those inside a longer run of its words that names one of HPO's
         phenotypes of other parts of the body ("hay fever" is not a fever); a warning sign stays
         unless the run is, nearly word for word, that phenotype (`ELSEWHERE_OVER_WARNING`). Only runs
-        that hold a word no finding label holds are looked at (the graph's own words are never
-        elsewhere)."""
+        that hold a word of those names that no finding label holds are looked at (the graph's own
+        words are never elsewhere)."""
         if not taken:
             return taken
         elsewhere = self.search.elsewhere()
         tokens = [tuple(elsewhere.token(w) for w in ws) for ws in folded]
-        unknown = [any(not findings.known(findings.token(w)) for w in ws) for ws in folded]
+        # a word HPO's names elsewhere hold and no finding label does ("hay", "throat")
+        theirs = [
+            any(elsewhere.known(e) and not findings.known(findings.token(w)) for w, e in zip(ws, es, strict=True))
+            for ws, es in zip(folded, tokens, strict=True)
+        ]
+        if not any(theirs):
+            return taken
         runs: list[tuple[int, int, float]] = []
         for start in range(len(tokens)):
             if not tokens[start] or not elsewhere.known(tokens[start][0]):
                 continue
             for end in range(start + 1, min(len(tokens), start + MAX_WINDOW)):
-                if not any(unknown[start : end + 1]) or not tokens[end]:
+                if not any(theirs[start : end + 1]) or not tokens[end]:
                     continue
                 ordered = tuple(t for ts in tokens[start : end + 1] for t in ts)
                 covers = elsewhere.covers(
