@@ -354,6 +354,11 @@ PHRASES: dict[str, str] = {
     "on the move": "walking",
     "out and about": "walking",
     # rest
+    "short rest": "few minute rest",
+    "brief rest": "few minute rest",
+    "quick rest": "few minute rest",
+    "short break": "few minute rest",
+    "short sit": "few minute rest",
     "stand still": "rest",
     "sit down": "rest",
     "lie down": "rest",

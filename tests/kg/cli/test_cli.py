@@ -308,6 +308,7 @@ def test_assess_reads_a_sentence_with_its_negation(capsys: pytest.CaptureFixture
     assert main(["assess", sentence]) == 0
     out = capsys.readouterr().out
     assert "Reported absent: swelling of one leg" in out
+    assert "-> finding lp:ReliefWithinMinutesOfRest (present)" in out  # "a short rest" is minutes of rest
     assert "Not recognised:" in out
     assert out.split("\n1. ", 1)[1].startswith("peripheral artery disease")
 
