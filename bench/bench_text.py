@@ -1,7 +1,7 @@
 """Free-text speed: `parse` per sentence in process, and what `assess(text:)` adds over HTTP.
 
     python bench/bench_text.py                 # in process: parse and assess(text) per sentence
-    python bench/bench_text.py --http --wrk    # also over HTTP: wrk on assess(text:) vs assess(symptoms:)
+    python bench/bench_text.py --wrk           # also over HTTP: wrk on assess(text:) vs assess(symptoms:)
 
 The sentences are the free-text evaluation set's (tests/eval/presentations.json), split at sentence
 ends. Figures are medians and 95th percentiles of repeated runs after a warm-up (the first read builds
