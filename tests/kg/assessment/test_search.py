@@ -166,6 +166,8 @@ def test_a_comparison_comes_first_in_a_phrase_search(service, phrase: str, expec
         ("a zinging feeling in my calf", "SharpShootingPain"),
         ("legs heavy and knackered after a hike", "MuscleFatigue"),
         ("my knee keeps giving way", "MuscleWeakness"),
+        ("carrying my grandson makes my knee worse", "PainWorseWithLoad"),
+        ("I overdid it on a hike and now my shin aches", "RepetitiveOveruse"),
     ],
 )
 def test_lay_word_families_and_their_typos(service, phrase: str, expected: str) -> None:  # noqa: ANN001
