@@ -75,6 +75,9 @@ SYNONYM_WORDS: dict[str, str] = {
     "fades": "relieve",
     "lessens": "relieve",
     "lessen": "relieve",
+    "vanish": "relieve",
+    "vanishes": "relieve",
+    "vanished": "relieve",
     # swelling, redness, warmth
     "swollen": "swelling",
     "swell": "swelling",
@@ -301,6 +304,16 @@ SYNONYM_WORDS: dict[str, str] = {
     "right": "one",
     "lefthand": "one",
     "righthand": "one",
+    # small counts and units of time
+    "couple": "few",
+    "several": "few",
+    "min": "minute",
+    "mins": "minute",
+    "secs": "second",
+    # breath
+    "gasping": "breathlessness",
+    "winded": "breathlessness",
+    "breathless": "breathlessness",
     # the situations of rest: lying, sitting, in bed, at night
     "lying": "rest",
     "lie": "rest",

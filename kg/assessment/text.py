@@ -45,7 +45,7 @@ from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import sentences, shrinking
-from kg.assessment.lexicon import STOP_WORDS
+from kg.assessment.lexicon import PHRASES, STOP_WORDS
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
     ELSEWHERE_LABEL_COVER,
@@ -569,6 +569,22 @@ def _clauses(doc: Any) -> list[tuple[int, int]]:
     return out
 
 
+#: Negated auxiliaries as spaCy's tokenizer leaves them ("can't" is "ca" + "n't").
+_VERB_NEGATIONS = ("ca", "can", "cannot", "cant", "could", "couldnt", "wo", "not", "n't", "never")
+
+
+def _negated_phrases() -> list[str]:
+    """The surface forms of the lexicon's set phrases that hold a negation ("can not feel": "can't
+    feel", "cannot feel", "cant feel")."""
+    forms: set[str] = set()
+    for phrase in PHRASES:
+        if "not" not in phrase.split():
+            continue
+        for spelling in ("can not", "can't", "cannot", "cant", "could not", "couldn't"):
+            forms.add(phrase.replace("can not", spelling))
+    return sorted(forms)
+
+
 def _pipeline() -> Any:
     """A blank English spaCy pipeline (no model: nothing is downloaded) with medspaCy's ConText, its
     default rules and terminations at the clause boundaries."""
@@ -584,4 +600,23 @@ def _pipeline() -> Any:
     context.add([ConTextRule("-", "TERMINATE", pattern=[{"ORTH": "-", "SPACY": True}], direction="TERMINATE")])
     # the past said after the finding ("a calf tear two summers ago"), which medspaCy's rules leave out
     context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])
+    # a negation inside a set phrase is the phrase's meaning ("can't feel" is numbness), never a
+    # negation of what follows it
+    context.add([ConTextRule(phrase, "PSEUDO", direction="PSEUDO") for phrase in _negated_phrases()])
+    # "can't walk 150 yards without my calf cramping" says the cramp happens: a negated verb and a
+    # "without" within a few words of it cancel
+    context.add(
+        [
+            ConTextRule(
+                "NEGATION ... without",
+                "PSEUDO",
+                pattern=[
+                    {"LOWER": {"IN": list(_VERB_NEGATIONS)}},
+                    {"OP": "{0,6}", "IS_PUNCT": False},
+                    {"LOWER": "without"},
+                ],
+                direction="PSEUDO",
+            )
+        ]
+    )
     return nlp

@@ -28,7 +28,7 @@ def test_the_sets_are_large_enough(phrases: PhraseFigures, texts: TextFigures) -
 
 def test_phrases_resolve_to_the_intended_finding(phrases: PhraseFigures) -> None:
     """First search hit per lay phrase, as DESIGN.md's clients do it."""
-    assert phrases.accuracy >= 0.78, phrases.misses[:20]
+    assert phrases.accuracy >= 0.80, phrases.misses[:20]
 
 
 def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> None:
@@ -37,13 +37,13 @@ def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> No
 
 def test_presentations_rank_and_triage(texts: TextFigures) -> None:
     """The expected condition in the top 3 and the urgency in the expected range, from free text alone."""
-    assert texts.top3 / texts.in_scope >= 0.84
+    assert texts.top3 / texts.in_scope >= 0.86
     assert texts.urgency_in_range / texts.in_scope >= 0.88
     assert texts.out_of_scope_clean == texts.out_of_scope
 
 
 def test_mentions_and_their_polarity(texts: TextFigures) -> None:
-    assert texts.recall >= 0.76
+    assert texts.recall >= 0.78
     assert texts.precision >= 0.67
     assert texts.negated_correct / texts.negated_expected >= 0.85
 

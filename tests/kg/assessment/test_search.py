@@ -246,3 +246,22 @@ def test_the_graphs_own_words_are_never_elsewhere(service) -> None:  # noqa: ANN
     reading elsewhere."""
     assert first(service, "shortness of breath") == "Breathlessness"
     assert first(service, "calf cramps when walking") == "CalfCrampingOnWalking"
+
+
+def test_a_negation_inside_a_set_phrase_negates_nothing_after_it(service) -> None:  # noqa: ANN001
+    """ "can't feel" is numbness; the pain said after it in the same clause stays affirmed."""
+    read = {
+        m.iri.removeprefix(BASE): m.present for m in service.parse("I can't feel my big toe and my shin aches").mentions
+    }
+    assert read.get("Numbness") is True
+    assert read.get("ShinPain") is True
+
+
+def test_a_negated_verb_and_without_cancel(service) -> None:  # noqa: ANN001
+    """ "can't get far without my calf cramping": the cramp happens; a plain "without" still negates."""
+    read = {
+        m.iri.removeprefix(BASE): m.present for m in service.parse("I can't get far without my calf cramping").mentions
+    }
+    assert read.get("CalfCrampingOnWalking", read.get("CalfPain")) is True
+    plain = {m.iri.removeprefix(BASE): m.present for m in service.parse("walking without any calf pain").mentions}
+    assert False in plain.values()
