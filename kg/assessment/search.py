@@ -481,10 +481,15 @@ class TermMatcher:
             fit = self._sites.fit(query_sites, self._variant_sites[i])
             if fit is None or (elsewhere and not query_sites):  # the label names another place
                 continue
-            query_cover = min(1.0, self._shared(shared, fit, query) / query_weight)
+            # the domain's own site ("leg") said in the phrase needs no label to say it, as a label's
+            # needs no phrase to (`covers`)
+            spare = self._weight(query & self._implied - shared - fit.same - fit.narrower)
+            query_cover = min(1.0, self._shared(shared, fit, query) / max(query_weight - spare, 1e-9))
             if query_cover < MIN_QUERY_COVERAGE:
                 continue
-            label_cover = self._shared(shared, fit, tokens) / self._information[i]
+            label_shared = self._shared(shared, fit, tokens)
+            unsaid = self._weight(tokens & self._implied - shared - fit.same - fit.narrower)
+            label_cover = label_shared / (self._information[i] - (unsaid if label_shared >= unsaid else 0.0))
             if label_cover < floor:
                 continue
             score = query_cover * math.sqrt(label_cover)
