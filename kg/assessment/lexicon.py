@@ -356,6 +356,12 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
+    # breath
+    "can not catch breath": "breathlessness",
+    "can not breathe": "breathlessness",
+    "struggle to breathe": "breathlessness",
+    "struggling to breathe": "breathlessness",
+    "out of breath": "breathlessness",
     # spreading and returning
     "creep up": "spreading upward",
     "move up": "spreading upward",
@@ -378,6 +384,11 @@ PHRASES: dict[str, str] = {
     "give way": "weakness",
     "worn out": "fatigue",
     "charley horse": "cramp",
+    # the same each time
+    "every time": "predictable",
+    "every single time": "predictable",
+    "each time": "predictable",
+    "without fail": "predictable",
     # activity
     "too much": "overuse",
     "burning up": "fever",

@@ -125,14 +125,13 @@ def _phrase_at(every: Sequence[tuple[int, str]], k: int) -> tuple[str | None, in
     of stop words, "on foot"), then over stop words ("put my feet up")."""
     if every[k][1] not in _PHRASE_STARTS:
         return None, 0
-    for n in (3, 2):
+    for n in (5, 4, 3, 2):
         said = _PHRASES.get(tuple(w for _, w in every[k : k + n]))
         if said is not None:
             return said, n
-    if every[k][1] in STOP_WORDS:
-        return None, 0
-    meaningful = [j for j in range(k, min(len(every), k + 6)) if every[j][1] not in STOP_WORDS]
-    for n in (3, 2):
+    # over stop words after the first word ("put my feet up", "can not catch my breath")
+    meaningful = [k] + [j for j in range(k + 1, min(len(every), k + 6)) if every[j][1] not in STOP_WORDS]
+    for n in (5, 4, 3, 2):
         said = _PHRASES.get(tuple(every[j][1] for j in meaningful[:n])) if len(meaningful) >= n else None
         if said is not None:
             return said, meaningful[n - 1] - k + 1

@@ -569,20 +569,33 @@ def _clauses(doc: Any) -> list[tuple[int, int]]:
     return out
 
 
+#: Words that, after "and", start a clause with its own subject.
+_CLAUSE_SUBJECTS = ("my", "i", "it", "its", "it's", "the", "there", "he", "she", "they", "this", "that", "now", "then")
 #: Negated auxiliaries as spaCy's tokenizer leaves them ("can't" is "ca" + "n't").
 _VERB_NEGATIONS = ("ca", "can", "cannot", "cant", "could", "couldnt", "wo", "not", "n't", "never")
 
 
-def _negated_phrases() -> list[str]:
-    """The surface forms of the lexicon's set phrases that hold a negation ("can not feel": "can't
-    feel", "cannot feel", "cant feel")."""
-    forms: set[str] = set()
+def _negated_phrase_patterns() -> list[tuple[str, list[dict[str, Any]]]]:
+    """Token patterns for the lexicon's set phrases that begin with a negated "can" ("can not feel",
+    "can not catch breath"), as spaCy's tokenizer splits them ("ca" + "n't", "can" + "not"), with
+    up to two words between the phrase's words ("can't catch my breath")."""
+    out: list[tuple[str, list[dict[str, Any]]]] = []
     for phrase in PHRASES:
-        if "not" not in phrase.split():
+        words = phrase.split()
+        if words[:2] != ["can", "not"] or len(words) < 3:
             continue
-        for spelling in ("can not", "can't", "cannot", "cant", "could not", "couldn't"):
-            forms.add(phrase.replace("can not", spelling))
-    return sorted(forms)
+        pattern: list[dict[str, Any]] = [
+            {"LOWER": {"IN": ["ca", "can", "could"]}},
+            {"LOWER": {"IN": ["n't", "not", "nt"]}},
+        ]
+        for word in words[2:]:
+            pattern += [{"OP": "{0,2}", "IS_PUNCT": False}, {"LOWER": {"IN": sorted(_forms(word))}}]
+        out.append((phrase, pattern))
+    return out
+
+
+def _forms(word: str) -> set[str]:
+    return {word, word + "s", word + "ed", word + "ing", word.rstrip("e") + "ing"}
 
 
 def _pipeline() -> Any:
@@ -600,9 +613,26 @@ def _pipeline() -> Any:
     context.add([ConTextRule("-", "TERMINATE", pattern=[{"ORTH": "-", "SPACY": True}], direction="TERMINATE")])
     # the past said after the finding ("a calf tear two summers ago"), which medspaCy's rules leave out
     context.add([ConTextRule(cue, "HISTORICAL", direction="BACKWARD") for cue in PAST_AFTER])
+    # "and" that starts a clause of its own ("I can't sleep and my chest hurts") ends a modifier's
+    # scope; "and" inside a list ("no numbness and tingling") does not
+    context.add(
+        [
+            ConTextRule(
+                "and + a new subject",
+                "TERMINATE",
+                pattern=[{"LOWER": "and"}, {"LOWER": {"IN": list(_CLAUSE_SUBJECTS)}}],
+                direction="TERMINATE",
+            )
+        ]
+    )
     # a negation inside a set phrase is the phrase's meaning ("can't feel" is numbness), never a
     # negation of what follows it
-    context.add([ConTextRule(phrase, "PSEUDO", direction="PSEUDO") for phrase in _negated_phrases()])
+    context.add(
+        [
+            ConTextRule(phrase, "PSEUDO", pattern=pattern, direction="PSEUDO")
+            for phrase, pattern in _negated_phrase_patterns()
+        ]
+    )
     # "can't walk 150 yards without my calf cramping" says the cramp happens: a negated verb and a
     # "without" within a few words of it cancel
     context.add(

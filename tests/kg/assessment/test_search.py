@@ -265,3 +265,19 @@ def test_a_negated_verb_and_without_cancel(service) -> None:  # noqa: ANN001
     assert read.get("CalfCrampingOnWalking", read.get("CalfPain")) is True
     plain = {m.iri.removeprefix(BASE): m.present for m in service.parse("walking without any calf pain").mentions}
     assert False in plain.values()
+
+
+def test_and_with_a_new_subject_ends_a_negation(service) -> None:  # noqa: ANN001
+    """ "I can't sleep and my chest hurts": the chest pain (a warning sign) is affirmed; a list after
+    "no" stays negated."""
+    read = {m.iri.removeprefix(BASE): m.present for m in service.parse("I can't sleep and my chest hurts").mentions}
+    assert read.get("ChestPain") is True
+    listed = {m.iri.removeprefix(BASE): m.present for m in service.parse("no redness and swelling").mentions}
+    assert listed and not any(listed.values())
+
+
+def test_breathlessness_said_as_a_negated_idiom(service) -> None:  # noqa: ANN001
+    read = {
+        m.iri.removeprefix(BASE): m.present for m in service.parse("walking uphill I can not catch my breath").mentions
+    }
+    assert read.get("Breathlessness") is True
