@@ -304,6 +304,11 @@ SYNONYM_WORDS: dict[str, str] = {
     "right": "one",
     "lefthand": "one",
     "righthand": "one",
+    # the spine, and narrowing (stenosis)
+    "spine": "spinal",
+    "narrowing": "stenosis",
+    "narrowed": "stenosis",
+    "narrow": "stenosis",
     # small counts and units of time
     "couple": "few",
     "several": "few",
