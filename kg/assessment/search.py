@@ -2,20 +2,28 @@
 
 How it works, so its behaviour can be predicted:
 1. Normalise: lower case, unify apostrophes, expand contractions ("can't" -> "can not"), drop
-   punctuation, fold negations onto "not", fold lay word forms with the lexicon ("sore" -> "pain",
-   "swollen" -> "swelling"), drop stop words, correct a likely typo in a word no label contains
-   (closest word of any label by rapidfuzz's normalised Indel similarity >= 0.85), stem (Snowball
-   English).
-2. Score each label or synonym of a term: the share of the phrase's information it covers (words
+   punctuation, fold set phrases and phrasal verbs in any inflection onto a word ("goes away" ->
+   "relieve", "put my feet up" -> "rest": `PHRASES`), fold negations onto "not", fold lay word forms
+   with the lexicon ("sore" -> "pain", "swollen" -> "swelling"), drop stop words, correct a likely
+   typo in a word no label contains (closest word of any label or of the lexicon's lay words by
+   rapidfuzz's normalised Indel similarity >= 0.85; never to or from a word for another part of the
+   body), stem (Snowball English).
+2. Read the anatomical sites the phrase and each label name (`Sites`, from the graph's part-of
+   hierarchy): a label that names another place than the phrase does not match it; the same site in
+   other words counts as shared; a narrower site says a wider one at `GENERALISED_SITE` of its weight.
+   The domain's own site ("leg") needs saying on neither side. A phrase that names another part of
+   the body matches only where it also names a site of the leg.
+3. Score each label or synonym of a term: the share of the phrase's information it covers (words
    weighted by inverse document frequency over all terms, so "pain" counts little and "claudication"
-   a lot; a word no label holds weighs a quarter of the commonest word, `UNKNOWN_WORD_WEIGHT`) times
-   the square root of the share of the label covered. A label and a phrase that disagree on negation
-   ("relieved by rest" vs "not relieved by rest") are heavily penalised. A term's score is its best
-   label's.
-3. Keep terms that cover at least half of the phrase's information and score at least 0.3, best
+   a lot; a word no label holds weighs a quarter of the commonest word, `UNKNOWN_WORD_WEIGHT`; a named
+   side weighs the commonest word's) times the square root of the share of the label covered. A
+   label and a phrase that disagree on negation ("relieved by rest" vs "not relieved by rest") are
+   heavily penalised. A term's score is its best label's.
+4. Keep terms that cover at least half of the phrase's information and score at least 0.3, best
    first; when the phrase also holds words no label knows ("sore throat"), a label must moreover be
    covered for at least `MIN_LABEL_COVER` of its information. A phrase that matches nothing returns
-   nothing.
+   nothing. (`TermSearch.elsewhere_reading` says how well a phrase reads as one of HPO's phenotypes of
+   other parts of the body instead; the service uses it to return nothing for "hay fever".)
 """
 
 from __future__ import annotations

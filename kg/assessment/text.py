@@ -11,19 +11,31 @@ How a text is read, so its behaviour can be predicted:
    and synonyms of the findings and conditions, with the same normalisation as phrase search
    (`kg.assessment.search`: lay word forms, stems, typos). A window must start and end on a word that
    carries meaning, hold at least `MIN_LABEL_COVER` of a label's information and be explained by it
-   for at least `MIN_WINDOW_COVER` of its own. The readings that explain the most of a label (the most
-   specific) are kept first, then the tighter ones, none overlapping another. A finding that is a
-   more general kind of another one found in the same clause is dropped (the specific one says more).
-3. **Measurements.** A body temperature the text states ("38.5C", "temp of 101") is a mention of each
-   finding with a temperature threshold in the graph (`lp:minimumBodyTemperature`: a fever from
-   38.0 degrees Celsius): present at or above it, absent below (`kg.assessment.quantities`).
+   for at least `MIN_WINDOW_COVER` of its own; sites go up the part-of hierarchy and never to another
+   place (`kg.assessment.search.Sites`); a comma-separated part that names only a situation borrows
+   the clause's pain (`SHARED_WORDS`). The readings that explain the most of a label (the most
+   specific) are kept first, then the tighter ones, none overlapping another; each then stretches
+   over the words right after it that only repeat it. A finding that is a more general kind of
+   another one found in the same clause is dropped (the specific one says more). In a clause that
+   names a part of the body outside the leg, a reading needs a leg site in its words unless it is a
+   site-less warning sign; a reading inside a run of words that names one of HPO's phenotypes of
+   other parts of the body ("hay fever") is dropped, a warning sign only when the run is that
+   phenotype nearly word for word.
+3. **Measurements and comparisons.** A body temperature the text states ("38.5C", "temp of 101") is a
+   mention of each finding with a temperature threshold in the graph (`lp:minimumBodyTemperature`: a
+   fever from 38.0 degrees Celsius): present at or above it, absent below
+   (`kg.assessment.quantities`). A sentence that compares walking distances over time is the
+   shrinking walking distance, the rapid kind within `lp:maximumPeriodDays`
+   (`kg.assessment.comparisons`), read as the patient's present.
 4. **Context.** medspaCy's ConText decides, per mention, whether it is negated ("no swelling"),
    possible ("might be", "worried it's"), historical ("years ago"), hypothetical or about someone else
    ("my mother had"). Its rules are medspaCy's defaults plus terminations at the clause boundaries
    above, so "no numbness or swelling; calf cramps when I walk" negates the first two findings only
-   (by default ConText lets a negation run across `;`). A negation word inside the words a finding
-   itself was matched on ("pain that doesn't ease with rest") is part of that finding, not a negation
-   of it.
+   (by default ConText lets a negation run across `;`), at a spaced dash and at "and" with a new
+   subject. A negation word inside the words a finding itself was matched on ("pain that doesn't ease
+   with rest") is part of that finding, not a negation of it; the negation of a set phrase ("can't
+   feel") and a negated verb with "without" ("can't walk far without my calf cramping") are
+   pseudo-negations.
 5. **What was not understood.** Every run of words outside the mentions that holds a word carrying
    meaning is returned as unrecognised, word for word; nothing is dropped silently.
 
