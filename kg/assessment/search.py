@@ -303,6 +303,8 @@ class TermMatcher:
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * min(self._idf.values(), default=1.0)
         self._vocabulary = sorted(self._idf)
         self._tokens: dict[str, str] = {}
+        self._splits: dict[str, tuple[str, ...]] = {}
+        self._raw_word_set = frozenset(w for w in self._raw_words if w not in ELSEWHERE_WORDS)
         self._covers: dict[tuple[frozenset[str] | tuple[str, ...], float, float, frozenset[str]], list[Cover]] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
@@ -339,6 +341,30 @@ class TermMatcher:
             known = self._tokens[word] = self._correct(word)
         return known
 
+    def tokens(self, word: str) -> tuple[str, ...]:
+        """`token`, or the two tokens of two label words run together ("restpain", "calfcramps"):
+        a word no label holds and that is no typo of one, split where both halves (three letters or
+        more) are words of the labels or of the lexicon. Memoised per matcher."""
+        single = self.token(word)
+        if single in self._idf or len(word) < 6 or not self._correct_typos:
+            return (single,)
+        split = self._splits.get(word)
+        if split is None:
+            if len(self._splits) >= COVER_CACHE:
+                self._splits.clear()
+            halves = [
+                (word[:i], word[i:])
+                for i in range(3, len(word) - 2)
+                if word[:i] in self._raw_word_set and word[i:] in self._raw_word_set
+            ]
+            left, right = max(halves, key=lambda h: min(len(h[0]), len(h[1])), default=("", ""))
+            split = self._splits[word] = (
+                (self.token(SYNONYM_WORDS.get(left, left)), self.token(SYNONYM_WORDS.get(right, right)))
+                if left
+                else (single,)
+            )
+        return split
+
     def _correct(self, word: str) -> str:
         stem = _stem(word)
         if stem in self._idf or len(word) < 5 or word == "not" or not self._correct_typos:
@@ -350,7 +376,7 @@ class TermMatcher:
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""
-        ordered = tuple(self.token(w) for w in words(phrase[:MAX_PHRASE_CHARS]))
+        ordered = tuple(t for w in words(phrase[:MAX_PHRASE_CHARS]) for t in self.tokens(w))
         return self.match(frozenset(ordered), limit, ordered)
 
     def clause_context(self, tokens: Iterable[str]) -> frozenset[str]:

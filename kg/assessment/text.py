@@ -239,7 +239,7 @@ class TextReader:
         candidates: list[_Candidate] = []
         unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
         for kind, matcher in matchers.items():
-            tokens = [frozenset(matcher.token(w) for w in ws) for ws in folded]
+            tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
             # a window starts and ends on a word some label holds, or on a negation (which only a label
             # with a negation of its own can use: "can't put weight on it"), never on filler
             content = [any(t == "not" or matcher.known(t) for t in ts) for ts in tokens]
@@ -261,7 +261,7 @@ class TextReader:
                 ordered: list[str] = []
                 for end in range(start, min(len(folded), start + MAX_WINDOW)):
                     query |= tokens[end]
-                    ordered += [matcher.token(w) for w in folded[end]]
+                    ordered += [t for w in folded[end] for t in matcher.tokens(w)]
                     if not content[end]:
                         continue
                     whole_part = (

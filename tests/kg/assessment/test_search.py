@@ -281,3 +281,10 @@ def test_breathlessness_said_as_a_negated_idiom(service) -> None:  # noqa: ANN00
         m.iri.removeprefix(BASE): m.present for m in service.parse("walking uphill I can not catch my breath").mentions
     }
     assert read.get("Breathlessness") is True
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"), [("kneepain going downhill", "KneePain"), ("bad shinpain", "ShinPain")]
+)
+def test_two_label_words_run_together_are_split(service, phrase: str, expected: str) -> None:  # noqa: ANN001
+    assert first(service, phrase) == expected
