@@ -315,6 +315,17 @@ SYNONYM_WORDS: dict[str, str] = {
     "min": "minute",
     "mins": "minute",
     "secs": "second",
+    # clinical shorthand
+    "pyrexia": "fever",
+    "pyrexial": "fever",
+    "sob": "breathlessness",
+    "dyspnoea": "breathlessness",
+    "haemoptysis": "coughing blood",
+    "hemoptysis": "coughing blood",
+    "r": "one",
+    "l": "one",
+    "afebrile": "not fever",
+    "apyrexial": "not fever",
     # breath
     "gasping": "breathlessness",
     "winded": "breathlessness",

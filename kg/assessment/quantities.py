@@ -103,7 +103,9 @@ _PERIOD = re.compile(
     rf"|\b(?:over|in|within|during|across|inside)\s+(?:the\s+)?(?:last\s+|past\s+|space\s+of\s+|course\s+of\s+)?"
     rf"(?:just\s+|only\s+)?{_PERIOD_COUNT}{_PERIOD_UNIT}\b"
     rf"|\bsince\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?{_PERIOD_UNIT}\b"
-    rf"|\b(?:this|since\s+last)\s+{_PERIOD_UNIT}\b",
+    rf"|\b(?:this|since\s+last)\s+{_PERIOD_UNIT}\b"
+    # clinical shorthand: 4/7 is four days, 3/52 three weeks, 2/12 two months
+    r"|(?<![\w/])(?P<short>\d{1,2})/(?P<per>7|52|12)(?![\w/])",
     re.IGNORECASE,
 )
 _PERIOD_WORD = re.compile(r"(day|week|fortnight|month|year)(s?)\b", re.IGNORECASE)
@@ -204,6 +206,10 @@ def periods(text: str) -> list[Period]:
     month", "in just two weeks", "within days", "since the start of the month"."""
     found: list[Period] = []
     for match in _PERIOD.finditer(text):
+        if match["short"]:
+            days = {"7": 1, "52": 7, "12": 30}[match["per"]]
+            found.append(Period(float(match["short"]) * days, match.start(), match.end()))
+            continue
         unit = list(_PERIOD_WORD.finditer(match.group()))[-1]
         n = count(match.group()[: unit.start()])
         if n is None:  # "last month" is one; "within days" a few

@@ -124,7 +124,7 @@ def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
         elif word not in STOP_WORDS:
             word = SYNONYM_WORDS.get(word, word)
             if word not in STOP_WORDS:
-                out[group].append(word)
+                out[group].extend(word.split())  # "afebrile" -> "not fever"
     return out
 
 

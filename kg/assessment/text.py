@@ -57,7 +57,7 @@ from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import sentences, shrinking
-from kg.assessment.lexicon import PHRASES, STOP_WORDS
+from kg.assessment.lexicon import NEGATIONS, PHRASES, STOP_WORDS
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
     ELSEWHERE_LABEL_COVER,
@@ -238,11 +238,19 @@ class TextReader:
         last = first + len(folded)
         candidates: list[_Candidate] = []
         unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
+        # a "not" the lexicon put there ("afebrile" is "not fever"): the reading is of an absent finding
+        lexical_not = [
+            "not" in folded[i] and not any(w in NEGATIONS or w == "not" for w in raw_words(doc[first + i].norm_))
+            for i in range(len(folded))
+        ]
         for kind, matcher in matchers.items():
             tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
             # a window starts and ends on a word some label holds, or on a negation (which only a label
             # with a negation of its own can use: "can't put weight on it"), never on filler
             content = [any(t == "not" or matcher.known(t) for t in ts) for ts in tokens]
+            # a window may start on a negation, never end on one: a negation speaks of what follows it
+            # ("painful on walking, no swelling" is not "pain without walking")
+            ends = [any(t != "not" and matcher.known(t) for t in ts) for ts in tokens]
             # the words one comma-separated part of the clause says for another part that is only an
             # elliptical addition ("my foot aches, even lying in bed": pain at rest)
             part = list(accumulate((token.text == "," for token in doc[first:last]), initial=0))[1:]
@@ -262,7 +270,7 @@ class TextReader:
                 for end in range(start, min(len(folded), start + MAX_WINDOW)):
                     query |= tokens[end]
                     ordered += [t for w in folded[end] for t in matcher.tokens(w)]
-                    if not content[end]:
+                    if not ends[end]:
                         continue
                     whole_part = (
                         part[start] == part[end]
@@ -278,6 +286,8 @@ class TextReader:
                         frozenset(query), MIN_LABEL_COVER, MIN_WINDOW_COVER, context, tuple(ordered)
                     )
                     for cover in covers:
+                        if cover.negated and not _negation_inside(ordered, _label_tokens(cover.label)):
+                            continue
                         candidate = _Candidate(
                             kind,
                             cover.iri,
@@ -286,6 +296,7 @@ class TextReader:
                             first + start,
                             first + end + 1,
                             cover.negated,
+                            absent=not cover.negated and any(lexical_not[start : end + 1]),
                             said=_label_tokens(cover.label),
                         )
                         if elsewhere and not cover.site_said:
@@ -504,6 +515,19 @@ class TextReader:
                 )
             )
         return tuple(mentions)
+
+
+def _negation_inside(ordered: Sequence[str], label: frozenset[str]) -> bool:
+    """Whether a window's negation comes before one of the label's own words, as in the label ("pain
+    not relieved by rest"): a negation after them speaks of something else ("painful on walking, no
+    swelling" is not "pain without walking")."""
+    seen_not = False
+    for token in ordered:
+        if token == "not":
+            seen_not = True
+        elif seen_not and token in label:
+            return True
+    return False
 
 
 @lru_cache(maxsize=8192)

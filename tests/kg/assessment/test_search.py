@@ -288,3 +288,22 @@ def test_breathlessness_said_as_a_negated_idiom(service) -> None:  # noqa: ANN00
 )
 def test_two_label_words_run_together_are_split(service, phrase: str, expected: str) -> None:  # noqa: ANN001
     assert first(service, phrase) == expected
+
+
+def test_clinical_shorthand(service) -> None:  # noqa: ANN001
+    """Clinicians' words: afebrile is fever absent, pyrexial and SOB are present, 3/52 is three weeks."""
+    read = {
+        m.iri.removeprefix(BASE): m.present for m in service.parse("L calf tender, afebrile, SOB on exertion").mentions
+    }
+    assert read.get("Fever") is False
+    assert read.get("Breathlessness") is True
+    from kg.assessment.quantities import periods
+
+    assert [p.days for p in periods("walking distance halved over 3/52")] == [21.0]
+
+
+def test_a_negation_after_a_labels_words_is_not_its_own(service) -> None:  # noqa: ANN001
+    """ "sore on walking, no redness": the "no" belongs to the redness, not to "pain without walking"."""
+    read = {m.iri.removeprefix(BASE): m.present for m in service.parse("calf sore on walking, no redness").mentions}
+    assert "PainAtRest" not in read
+    assert read.get("LegRedness") is False
