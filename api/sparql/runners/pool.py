@@ -78,6 +78,10 @@ class _Worker:
         self.process.start()
         child.close()
         self.confined = False
+        # a worker may be stopped by the thread that replaces it and by `terminate` at once: closing
+        # its pipe twice at the same moment closes a file descriptor twice (EBADF)
+        self._stopping = threading.Lock()
+        self._stopped = False
 
     def send(self, job: QueryJob) -> None:
         os.set_blocking(self.conn.fileno(), True)  # an event loop may have left it non-blocking
@@ -103,11 +107,16 @@ class _Worker:
         self.confined = bool(detail)
 
     def stop(self) -> None:
-        """Kill the process at once and reap it (a worker holds no state worth a graceful exit)."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        """Kill the process at once and reap it (a worker holds no state worth a graceful exit); once,
+        whichever threads ask."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(timeout=5)
+            self.conn.close()
 
 
 def _stop_all(workers: set[_Worker]) -> None:

@@ -201,3 +201,26 @@ def test_short_queries_are_answered_while_long_ones_run(service: LegPainService)
     assert status == 200 and light_seconds < 1.0
     assert all(isinstance(o, QueryTimeoutError) for o in outcomes[:2])
     assert isinstance(outcomes[2], PoolBusyError) and "long-running" in str(outcomes[2])
+
+
+def test_a_worker_stopped_from_two_threads_at_once_is_stopped_once(service: LegPainService) -> None:
+    """The thread that replaces a worker and `terminate` may both stop it: its pipe is closed once."""
+    from api.sparql.runners.pool import _Worker
+
+    nquads = service.graph.dataset.serialize(format="nquads").encode("utf-8")
+    worker = _Worker(WorkerConfig(nquads=nquads))
+    errors: list[Exception] = []
+
+    def stop() -> None:
+        try:
+            worker.stop()
+        except Exception as exc:  # reported below: any failure of a concurrent stop
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stop) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert not worker.process.is_alive() and worker.conn.closed
