@@ -459,8 +459,8 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
 #: text ("no swelling" is about the leg; "pain on walking" is leg pain on walking).
 IMPLIED_WORDS = ("leg", "legs")
 
-#: Words a clause says once for the findings of its other comma-separated parts: "my foot aches
-#: constantly, even lying in bed" is an aching foot and pain at rest.
+#: Words a clause says once for the findings of its other comma-separated parts: "my toes throb all
+#: day, even on the sofa" is a throbbing pain and pain at rest.
 SHARED_WORDS = ("pain",)
 
 #: Words that say which side, not what is wrong: they weigh what the commonest label word does, so

@@ -381,7 +381,7 @@ class TermMatcher:
 
     def clause_context(self, tokens: Iterable[str]) -> frozenset[str]:
         """The tokens of a part of a clause that it says for the clause's other parts too
-        (`SHARED_WORDS`: "my foot aches, worst lying in bed" is pain at rest)."""
+        (`SHARED_WORDS`: "my toes throb, even on the sofa" is pain at rest)."""
         return self._shared_words.intersection(tokens)
 
     def elsewhere(self, tokens: Iterable[str]) -> bool:

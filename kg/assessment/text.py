@@ -252,7 +252,7 @@ class TextReader:
             # ("painful on walking, no swelling" is not "pain without walking")
             ends = [any(t != "not" and matcher.known(t) for t in ts) for ts in tokens]
             # the words one comma-separated part of the clause says for another part that is only an
-            # elliptical addition ("my foot aches, even lying in bed": pain at rest)
+            # elliptical addition ("my toes throb, even on the sofa": pain at rest)
             part = list(accumulate((token.text == "," for token in doc[first:last]), initial=0))[1:]
             said = [
                 matcher.clause_context(t for i, ts in enumerate(tokens) if part[i] == p for t in ts)

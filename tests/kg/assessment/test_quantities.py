@@ -10,8 +10,8 @@ from kg.assessment.quantities import periods, temperatures, walking_amounts
 @pytest.mark.parametrize(
     ("text", "celsius"),
     [
-        ("I've got a fever of 38.5C", 38.5),
-        ("fever over 39 degrees", 39.0),
+        ("the thermometer read 38.5C", 38.5),
+        ("a fever of 39 degrees", 39.0),
         ("thermometer says 102\u00b0F", 38.9),
         ("temp of 101F and the knee aches", 38.3),
         ("running a temperature of 38.9 since Monday", 38.9),
