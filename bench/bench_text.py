@@ -86,7 +86,7 @@ def over_http(seconds: int) -> dict[str, Any]:
         '{ urgency { rank } candidates { rank score } } }"}'
     )
     text = (
-        '{"query":"{ assess(text: \\\\"My calf cramps when I walk and it goes away when I stop and rest\\\\") '
+        '{"query":"{ assess(text: \\\\"My calf tightens after a few hundred yards and eases when I stand still\\\\") '
         '{ urgency { rank } candidates { rank score } } }"}'
     )
     out: dict[str, Any] = {}

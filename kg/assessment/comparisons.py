@@ -1,4 +1,4 @@
-"""Walking distance compared over time: "a month ago I could walk a mile, now barely 100 yards".
+"""Walking distance compared over time: "six weeks back two miles were easy, these days 300 metres".
 
 The article names two findings here: a walking distance that shortens over time (arterial disease
 progressing) and one that shrinks significantly over a short period (a warning sign). People state

@@ -85,9 +85,16 @@ _COUNT = (
 _TOKEN = rf"(?:{_COUNT}|a|an|every)"
 #: a run of counts: "300", "a couple of", "half a", "two hundred", "2-3", "ten or fifteen"
 _QUANTITY = rf"{_TOKEN}(?:\s*(?:-|to|or|of|\s)\s*{_TOKEN})*(?:\s+of)?"
+#: Units said without a plural "s" ("200 m", "10 ft", "2 mi"); every other unit may take one.
+_NO_PLURAL = frozenset({"m", "ft", "mi"})
+#: any unit of `WALKING_UNITS`, longest first, "lamppost" also as two words
 _UNIT = (
-    r"(?:metres?|meters?|m|km|kms|kilometres?|kilometers?|yards?|yds?|ft|miles?|mi|blocks?|streets?|"
-    r"lamp\s?posts?|steps?|paces?|minutes?|mins?|min|hours?|hrs?|hr)"
+    "(?:"
+    + "|".join(
+        (re.escape(unit) if unit in _NO_PLURAL else re.escape(unit) + "s?").replace("lamppost", r"lamp\s?post")
+        for unit in sorted(WALKING_UNITS, key=len, reverse=True)
+    )
+    + ")"
 )
 _AMOUNT = re.compile(
     rf"(?<![\w.])(?P<quantity>{_QUANTITY})(?:(?<=\d)\s*|\s+)(?P<unit>{_UNIT})(?![a-z])",

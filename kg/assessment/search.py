@@ -151,7 +151,8 @@ def words(text: str) -> list[str]:
     return fold([raw_words(text)])[0]
 
 
-def _inflections(verb: str) -> set[str]:
+def inflections(verb: str) -> set[str]:
+    """A verb's forms: the regular ones by rule and the lexicon's irregular ones (`IRREGULAR_VERBS`)."""
     forms = {verb, verb + "s", verb + "es", verb + "ed", verb + "ing", *IRREGULAR_VERBS.get(verb, ())}
     if verb.endswith("e"):
         forms |= {verb + "d", verb[:-1] + "ing"}
@@ -163,7 +164,7 @@ _PHRASES: dict[tuple[str, ...], str] = {
     (form, *rest): said
     for phrase, said in PHRASES.items()
     for first, *rest in [phrase.split()]
-    for form in _inflections(first)
+    for form in inflections(first)
 }
 _PHRASE_STARTS = frozenset(words[0] for words in _PHRASES)
 
@@ -198,13 +199,13 @@ class Sites:
     def __init__(self, sites: Mapping[str, Site]) -> None:
         named = {(normalize(n), s.iri) for s in sites.values() for n in (s.label, *s.synonyms)}
         owners = Counter(tokens for tokens, _ in named)
-        #: longest names first, so "bottom of the foot" is the sole, not a buttock ("bottom") and a
-        #: foot; a name two sites share tells neither
-        self._names = sorted(((t, iri) for t, iri in named if t and owners[t] == 1), key=lambda n: (-len(n[0]), n))
+        # longest names first, so "bottom of the foot" is the sole, not a buttock ("bottom") and a
+        # foot; a name two sites share tells neither
+        names = sorted(((t, iri) for t, iri in named if t and owners[t] == 1), key=lambda n: (-len(n[0]), n))
         self._wider = {s.iri: s.wider for s in sites.values()}
         #: the names by their first token, longest first (what `said` tries at each token)
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for name, iri in self._names:
+        for name, iri in names:
             self._by_first.setdefault(name[0], []).append((name, iri))
         self._fits: dict[tuple[tuple[_SiteSaid, ...], tuple[_SiteSaid, ...]], _SiteFit | None] = {}
 
@@ -599,11 +600,11 @@ class TermSearch:
         spasm" for a cramp). 0 for a phrase in the graph's own words: a phrase that holds no word a
         finding label lacks is never elsewhere."""
         findings = self.matcher("finding")
-        said = [findings.token(w) for w in words(phrase[:MAX_PHRASE_CHARS])]
-        if all(findings.known(t) or t == "not" for t in said):
+        folded = words(phrase[:MAX_PHRASE_CHARS])
+        if all(findings.known(findings.token(w)) or w == "not" for w in folded):
             return 0.0
         elsewhere = self.elsewhere()
-        ordered = tuple(elsewhere.token(w) for w in words(phrase[:MAX_PHRASE_CHARS]))
+        ordered = tuple(elsewhere.token(w) for w in folded)
         covers = elsewhere.covers(frozenset(ordered), ELSEWHERE_LABEL_COVER, 0.0, ordered=ordered)
         return max((c.query_cover for c in covers), default=0.0)
 

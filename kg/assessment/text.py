@@ -56,7 +56,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from kg.assessment.comparisons import sentences, shrinking
+from kg.assessment.comparisons import Shrinking, sentences, shrinking
 from kg.assessment.lexicon import NEGATIONS, PHRASES, STOP_WORDS
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
@@ -66,6 +66,7 @@ from kg.assessment.search import (
     TermMatcher,
     TermSearch,
     fold,
+    inflections,
     normalize,
     raw_words,
 )
@@ -216,11 +217,13 @@ class TextReader:
             doc = self._nlp.make_doc(text)
         clauses = _clauses(doc)
         measured = self._measurements(doc, text)
-        # each clause's words, folded with the lexicon, once per token (`kg.assessment.search.fold`)
-        folds = [fold([raw_words(token.norm_) for token in doc[first:last]]) for first, last in clauses]
+        # each clause's raw words per token, and the same folded with the lexicon
+        # (`kg.assessment.search.fold`): read once, used by every step below
+        raws = [[raw_words(token.norm_) for token in doc[first:last]] for first, last in clauses]
+        folds = [fold(raw) for raw in raws]
         chosen: list[_Candidate] = []
-        for (first, last), folded in zip(clauses, folds, strict=True):
-            found = self._clause_mentions(doc, first, folded, matchers)
+        for (first, last), raw, folded in zip(clauses, raws, folds, strict=True):
+            found = self._clause_mentions(doc, first, raw, folded, matchers)
             chosen += found + [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
         chosen = self._with_comparisons(doc, text, chosen)
         unrecognized = [
@@ -233,15 +236,19 @@ class TextReader:
         return Interpretation(mentions, tuple(u for u in unrecognized if u))
 
     def _clause_mentions(
-        self, doc: Any, first: int, folded: Sequence[Sequence[str]], matchers: Mapping[MentionKind, TermMatcher]
+        self,
+        doc: Any,
+        first: int,
+        raw: Sequence[Sequence[str]],
+        folded: Sequence[Sequence[str]],
+        matchers: Mapping[MentionKind, TermMatcher],
     ) -> list[_Candidate]:
         last = first + len(folded)
         candidates: list[_Candidate] = []
         unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
         # a "not" the lexicon put there ("afebrile" is "not fever"): the reading is of an absent finding
         lexical_not = [
-            "not" in folded[i] and not any(w in NEGATIONS or w == "not" for w in raw_words(doc[first + i].norm_))
-            for i in range(len(folded))
+            "not" in folded[i] and not any(w in NEGATIONS or w == "not" for w in raw[i]) for i in range(len(folded))
         ]
         for kind, matcher in matchers.items():
             tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
@@ -322,7 +329,7 @@ class TextReader:
             if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
                 continue
             taken.append(c)
-        taken = _through_repeats(doc, first, folded, taken, matchers)
+        taken = _through_repeats(first, raw, folded, taken, matchers)
         taken = self._without_elsewhere(first, folded, taken, matchers[MentionKind.FINDING])
         records = self.findings([t.iri for t in taken if t.kind is MentionKind.FINDING])
         general = {g for record in records.values() for g in record.kinds}
@@ -362,7 +369,8 @@ class TextReader:
                 named = [
                     c.query_cover
                     for c in covers
-                    if set(tokens[start]) & set(normalize(c.label)) and set(tokens[end]) & set(normalize(c.label))
+                    if _label_tokens(c.label).intersection(tokens[start])
+                    and _label_tokens(c.label).intersection(tokens[end])
                 ]
                 if named:
                     runs.append((first + start, first + end + 1, max(named)))
@@ -393,13 +401,23 @@ class TextReader:
             for iri, threshold in measures.temperatures.items()
             if temperature.celsius >= threshold
         ]
-        for start, end in sentences(text[:MAX_TEXT_CHARS]):
+        out += [said for _, _, _, said, _ in self._shrinkings(text[:MAX_TEXT_CHARS])]
+        return list(dict.fromkeys(out))
+
+    def _shrinkings(self, text: str) -> list[tuple[int, int, Shrinking, str, frozenset[str]]]:
+        """Each sentence's shrinking of the walking distance (`kg.assessment.comparisons`), with the
+        finding it is: the rapid kind within its `lp:maximumPeriodDays`, else the general one it is a
+        kind of; and that family of findings (what the words' own readings of it would be)."""
+        out = []
+        for start, end in sentences(text):
             stated = shrinking(text[start:end])
             if stated is None:
                 continue
-            for iri, (maximum_days, general) in measures.periods.items():
-                out.extend([iri] if stated.rapid(maximum_days) else general[:1])
-        return list(dict.fromkeys(out))
+            for iri, (maximum_days, general) in self._measures().periods.items():
+                said = iri if stated.rapid(maximum_days) else (general[0] if general else None)
+                if said is not None:
+                    out.append((start, end, stated, said, frozenset({iri, *general})))
+        return out
 
     def _measures(self) -> _Measures:
         """The findings a measurement or a comparison can be, for the current data version."""
@@ -425,39 +443,29 @@ class TextReader:
         """The mentions with each sentence's shrinking of the walking distance (`kg.assessment.comparisons`)
         read as the rapid finding or its general kind; it replaces what the words alone read of the same
         family in that sentence, and takes the first of its spans that overlaps no other mention."""
-        for start, end in sentences(text):
-            stated = shrinking(text[start:end])
-            if stated is None:
-                continue
-            for iri, (maximum_days, general) in self._measures().periods.items():
-                said = iri if stated.rapid(maximum_days) else (general[0] if general else None)
-                if said is None:
-                    continue
-                family = {iri, *general}
-                inside = [c for c in chosen if c.iri in family and start <= doc[c.first].idx < end]
-                chosen = [c for c in chosen if c not in inside]
-                spans = [doc.char_span(start + a, start + b, alignment_mode="expand") for a, b in stated.spans]
-                fits = [
-                    s for s in spans if s is not None and not any(s.start < c.last and c.first < s.end for c in chosen)
-                ]
-                if not fits:  # the comparison says more than the readings it overlaps
-                    span = min((s for s in spans if s is not None), key=len)
-                    chosen = [c for c in chosen if not (span.start < c.last and c.first < span.end)]
-                    fits = [span]
-                parts = tuple((s.start, s.end) for s in spans if s is not None)
-                chosen.append(
-                    _Candidate(
-                        MentionKind.FINDING,
-                        said,
-                        1.0,
-                        0.0,
-                        fits[0].start,
-                        fits[0].end,
-                        True,
-                        over_time=True,
-                        parts=parts,
-                    )
+        for start, end, stated, said, family in self._shrinkings(text):
+            inside = [c for c in chosen if c.iri in family and start <= doc[c.first].idx < end]
+            chosen = [c for c in chosen if c not in inside]
+            spans = [doc.char_span(start + a, start + b, alignment_mode="expand") for a, b in stated.spans]
+            fits = [s for s in spans if s is not None and not any(s.start < c.last and c.first < s.end for c in chosen)]
+            if not fits:  # the comparison says more than the readings it overlaps
+                span = min((s for s in spans if s is not None), key=len)
+                chosen = [c for c in chosen if not (span.start < c.last and c.first < span.end)]
+                fits = [span]
+            parts = tuple((s.start, s.end) for s in spans if s is not None)
+            chosen.append(
+                _Candidate(
+                    MentionKind.FINDING,
+                    said,
+                    1.0,
+                    0.0,
+                    fits[0].start,
+                    fits[0].end,
+                    True,
+                    over_time=True,
+                    parts=parts,
                 )
+            )
         return chosen
 
     def _measurements(self, doc: Any, text: str) -> list[_Candidate]:
@@ -536,8 +544,8 @@ def _label_tokens(label: str) -> frozenset[str]:
 
 
 def _through_repeats(
-    doc: Any,
     first: int,
+    raw: Sequence[Sequence[str]],
     folded: Sequence[Sequence[str]],
     taken: list[_Candidate],
     matchers: Mapping[MentionKind, TermMatcher],
@@ -555,7 +563,7 @@ def _through_repeats(
             if ws and not {matcher.token(w) for w in ws} <= t.said:
                 break
             j += 1
-            if ws or any(w not in STOP_WORDS for w in raw_words(doc[j - 1].norm_)):
+            if ws or any(w not in STOP_WORDS for w in raw[j - 1 - first]):
                 last = j  # a word that repeats the reading or that a phrase took; trailing filler is not
         out.append(dataclasses.replace(t, last=last) if last != t.last else t)
     return out
@@ -625,13 +633,9 @@ def _negated_phrase_patterns() -> list[tuple[str, list[dict[str, Any]]]]:
             {"LOWER": {"IN": ["n't", "not", "nt"]}},
         ]
         for word in words[2:]:
-            pattern += [{"OP": "{0,2}", "IS_PUNCT": False}, {"LOWER": {"IN": sorted(_forms(word))}}]
+            pattern += [{"OP": "{0,2}", "IS_PUNCT": False}, {"LOWER": {"IN": sorted(inflections(word))}}]
         out.append((phrase, pattern))
     return out
-
-
-def _forms(word: str) -> set[str]:
-    return {word, word + "s", word + "ed", word + "ing", word.rstrip("e") + "ing"}
 
 
 def _pipeline() -> Any:

@@ -192,7 +192,7 @@ An item of more than four words, or with a sentence's punctuation, is read as fr
 it states counts with its own polarity ("the leg isn't swollen" is an absent finding); a shorter item
 is a phrase (its best match) or a finding ID.""",
     "parse": """examples:
-  legpain parse "no numbness or swelling; my calf cramps when I walk"
+  legpain parse "no numbness or swelling; calf cramps on my walks"
   legpain parse "my mother had a clot, and my calf might be swollen" --json""",
     "search": """examples:
   legpain search "pins and needles"
