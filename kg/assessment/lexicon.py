@@ -39,6 +39,13 @@ CONTRACTIONS = {
 
 #: Lay and inflected word forms -> the word the ontology's labels use (applied before stemming).
 SYNONYM_WORDS: dict[str, str] = {
+    # travel
+    "fly": "flight",
+    "flew": "flight",
+    "flown": "flight",
+    "flying": "flight",
+    "flights": "flight",
+    "plane": "flight",
     # pain words
     "ache": "pain",
     "aches": "pain",
@@ -408,6 +415,10 @@ PHRASES: dict[str, str] = {
     # activity
     "too much": "overuse",
     "burning up": "fever",
+    # travel ("flew back from Sydney" is a flight, not back pain; a flight of stairs is stairs)
+    "back from": "returning",
+    "back home": "returning",
+    "flight of stairs": "stairs",
     # walking
     "on foot": "walking",
     "on the move": "walking",
@@ -453,6 +464,7 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
     "kick": ("kicks", "kicked", "kicking"),
     "climb": ("climbs", "climbed", "climbing"),
     "move": ("moves", "moved", "moving"),
+    "flight": ("flights",),
 }
 
 #: Words every text about leg pain implies: a finding's label need not have them said to be read in a

@@ -15,12 +15,17 @@ Scoring (documented for clinicians in the README, "How candidates are scored"):
   first), so overlapping reports are not counted twice.
 - A reported finding that is (a kind of) a finding that argues against the condition subtracts 1.5;
   a finding reported absent that is (a generalisation of) a typical finding subtracts `0.75 * w(t)`.
-- score = support - penalties + 0.5 * (supported typical weight / all typical weight); only
-  conditions with support and a positive score are candidates.
+- Each reported risk factor of the condition (`lp:hasRiskFactor`, each link citing its source) adds
+  0.5, half a typical finding of base weight, for at most two of them: a risk factor makes a
+  condition more likely but is not a sign of it, so it only adds to a condition the findings
+  already support and never makes a candidate on its own.
+- score = support - penalties + risk factors + 0.5 * (supported typical weight / all typical
+  weight); only conditions with support and a positive score are candidates.
 Urgency is computed from data in the graph (each rule cites its source): the highest of the levels
-warranted by reported warning signs, the levels of urgency rules whose trigger findings are reported
-in sufficient number, and the urgency of the best candidate when the suspected-condition rule's
-minimum support is met; never lower than any reported warning sign.
+warranted by reported warning signs, the levels of urgency rules whose triggers are reported in
+sufficient number (a trigger risk factor counts only beside one of the rule's trigger findings),
+and the urgency of the best candidate when the suspected-condition rule's minimum support is met;
+never lower than any reported warning sign.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from kg.knowledge.index import TermIndex
 from kg.knowledge.protocols import AssessmentReader
 
 if TYPE_CHECKING:
+    from kg.assessment.patient import Patient
     from kg.assessment.text import Mention
 
 DISCRIMINATING_BASE = 2.0
@@ -47,6 +53,8 @@ AGAINST_PENALTY = 1.5
 ABSENT_FACTOR = 0.75
 COVERAGE_BONUS = 0.5
 INHERITED_FACTOR = 0.8
+RISK_FACTOR_WEIGHT = 0.5
+MAX_RISK_FACTORS = 2
 
 
 class UnknownTermError(ValueError):
@@ -69,6 +77,8 @@ class Candidate:
     conflicting: tuple[str, ...]
     explanation: str
     sources: tuple[SourceRef, ...]
+    #: the reported risk factors that made it more likely (those that counted)
+    risk_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,8 @@ class FiredRule:
     urgency: str
     findings: tuple[str, ...]
     sources: tuple[SourceRef, ...]
+    #: the reported risk factors that counted towards the rule
+    risk_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,11 +107,25 @@ class Assessment:
     unrecognized: tuple[str, ...] = ()
     #: what was read from the request's free text (`kg.assessment.text.Mention`s; the service fills it)
     understood: tuple[Mention, ...] = ()
+    #: the reported risk factors (stated, read from the text, or given by the age) the scoring used
+    risk_factors: tuple[str, ...] = ()
+    #: the patient context the assessment used (`kg.assessment.patient`; the service fills it)
+    patient: Patient | None = None
 
     @property
     def in_scope(self) -> bool:
         """Whether anything reported concerns leg pain on walking: a finding, present or absent."""
         return bool(self.present or self.absent)
+
+
+def resolve_risk_factors(index: TermIndex, ids: Sequence[str]) -> list[str]:
+    """Risk factor IRIs for CURIEs or IRIs, in order, without repeats; `UnknownTermError` lists every
+    ID that names no risk factor."""
+    resolved = list(dict.fromkeys(from_curie(raw.strip()) for raw in ids))
+    unknown = [raw for raw in ids if from_curie(raw.strip()) not in index.risk_factors]
+    if unknown:
+        raise UnknownTermError(unknown, "risk factor")
+    return resolved
 
 
 def resolve_ids(index: TermIndex, present: Sequence[str], absent: Sequence[str] = ()) -> tuple[list[str], list[str]]:
@@ -133,6 +159,7 @@ class _Scored:
     supporting: tuple[str, ...]
     conflicting: tuple[str, ...]
     support: dict[str, tuple[float, str]]
+    risk_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,6 +242,7 @@ class Scorer:
         reach: _Reach,
         present: list[str],
         absent: list[str],
+        risks: Sequence[str] = (),
     ) -> _Scored | None:
         weights = self._weights(ix, derived, condition)
         if not weights:
@@ -247,7 +275,11 @@ class Scorer:
                 conflicting.append(a)
                 penalty += ABSENT_FACTOR * max(hits)
         supported = sum(v for v, _ in support.values())
-        score = supported - penalty + COVERAGE_BONUS * supported / sum(weights.values())
+        own = {link.target for link in condition.risk_factors}
+        counted = tuple(r for r in risks if r in own)[:MAX_RISK_FACTORS]
+        score = (
+            supported - penalty + RISK_FACTOR_WEIGHT * len(counted) + COVERAGE_BONUS * supported / sum(weights.values())
+        )
         if score <= 0:
             return None
         return _Scored(
@@ -256,6 +288,7 @@ class Scorer:
             tuple(dict.fromkeys(p for _, p in support.values())),
             tuple(conflicting),
             support,
+            counted,
         )
 
     @staticmethod
@@ -294,12 +327,18 @@ class Scorer:
             missing,
             scored.conflicting,
             "",
-            self._sources(ix, condition, support, list(scored.conflicting)),
+            self._sources(ix, condition, support, list(scored.conflicting), scored.risk_factors),
+            scored.risk_factors,
         )
         return dataclasses.replace(partial, explanation=self._explain(ix, partial, set(absent)))
 
     def _sources(
-        self, ix: TermIndex, condition: Condition, support: dict[str, tuple[float, str]], conflicting: list[str]
+        self,
+        ix: TermIndex,
+        condition: Condition,
+        support: dict[str, tuple[float, str]],
+        conflicting: list[str],
+        risks: Sequence[str] = (),
     ) -> tuple[SourceRef, ...]:
         links: dict[str, FindingLink] = {link.finding: link for link in condition.typical}
         iris: list[str] = []
@@ -309,6 +348,9 @@ class Scorer:
         for c in conflicting:
             for a in self._kinds(ix, c) & set(against):
                 iris.extend(against[a].sources)
+        risk_links = {link.target: link for link in condition.risk_factors}
+        for r in risks:
+            iris.extend(risk_links[r].sources)
         iris.extend(condition.sources)
         return ix.source_refs(iris)
 
@@ -327,6 +369,10 @@ class Scorer:
             f"{_cap(condition.label)} fits {len(names)} reported finding"
             f"{'s' if len(names) != 1 else ''}: {'; '.join(names)}."
         )
+        if candidate.risk_factors:
+            sentence += (
+                " More likely because: " + "; ".join(ix.risk_factors[r].label for r in candidate.risk_factors) + "."
+            )
         extra = []
         if candidate.conflicting:
             extra.append(
@@ -348,30 +394,42 @@ class Scorer:
             sentence += " " + _cap("; ".join(extra)) + "."
         return sentence
 
-    def candidates(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
-        """Ranked candidates for finding IDs (CURIEs or IRIs); raises `UnknownTermError`."""
+    def candidates(
+        self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10, risk_factors: Sequence[str] = ()
+    ) -> list[Candidate]:
+        """Ranked candidates for finding IDs (CURIEs or IRIs) and risk factor IDs; raises
+        `UnknownTermError`."""
         ix, derived = self._index(present, absent)
         present_iris, absent_iris = resolve_ids(ix, present, absent)
+        risks = resolve_risk_factors(ix, risk_factors)
         reach = _Reach.of(ix, present_iris + absent_iris)
-        ranked = self._rank(ix, derived, reach, present_iris, absent_iris)
+        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks)
         return [
             self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)
             for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
         ]
 
     def _rank(
-        self, ix: TermIndex, derived: _Derived, reach: _Reach, present: list[str], absent: list[str]
+        self,
+        ix: TermIndex,
+        derived: _Derived,
+        reach: _Reach,
+        present: list[str],
+        absent: list[str],
+        risks: Sequence[str] = (),
     ) -> list[_Scored]:
         touched = (ix.conditions[iri] for iri in ix.touched(present) if iri in ix.conditions)
         scored = [
-            c for c in (self._score(ix, derived, cond, reach, present, absent) for cond in touched) if c is not None
+            c
+            for c in (self._score(ix, derived, cond, reach, present, absent, risks) for cond in touched)
+            if c is not None
         ]
         scored.sort(key=lambda c: (-c.score, -len(c.supporting), c.condition.label, c.condition.iri))
         return scored
 
     # ------------------------------------------------------------------ urgency
     def _urgency(
-        self, ix: TermIndex, present: list[str], best: _Scored | None
+        self, ix: TermIndex, present: list[str], best: _Scored | None, risks: Sequence[str] = ()
     ) -> tuple[str, list[FiredRule], list[str]]:
         levels_by_rank = ix.urgency_by_rank()
         lowest = levels_by_rank[0].iri
@@ -385,10 +443,14 @@ class Scorer:
         for rule in ix.rules:
             if rule.kind is RuleKind.FINDINGS and rule.urgency:
                 matched = [t for t in rule.triggers if any(t in self._kinds(ix, p) for p in present)]
-                if len(set(matched)) >= rule.minimum:
+                # a risk factor counts only beside a trigger finding (`lp:triggeredBy`)
+                risky = [t for t in rule.triggers if t in risks] if matched else []
+                if len(set(matched)) + len(set(risky)) >= rule.minimum:
                     reporters = tuple(p for p in present if self._kinds(ix, p) & set(matched))
                     reasons.append(
-                        FiredRule(rule.iri, rule.label, rule.urgency, reporters, ix.source_refs(rule.sources))
+                        FiredRule(
+                            rule.iri, rule.label, rule.urgency, reporters, ix.source_refs(rule.sources), tuple(risky)
+                        )
                     )
             elif rule.kind is RuleKind.SUSPECTED_CONDITION and best is not None:
                 condition = best.condition
@@ -406,13 +468,17 @@ class Scorer:
         urgency = max((r.urgency for r in reasons), key=lambda u: rank[u], default=lowest)
         return urgency, reasons, warnings
 
-    def assess(self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10) -> Assessment:
-        """Candidates, the urgency of the whole presentation, the warning signs and advice."""
+    def assess(
+        self, present: Sequence[str], absent: Sequence[str] = (), limit: int = 10, risk_factors: Sequence[str] = ()
+    ) -> Assessment:
+        """Candidates, the urgency of the whole presentation, the warning signs and advice, for finding
+        IDs and the risk factors reported (IDs)."""
         ix, derived = self._index(present, absent)
         present_iris, absent_iris = resolve_ids(ix, present, absent)
+        risks = resolve_risk_factors(ix, risk_factors)
         reach = _Reach.of(ix, present_iris + absent_iris)
-        ranked = self._rank(ix, derived, reach, present_iris, absent_iris)
-        urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None)
+        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks)
+        urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None, risks)
         candidates = tuple(
             self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)
             for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
@@ -425,6 +491,7 @@ class Scorer:
             tuple(reasons),
             tuple(present_iris),
             tuple(absent_iris),
+            risk_factors=tuple(risks),
         )
 
     def _advice(self, ix: TermIndex, urgency: str, ranked: bool, warnings: list[str], present: list[str]) -> str:

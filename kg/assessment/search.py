@@ -609,7 +609,7 @@ class TermSearch:
         return max((c.query_cover for c in covers), default=0.0)
 
     def matcher(self, kind: str) -> TermMatcher:
-        """The matcher of `finding`s or `condition`s for the current data version."""
+        """The matcher of `finding`s, `condition`s or `risk factor`s for the current data version."""
         version = self.names.data_version()
         held = self._matchers.get(kind)
         if held is not None and held[0] == version:
@@ -617,7 +617,11 @@ class TermSearch:
         with self._lock:
             held = self._matchers.get(kind)
             if held is None or held[0] != version:
-                terms = self.names.finding_names() if kind == "finding" else self.names.condition_names()
+                terms = {
+                    "finding": self.names.finding_names,
+                    "condition": self.names.condition_names,
+                    "risk factor": self.names.risk_factor_names,
+                }[kind]()
                 held = self._matchers[kind] = (version, TermMatcher(terms, Sites(self.names.sites())))
                 gc.freeze()
             return held[1]

@@ -24,10 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.assessment.scoring import Assessment, Candidate, Scorer
+from kg.assessment.patient import Patient, PatientInput, check_input, resolve_patient
+from kg.assessment.scoring import Assessment, Candidate, Scorer, UnknownTermError
 from kg.assessment.search import ELSEWHERE_MIN_READING, ELSEWHERE_OVER_WARNING, MAX_PHRASE_CHARS, Match, TermSearch
 from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
 from kg.core.namespaces import from_curie
+from kg.core.records import RiskFactor
 from kg.core.settings import Settings
 from kg.knowledge.graph import LoadedGraph, load_graph, open_stored_graph
 from kg.knowledge.indexed import IndexedKnowledge
@@ -51,6 +53,8 @@ class AssessmentRequest:
     #: free text, read by `kg.assessment.text`: its findings join the others, with their polarity
     text: str | None = None
     limit: int = 10
+    #: who the person is (`kg.assessment.patient`): merged with what the text says about them
+    patient: PatientInput | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Understood:
     absent: list[str]
     unrecognized: list[str]
     mentions: tuple[Mention, ...] = ()
+    #: the patient context: given, read from the text, and by age
+    patient: Patient = field(default_factory=Patient)
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,14 @@ class LegPainService:
         object.__setattr__(self, "scorer", Scorer(self.knowledge))
         object.__setattr__(self, "search", TermSearch(self.knowledge))
         object.__setattr__(
-            self, "reader", TextReader(self.search, self.knowledge.findings, self.knowledge.finding_iris)
+            self,
+            "reader",
+            TextReader(self.search, self.knowledge.findings, self.knowledge.finding_iris, self.every_risk_factor),
         )
+
+    def every_risk_factor(self) -> dict[str, RiskFactor]:
+        """Every risk factor of the graph by IRI (a short list)."""
+        return self.knowledge.risk_factors(self.knowledge.risk_factor_iris())
 
     def parse(self, text: str) -> Interpretation:
         """The findings and conditions a free text states, each with its polarity and place."""
@@ -151,19 +163,39 @@ class LegPainService:
 
         present = [*request.present, *read(request.phrases)]
         absent = [*request.absent, *read(request.absent_phrases)]
+        given = request.patient or PatientInput()
+        check_input(given)
+        risk_factors = self.every_risk_factor()
+        unknown = [
+            raw
+            for raw in (*given.risk_factors, *given.absent_risk_factors, *given.unknown_risk_factors)
+            if from_curie(raw.strip()) not in risk_factors
+        ]
+        if unknown:
+            raise UnknownTermError(unknown, "risk factor")
         if not request.text:
-            return Understood(present, absent, unrecognized)
+            return Understood(present, absent, unrecognized, patient=resolve_patient(given, risk_factors))
         interpretation = self.reader.read(request.text)
         present += interpretation.findings(present=True)
         absent += interpretation.findings(present=False)
         unrecognized += interpretation.unrecognized
-        return Understood(present, absent, unrecognized, interpretation.mentions)
+        patient = resolve_patient(
+            given,
+            risk_factors,
+            [r for r in interpretation.risk_factors(present=True) if not risk_factors[r].is_age],
+            interpretation.risk_factors(present=False),
+            interpretation.age,
+            interpretation.sex,
+        )
+        return Understood(present, absent, unrecognized, interpretation.mentions, patient)
 
     def assess(self, request: AssessmentRequest) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs, advice, and what was
         not understood."""
         understood = self.understand(request)
-        assessment = self.scorer.assess(understood.present, understood.absent, limit=request.limit)
+        assessment = self.scorer.assess(
+            understood.present, understood.absent, limit=request.limit, risk_factors=understood.patient.risk_factors
+        )
         advice = assessment.advice
         if not assessment.in_scope and (request.text or request.phrases):
             advice = (
@@ -177,13 +209,19 @@ class LegPainService:
                 + "."
             )
         return dataclasses.replace(
-            assessment, advice=advice, unrecognized=tuple(understood.unrecognized), understood=understood.mentions
+            assessment,
+            advice=advice,
+            unrecognized=tuple(understood.unrecognized),
+            understood=understood.mentions,
+            patient=understood.patient,
         )
 
     def candidates(self, request: AssessmentRequest) -> list[Candidate]:
         """The ranked candidates alone (no urgency), for the same request."""
         understood = self.understand(request)
-        return self.scorer.candidates(understood.present, understood.absent, limit=request.limit)
+        return self.scorer.candidates(
+            understood.present, understood.absent, limit=request.limit, risk_factors=understood.patient.risk_factors
+        )
 
     def describe(self) -> dict[str, Any]:
         """What /health and `legpain serve` report about the loaded graph."""

@@ -58,6 +58,7 @@ from typing import Any
 
 from kg.assessment.comparisons import Shrinking, sentences, shrinking
 from kg.assessment.lexicon import NEGATIONS, PHRASES, STOP_WORDS
+from kg.assessment.patient import Sex, stated_age_and_sex
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
     ELSEWHERE_LABEL_COVER,
@@ -70,7 +71,7 @@ from kg.assessment.search import (
     normalize,
     raw_words,
 )
-from kg.core.records import Finding
+from kg.core.records import Finding, RiskFactor
 
 #: Longest window of words a mention is matched in.
 MAX_WINDOW = 8
@@ -107,6 +108,7 @@ class Certainty(StrEnum):
 class MentionKind(StrEnum):
     FINDING = "finding"
     CONDITION = "condition"
+    RISK_FACTOR = "risk factor"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,18 @@ class Interpretation:
 
     mentions: tuple[Mention, ...]
     unrecognized: tuple[str, ...]
+    #: the writer's age and sex, where the text states them (`kg.assessment.patient`)
+    age: int | None = None
+    sex: Sex | None = None
+
+    def risk_factors(self, present: bool) -> list[str]:
+        """The IRIs of the risk factors the text says the person has (or has not), once each: an age
+        gives its age risk factors, a past condition its history risk factor ("had a clot in 2019")."""
+        return list(
+            dict.fromkeys(
+                m.iri for m in self.mentions if m.kind is MentionKind.RISK_FACTOR and m.counts and m.present is present
+            )
+        )
 
     def findings(self, present: bool) -> list[str]:
         """The IRIs of the findings that count as reported present (or absent), in text order, once each."""
@@ -187,16 +201,32 @@ class _Measures:
 
 #: Looks up finding records by IRI (`kg.knowledge.protocols.TermReader.findings`).
 FindingLookup = Callable[[Iterable[str]], Mapping[str, Finding]]
+#: Every risk factor by IRI (`kg.knowledge.protocols.TermReader.risk_factors` of all of them).
+RiskFactorTable = Callable[[], Mapping[str, RiskFactor]]
+
+#: Words before a condition in its clause, or after it, that say the person had it in the past ("had
+#: a clot in my leg", "previous DVT", "a DVT in 2019"): it is then the condition's history risk
+#: factor, and the condition itself is not current.
+HISTORY_BEFORE = frozenset("had previous previously prior history hx past old former".split())
+HISTORY_AFTER = frozenset("ago before previously".split())
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
 class TextReader:
     """Reads texts with the matchers of a `TermSearch` (so phrase search and text reading share one
     vocabulary, per data version) and drops general findings in favour of specific ones."""
 
-    def __init__(self, search: TermSearch, findings: FindingLookup, every_finding: Callable[[], list[str]]) -> None:
+    def __init__(
+        self,
+        search: TermSearch,
+        findings: FindingLookup,
+        every_finding: Callable[[], list[str]],
+        risk_factors: RiskFactorTable | None = None,
+    ) -> None:
         self.search = search
         self.findings = findings
         self.every_finding = every_finding
+        self.risk_factors = risk_factors or dict
         self._measured = _Measures("", {}, {})
         self._nlp: Any = None  # built on the first read: a process that reads no text never imports spaCy
         self._lock = threading.Lock()  # a spaCy pipeline is not documented as thread-safe
@@ -208,6 +238,7 @@ class TextReader:
         matchers = {
             MentionKind.FINDING: self.search.matcher("finding"),
             MentionKind.CONDITION: self.search.matcher("condition"),
+            MentionKind.RISK_FACTOR: self.search.matcher("risk factor"),
         }
         # the pipeline's own steps (tokenizing, ConText) run one text at a time; matching the windows,
         # most of the work, reads only this text's Doc and runs beside other requests
@@ -226,14 +257,77 @@ class TextReader:
             found = self._clause_mentions(doc, first, raw, folded, matchers)
             chosen += found + [m for m in measured if first <= m.first < last and not _overlaps(m, found)]
         chosen = self._with_comparisons(doc, text, chosen)
+        person = stated_age_and_sex(text)
+        spans = [doc.char_span(a, b, alignment_mode="expand") for a, b in person.spans]
+        said = [(span.start, span.end) for span in spans if span is not None]
+        chosen = [c for c in chosen if not any(a < c.last and c.first < b for a, b in said)]
         unrecognized = [
             u
             for (first, last), folded in zip(clauses, folds, strict=True)
-            for u in _left_over(doc, first, last, chosen, folded)
+            for u in _left_over(doc, first, last, chosen, folded, said)
         ]
         with self._lock:
             mentions = self._context(doc, chosen)
-        return Interpretation(mentions, tuple(u for u in unrecognized if u))
+        mentions = self._histories(doc, clauses, mentions) + self._ages(doc, said, person.age)
+        return Interpretation(
+            tuple(sorted(mentions, key=lambda m: (m.start, m.kind is MentionKind.RISK_FACTOR))),
+            tuple(u for u in unrecognized if u),
+            person.age,
+            person.sex,
+        )
+
+    def _ages(self, doc: Any, said: Sequence[tuple[int, int]], age: int | None) -> tuple[Mention, ...]:
+        """A mention of each age risk factor the stated age gives, on the words that state it."""
+        if age is None or not said:
+            return ()
+        span = doc[said[0][0] : said[0][1]]
+        return tuple(
+            Mention(
+                iri,
+                MentionKind.RISK_FACTOR,
+                Certainty.AFFIRMED,
+                False,
+                False,
+                span.text,
+                span.start_char,
+                span.end_char,
+                1.0,
+            )
+            for iri, record in self.risk_factors().items()
+            if record.holds_at(age)
+        )
+
+    def _histories(
+        self, doc: Any, clauses: Sequence[tuple[int, int]], mentions: tuple[Mention, ...]
+    ) -> tuple[Mention, ...]:
+        """Each condition said as the person's past ("had a clot in my leg in 2019": ConText's
+        historical, or `HISTORY_BEFORE` / `HISTORY_AFTER` / a year in its clause) that a risk factor
+        is the history of (`lp:isHistoryOf`): the condition mention becomes historical, and the risk
+        factor is stated with the condition's polarity ("never had a DVT": not a risk factor)."""
+        history = {r.history_of: iri for iri, r in self.risk_factors().items() if r.history_of}
+        if not history or not any(m.kind is MentionKind.CONDITION and m.iri in history for m in mentions):
+            return mentions
+        out: list[Mention] = []
+        for m in mentions:
+            if m.kind is not MentionKind.CONDITION or m.iri not in history or m.not_the_patient:
+                out.append(m)
+                continue
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            first, last = next(((a, b) for a, b in clauses if span is not None and a <= span.start < b), (0, len(doc)))
+            before = {t.lower_ for t in doc[first : span.start]} if span is not None else set()
+            after = [t.lower_ for t in doc[span.end : last]] if span is not None else []
+            past = (
+                m.historical
+                or bool(before & HISTORY_BEFORE)
+                or bool(HISTORY_AFTER.intersection(after))
+                or any(_YEAR.match(t) for t in after)
+            )
+            if not past:
+                out.append(m)
+                continue
+            out.append(dataclasses.replace(m, historical=True))
+            out.append(dataclasses.replace(m, iri=history[m.iri], kind=MentionKind.RISK_FACTOR, historical=False))
+        return tuple(out)
 
     def _clause_mentions(
         self,
@@ -306,7 +400,8 @@ class TextReader:
                             absent=not cover.negated and any(lexical_not[start : end + 1]),
                             said=_label_tokens(cover.label),
                         )
-                        if elsewhere and not cover.site_said:
+                        # a risk factor is often about elsewhere ("heart attack"): never read as a leg site
+                        if elsewhere and not cover.site_said and kind is not MentionKind.RISK_FACTOR:
                             if not cover.sited:  # a leg finding must say its site here
                                 unsited.append(candidate)
                         else:
@@ -324,6 +419,14 @@ class TextReader:
                 c.kind is not MentionKind.FINDING,
             )
         )
+        # a finding is evidence (and may be a warning sign): a risk factor is never read over the words
+        # a finding is read in ("lying in bed at night" is pain at rest, not being bedridden)
+        findings = [c for c in candidates if c.kind is MentionKind.FINDING]
+        candidates = [
+            c
+            for c in candidates
+            if c.kind is not MentionKind.RISK_FACTOR or not any(c.first < f.last and f.first < c.last for f in findings)
+        ]
         taken: list[_Candidate] = []
         for c in candidates:
             if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
@@ -379,6 +482,8 @@ class TextReader:
         warnings = self.findings({t.iri for t in taken if t.kind is MentionKind.FINDING})
 
         def inside(t: _Candidate) -> bool:
+            if t.kind is MentionKind.RISK_FACTOR:  # risk factors name other parts of the body by nature
+                return False
             warning = t.iri in warnings and warnings[t.iri].is_warning
             return any(
                 a <= t.first
@@ -501,7 +606,7 @@ class TextReader:
         ordered = sorted(chosen, key=lambda c: c.first)
         for _, component in self._nlp.pipeline[:-1]:  # the sentencizer
             doc = component(doc)
-        doc.ents = [Span(doc, c.first, c.last, label=c.kind.value.upper()) for c in ordered]
+        doc.ents = [Span(doc, c.first, c.last, label=c.kind.name) for c in ordered]
         doc = self._nlp.pipeline[-1][1](doc)  # ConText, over the mentions
         mentions = []
         for c, ent in zip(ordered, doc.ents, strict=True):
@@ -580,11 +685,18 @@ def _negates_itself(ent: Any) -> bool:
 
 
 def _left_over(
-    doc: Any, first: int, last: int, found: Sequence[_Candidate], folded: Sequence[Sequence[str]]
+    doc: Any,
+    first: int,
+    last: int,
+    found: Sequence[_Candidate],
+    folded: Sequence[Sequence[str]],
+    understood: Sequence[tuple[int, int]] = (),
 ) -> list[str]:
-    """The runs of a clause's words outside every mention that hold a word carrying meaning (a
-    phrase's particle, the "down" of "lying down" when "lying" was read, carries none of its own)."""
+    """The runs of a clause's words outside every mention and every other `understood` token range
+    (a stated age) that hold a word carrying meaning (a phrase's particle, the "down" of "lying down"
+    when "lying" was read, carries none of its own)."""
     covered = {i for c in found for a, b in ((c.first, c.last), *c.parts) for i in range(a, b)}
+    covered |= {i for a, b in understood for i in range(a, b)}
     runs: list[str] = []
     start: int | None = None
     for i in range(first, last + 1):

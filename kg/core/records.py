@@ -90,6 +90,51 @@ class FindingLink:
 
 
 @dataclass(frozen=True)
+class SourcedLink:
+    """A condition's link to a risk factor (`lp:hasRiskFactor`) or to a complication's warning sign
+    (`lp:hasComplicationSign`), with the passages it cites; inherited from a more general condition
+    when `inferred`."""
+
+    target: str
+    sources: tuple[str, ...]
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class RiskFactor:
+    """Something about the person (smoking, an age, a previous clot) that makes conditions more likely."""
+
+    iri: str
+    label: str
+    synonyms: tuple[str, ...]
+    definition: str | None
+    #: the interview's question, phrased for the person
+    question: str | None
+    sources: tuple[str, ...]
+    mappings: tuple[MappingRef, ...] = ()
+    #: the age range (completed years) of an age risk factor
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    #: the sex it can apply to ("female" for pregnancy), None for anyone
+    sex: str | None = None
+    #: the condition a history risk factor is having had before
+    history_of: str | None = None
+
+    @property
+    def is_age(self) -> bool:
+        """An age risk factor: stated by the patient's age, not asked or read as words."""
+        return self.minimum_age is not None or self.maximum_age is not None
+
+    def holds_at(self, age: int) -> bool:
+        """Whether a person of this age has this age risk factor."""
+        return (
+            self.is_age
+            and (self.minimum_age is None or age >= self.minimum_age)
+            and (self.maximum_age is None or age <= self.maximum_age)
+        )
+
+
+@dataclass(frozen=True)
 class Condition:
     iri: str
     label: str
@@ -101,6 +146,10 @@ class Condition:
     links: tuple[FindingLink, ...]
     sources: tuple[str, ...]
     mappings: tuple[MappingRef, ...]
+    #: the risk factors that make it more likely, each link with its sources
+    risk_factors: tuple[SourcedLink, ...] = ()
+    #: warning signs of its complications (asked by an interview, never support)
+    complication_signs: tuple[SourcedLink, ...] = ()
 
     @property
     def typical(self) -> tuple[FindingLink, ...]:
@@ -136,6 +185,8 @@ class Finding:
     minimum_temperature: float | None = None
     #: the longest period (days) over which a stated shrinking of the walking distance is this finding
     maximum_period_days: int | None = None
+    #: the interview's question, phrased for the person
+    question: str | None = None
 
 
 @dataclass(frozen=True)

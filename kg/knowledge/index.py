@@ -20,8 +20,10 @@ from kg.core.records import (
     FindingLink,
     LinkRelation,
     MappingRef,
+    RiskFactor,
     RuleKind,
     Site,
+    SourcedLink,
     SourceRef,
     UrgencyLevel,
     UrgencyRule,
@@ -51,6 +53,8 @@ class TermIndex:
     version: str = ""
     #: anatomical sites by IRI (what search reads site phrases and the part-of hierarchy from)
     sites: dict[str, Site] = field(default_factory=dict)
+    #: every risk factor by IRI (a small list: a partial index holds them all too)
+    risk_factors: dict[str, RiskFactor] = field(default_factory=dict)
 
     def touched(self, present: Iterable[str]) -> set[str]:
         """The conditions a set of reported findings can support: those with a typical finding that a
@@ -204,8 +208,51 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
             mappings=tuple(mappings[iri]),
             minimum_temperature=_float(row.get("minimumTemperature")),
             maximum_period_days=_int(row.get("maximumPeriodDays")),
+            question=_s(row.get("question")),
         )
     return findings
+
+
+def read_risk_factors(rows: Rows, iris: Collection[str] | None = None) -> dict[str, RiskFactor]:
+    """Risk factors (all, or those IRIs) with their names, question, age range, sex and history."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
+    out: dict[str, RiskFactor] = {}
+    for row in rows("index/list-risk-factors", "riskFactor", iris):
+        iri = str(row["riskFactor"])
+        out.setdefault(
+            iri,
+            RiskFactor(
+                iri=iri,
+                label=str(row["label"]),
+                synonyms=tuple(synonyms[iri]),
+                definition=_s(row.get("definition")),
+                question=_s(row.get("question")),
+                sources=tuple(term_sources[iri]),
+                mappings=tuple(mappings[iri]),
+                minimum_age=_int(row.get("minimumAge")),
+                maximum_age=_int(row.get("maximumAge")),
+                sex=_s(row.get("sex")),
+                history_of=_s(row.get("historyOf")),
+            ),
+        )
+    return out
+
+
+def _sourced_links(rows: list[Row], column: str) -> dict[str, tuple[SourcedLink, ...]]:
+    """Per condition, its links to `column` with their sources, each target once (its own link wins
+    over an inherited one, whatever order the rows come in)."""
+    table: dict[str, dict[str, tuple[list[str], bool]]] = defaultdict(dict)
+    for row in rows:
+        links = table[str(row["condition"])]
+        target = str(row[column])
+        sources, inferred = links.get(target, ([], True))
+        links[target] = (sources, inferred and _bool(row.get("inferred", False)))
+        if row.get("source") is not None and str(row["source"]) not in sources:
+            sources.append(str(row["source"]))
+    return {
+        condition: tuple(SourcedLink(t, tuple(srcs), inf) for t, (srcs, inf) in sorted(links.items()))
+        for condition, links in table.items()
+    }
 
 
 def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
@@ -227,6 +274,8 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     causes: dict[str, list[str]] = defaultdict(list)
     for row in rows("index/list-condition-causes", "condition", iris):
         causes[str(row["condition"])].append(str(row["cause"]))
+    risks = _sourced_links(rows("index/list-condition-risk-factors", "condition", iris), "riskFactor")
+    complications = _sourced_links(rows("index/list-condition-complications", "condition", iris), "finding")
     conditions: dict[str, Condition] = {}
     for row in rows("index/list-conditions", "condition", iris):
         iri = str(row["condition"])
@@ -244,6 +293,8 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             ),
             sources=tuple(term_sources[iri]),
             mappings=tuple(mappings[iri]),
+            risk_factors=risks.get(iri, ()),
+            complication_signs=complications.get(iri, ()),
         )
     return conditions
 
@@ -292,6 +343,7 @@ def assemble_index(
     typical_counts: dict[str, int] | None = None,
     version: str = "",
     sites: dict[str, Site] | None = None,
+    risk_factors: dict[str, RiskFactor] | None = None,
 ) -> TermIndex:
     """An index over these terms with its lookup maps. A partial index (a store-backed service's view
     for one assessment) passes the whole graph's `condition_count` and `typical_counts`, which the
@@ -319,6 +371,7 @@ def assemble_index(
         typical_counts,
         version,
         sites or {},
+        risk_factors or {},
     )
 
 
@@ -334,6 +387,7 @@ def build_index(graph: Graph, queries: QueryLibrary, version: str = "") -> TermI
         read_sources(rows),
         version=version,
         sites=read_sites(rows),
+        risk_factors=read_risk_factors(rows),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from kg.core.records import BodySystem, Condition, Finding, Site, SourceRef, UrgencyLevel, UrgencyRule
+from kg.core.records import BodySystem, Condition, Finding, RiskFactor, Site, SourceRef, UrgencyLevel, UrgencyRule
 from kg.knowledge.index import TermIndex, by_label
 
 
@@ -32,7 +32,10 @@ class IndexedKnowledge:
         system: dict[str, set[str]] = defaultdict(set)
         urgency: dict[str, set[str]] = defaultdict(set)
         caused: dict[str, set[str]] = defaultdict(set)
+        risky: dict[str, set[str]] = defaultdict(set)
         for condition in ix.conditions.values():
+            for risk in condition.risk_factors:
+                risky[risk.target].add(condition.iri)
             for link in condition.against:
                 against[link.finding].add(condition.iri)
             for s, _ in condition.body_systems:
@@ -53,6 +56,11 @@ class IndexedKnowledge:
         self._system = ordered(system, position)
         self._urgency = ordered(urgency, position)
         self._caused = ordered(caused, position)
+        self._risky = ordered(risky, position)
+        self._risk_factors_by_label = [
+            iri for iri in sorted(ix.risk_factors, key=lambda i: (ix.risk_factors[i].label.casefold(), i))
+        ]
+        self._risk_factor_names = {iri: (r.label, *r.synonyms) for iri, r in ix.risk_factors.items() if not r.is_age}
         self._warnings = ordered(warnings, finding_position)
         self._narrower = {k: sorted(v, key=lambda iri: finding_position.get(iri, 0)) for k, v in ix.narrower.items()}
         self._finding_names = {iri: (f.label, *f.synonyms) for iri, f in ix.findings.items()}
@@ -89,6 +97,10 @@ class IndexedKnowledge:
         table = self.index.findings
         return {iri: table[iri] for iri in iris if iri in table}
 
+    def risk_factors(self, iris: Iterable[str]) -> dict[str, RiskFactor]:
+        table = self.index.risk_factors
+        return {iri: table[iri] for iri in iris if iri in table}
+
     def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
         return self.index.source_refs(iris)
 
@@ -97,6 +109,12 @@ class IndexedKnowledge:
 
     def finding_iris(self) -> list[str]:
         return self._findings_by_label
+
+    def risk_factor_iris(self) -> list[str]:
+        return self._risk_factors_by_label
+
+    def conditions_with_risk_factor(self, risk_factor: str) -> list[str]:
+        return self._risky.get(risk_factor, [])
 
     def conditions_with_finding(self, finding: str) -> list[str]:
         return sorted(self.index.conditions_for(finding), key=lambda iri: self._position.get(iri, 0))
@@ -124,6 +142,9 @@ class IndexedKnowledge:
 
     def condition_names(self) -> dict[str, tuple[str, ...]]:
         return self._condition_names
+
+    def risk_factor_names(self) -> dict[str, tuple[str, ...]]:
+        return self._risk_factor_names
 
     def sites(self) -> dict[str, Site]:
         return self.index.sites

@@ -18,7 +18,17 @@ from typing import TypeVar, cast
 
 from rdflib import Dataset
 
-from kg.core.records import BodySystem, Condition, Finding, LinkRelation, Site, SourceRef, UrgencyLevel, UrgencyRule
+from kg.core.records import (
+    BodySystem,
+    Condition,
+    Finding,
+    LinkRelation,
+    RiskFactor,
+    Site,
+    SourceRef,
+    UrgencyLevel,
+    UrgencyRule,
+)
 from kg.knowledge.index import (
     Rows,
     TermIndex,
@@ -27,6 +37,7 @@ from kg.knowledge.index import (
     read_body_systems,
     read_conditions,
     read_findings,
+    read_risk_factors,
     read_rules,
     read_sites,
     read_sources,
@@ -151,6 +162,34 @@ class StoreKnowledge:
 
     def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
         return self._many("finding", iris, read_findings)
+
+    def _all_risk_factors(self) -> dict[str, RiskFactor]:
+        """Every risk factor, read in one query per data version (a short list)."""
+        return self._cached(
+            "lists",
+            "risk-factors",
+            lambda: dict(sorted(read_risk_factors(self._rows).items(), key=lambda kv: (kv[1].label.casefold(), kv[0]))),
+        )
+
+    def risk_factors(self, iris: Iterable[str]) -> dict[str, RiskFactor]:
+        table = self._all_risk_factors()
+        return {iri: table[iri] for iri in iris if iri in table}
+
+    def risk_factor_iris(self) -> list[str]:
+        return list(self._all_risk_factors())
+
+    def conditions_with_risk_factor(self, risk_factor: str) -> list[str]:
+        return self._cached(
+            "with-risk-factor",
+            risk_factor,
+            lambda: self._condition_order(
+                str(r["condition"])
+                for r in self._rows("index/list-condition-risk-factors", "riskFactor", [risk_factor])
+            ),
+        )
+
+    def risk_factor_names(self) -> dict[str, tuple[str, ...]]:
+        return {iri: (r.label, *r.synonyms) for iri, r in self._all_risk_factors().items() if not r.is_age}
 
     def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
         ordered = list(dict.fromkeys(iris))
@@ -310,6 +349,7 @@ class StoreKnowledge:
         rules = self.rules()
         cited = [s for c in conditions.values() for link in c.links for s in link.sources]
         cited += [s for c in conditions.values() for s in c.sources]
+        cited += [s for c in conditions.values() for link in c.risk_factors for s in link.sources]
         cited += [s for f in findings.values() for s in f.warrant_sources]
         cited += [s for rule in rules for s in rule.sources]
         sources = {ref.iri: ref for ref in self.sources(cited)}
@@ -323,4 +363,5 @@ class StoreKnowledge:
             self._condition_count(),
             self._typical_counts(typical),
             version,
+            risk_factors=self._all_risk_factors(),
         )

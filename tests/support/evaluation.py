@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.assessment.service import AssessmentRequest, LegPainService
+from kg.assessment.text import MentionKind
 from kg.core.namespaces import from_curie
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
@@ -142,7 +143,9 @@ _STATUS = {"present": (True, True), "absent": (True, False)}
 def _score_mentions(out: TextFigures, item: dict[str, Any], mentions: tuple[Any, ...]) -> None:
     """Present and absent mentions only (the ones that are evidence): recall is the share of expected
     ones read with the right term and polarity; precision the share of evidence read that was expected."""
-    evidence = [m for m in mentions if m.counts]
+    # the sets adjudicate findings and conditions; risk factors (written before the graph had them)
+    # are left out of both figures
+    evidence = [m for m in mentions if m.counts and m.kind is not MentionKind.RISK_FACTOR]
     expected = [
         (m, _accepted(m, "finding") | _accepted(m, "condition"))
         for m in item["mentions"]

@@ -40,6 +40,9 @@ class _Names:
     def condition_names(self) -> Mapping[str, tuple[str, ...]]:
         return CONDITIONS
 
+    def risk_factor_names(self) -> Mapping[str, tuple[str, ...]]:
+        return {}
+
     def sites(self) -> Mapping[str, Site]:
         return {}
 
