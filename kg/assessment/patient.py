@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kg.assessment.quantities import starts_with_unit
 from kg.core.namespaces import from_curie
 from kg.core.records import RiskFactor
 
@@ -150,13 +151,6 @@ _AGE_PATTERNS = (
     re.compile(r"\b(?:i'?m|i am)\s+(?P<age>\d{1,3})\b(?!\s*(?:%|°|[.,]\d))", re.IGNORECASE),
     re.compile(r"\b(?:i'?m|i am)\s+an?\s+" + _SEX + r"\b", re.IGNORECASE),
 )
-#: A number after "I'm" is an age unless a unit or a measure follows it ("I'm 5 minutes in").
-_NOT_AGE_AFTER = re.compile(
-    r"^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|metres?|meters?|m\b|yards?|"
-    r"miles?|km|blocks?|steps?|kg|stone|lbs?|pounds?|percent|cm|feet|ft|inches)",
-    re.IGNORECASE,
-)
-
 
 #: Words before an age that make it someone else's.
 _SOMEONE_ELSE = re.compile(r"\b(?:my|his|her|their|our|your)\s+$", re.IGNORECASE)
@@ -183,7 +177,8 @@ def stated_age_and_sex(text: str) -> StatedPerson:
                 continue  # "my 80-year-old mother"
             value = match.groupdict().get("age")
             if value is not None:
-                if _NOT_AGE_AFTER.match(text[match.end() :]) or not 0 <= int(value) <= MAX_AGE:
+                # a number with a unit after it is an amount ("I'm 5 minutes in"), not an age
+                if starts_with_unit(text[match.end() :]) or not 0 <= int(value) <= MAX_AGE:
                     continue
                 age = int(value) if age is None else age
             said = match.groupdict().get("sex")

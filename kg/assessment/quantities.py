@@ -116,6 +116,17 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 _PERIOD_WORD = re.compile(r"(day|week|fortnight|month|year)(s?)\b", re.IGNORECASE)
+#: A unit at the start of a text: of walking, of time, or of a body measure.
+_UNIT_FIRST = re.compile(
+    rf"^\s*(?:{_UNIT}|{_PERIOD_UNIT}|seconds?|secs?|kg|stone|lbs?|pounds?|percent|%|°|cm|inch(?:es)?|feet)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def starts_with_unit(text: str) -> bool:
+    """Whether a text begins with a unit, so a number just before it is an amount ("I'm 5 minutes
+    in"), not an age."""
+    return bool(_UNIT_FIRST.match(text))
 
 
 @dataclass(frozen=True)
