@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket
 
 from api.graphql import types as t
 from api.state import AppState, NotReadyError
+from kg.assessment.patient import Patient, PatientInput, Sex
 from kg.assessment.scoring import Candidate as EngineCandidate
 from kg.assessment.service import AssessmentRequest, LegPainService
 from kg.assessment.text import Mention, MentionKind
@@ -211,6 +212,32 @@ class Catalog:
                 if ref is not None and iri not in memo:
                     memo[iri] = t.Source(id=t.ID(_curie(iri)), iri=iri, title=ref.title, quote=ref.quote)
         return [memo[iri] for iri in iris if iri in memo]
+
+    def risk_factors(self, iris: Iterable[str]) -> list[t.RiskFactor]:
+        """The risk factors of these IRIs that the graph has, in the given order (each with its
+        conditions and the passages it and its links cite)."""
+        knowledge = self.service.knowledge
+        records = knowledge.risk_factors(list(dict.fromkeys(iris)))
+        out = []
+        for iri, r in records.items():
+            conditions = self.conditions(knowledge.conditions_with_risk_factor(iri))
+            cited = [*r.sources]
+            for c in conditions:
+                cited += [s for link in c.data.risk_factors if link.target == iri for s in link.sources]
+            out.append(
+                t.RiskFactor(
+                    id=t.ID(_curie(iri)),
+                    label=r.label,
+                    conditions=conditions,
+                    sources=self.sources(cited),
+                    synonyms=list(r.synonyms),
+                    definition=r.definition,
+                    question=r.question,
+                    minimum_age=r.minimum_age,
+                    maximum_age=r.maximum_age,
+                )
+            )
+        return out
 
     def cited(self, refs: Iterable[rec.SourceRef]) -> list[t.Source]:
         """Source objects for passages the engine already read, once each, in order."""
@@ -558,6 +585,7 @@ def _candidate(catalog: Catalog, answer: _Answer, c: EngineCandidate) -> t.Candi
         conflicting=answer.symptom_list(c.conflicting),
         explanation=c.explanation,
         sources=catalog.cited(c.sources),
+        risk_factors=catalog.risk_factors(c.risk_factors),
     )
 
 
@@ -617,10 +645,13 @@ def _mentions(catalog: Catalog, mentions: Sequence[Mention]) -> list[t.Mention]:
     """GraphQL mentions for `kg` mentions, their terms read in one batch per kind."""
     symptoms = {s.iri: s for s in catalog.symptoms(m.iri for m in mentions if m.kind is MentionKind.FINDING)}
     conditions = {c.iri: c for c in catalog.conditions(m.iri for m in mentions if m.kind is MentionKind.CONDITION)}
+    risky = [m.iri for m in mentions if m.kind is MentionKind.RISK_FACTOR]
+    built = {_iri(str(r.id)): r for r in catalog.risk_factors(risky)}
     return [
         t.Mention(
             symptom=symptoms.get(m.iri) if m.kind is MentionKind.FINDING else None,
             condition=conditions.get(m.iri) if m.kind is MentionKind.CONDITION else None,
+            risk_factor=built.get(m.iri) if m.kind is MentionKind.RISK_FACTOR else None,
             present=m.present,
             certainty=t.Certainty(m.certainty.value),
             historical=m.historical,
@@ -638,7 +669,58 @@ def parse(
 ) -> t.TextInterpretation:
     catalog = _context(info).catalog
     read = catalog.service.parse(text)
-    return t.TextInterpretation(mentions=_mentions(catalog, read.mentions), unrecognized=list(read.unrecognized))
+    return t.TextInterpretation(
+        mentions=_mentions(catalog, read.mentions),
+        unrecognized=list(read.unrecognized),
+        age=read.age,
+        sex=t.Sex(read.sex.value) if read.sex else None,
+    )
+
+
+PatientArgument = Annotated[
+    t.PatientInput | None,
+    strawberry.argument(
+        description=(
+            "Who the person is: age, sex and risk factor IDs (from `riskFactors`); merged with what `text` says "
+            "about them. Unknown risk factor IDs are an error that lists them."
+        )
+    ),
+]
+
+
+def _patient_input(patient: t.PatientInput | None) -> PatientInput | None:
+    if patient is None:
+        return None
+    return PatientInput(
+        patient.age,
+        Sex(patient.sex.value) if patient.sex else None,
+        list(patient.risk_factors),
+        list(patient.absent_risk_factors),
+        list(patient.unknown_risk_factors),
+    )
+
+
+def _patient_context(catalog: Catalog, patient: Patient | None) -> t.PatientContext | None:
+    if patient is None:
+        return None
+    return t.PatientContext(
+        age=patient.age,
+        sex=t.Sex(patient.sex.value) if patient.sex else None,
+        risk_factors=catalog.risk_factors(patient.risk_factors),
+        absent_risk_factors=catalog.risk_factors(patient.absent),
+        age_from=patient.age_from,
+        sex_from=patient.sex_from,
+    )
+
+
+def risk_factors(info: strawberry.Info) -> list[t.RiskFactor]:
+    knowledge = _context(info).catalog.service.knowledge
+    return _context(info).catalog.risk_factors(knowledge.risk_factor_iris())
+
+
+def risk_factor(info: strawberry.Info, id: t.ID) -> t.RiskFactor | None:
+    found = _context(info).catalog.risk_factors([_iri(id)])
+    return found[0] if found else None
 
 
 def assess(
@@ -649,9 +731,16 @@ def assess(
         int | None, strawberry.argument(description="At most this many candidates (the server caps it).")
     ] = 10,
     text: TextArgument = None,
+    patient: PatientArgument = None,
 ) -> t.Assessment:
     catalog = _context(info).catalog
-    request = AssessmentRequest(symptoms or (), absent_symptoms or (), text=text, limit=_limit(info, limit, 10))
+    request = AssessmentRequest(
+        symptoms or (),
+        absent_symptoms or (),
+        text=text,
+        limit=_limit(info, limit, 10),
+        patient=_patient_input(patient),
+    )
     result = catalog.service.assess(request)
     answer = _Answer(
         catalog,
@@ -672,6 +761,7 @@ def assess(
             urgency=levels[r.urgency],
             symptoms=answer.symptom_list(r.findings),
             sources=catalog.cited(r.sources),
+            risk_factors=catalog.risk_factors(r.risk_factors),
         )
         for r in result.reasons
     ]
@@ -686,4 +776,5 @@ def assess(
         understood=_mentions(catalog, result.understood),
         unrecognized=list(result.unrecognized),
         in_scope=result.in_scope,
+        patient=_patient_context(catalog, result.patient),
     )

@@ -69,6 +69,10 @@ class Query:
         ),
         limits=True,
     )
+    risk_factors: list[t.RiskFactor] = _field(
+        r.risk_factors, "Every risk factor and history finding, by label, with the conditions it makes more likely."
+    )
+    risk_factor: t.RiskFactor | None = _field(r.risk_factor, "A risk factor by ID; null when unknown.")
     parse: t.TextInterpretation = _field(
         r.parse,
         "The findings, conditions and risk factors a free text mentions, each with its polarity and place.",

@@ -416,6 +416,9 @@ class Candidate:
     )
     explanation: str = strawberry.field(description="One readable sentence or two.")
     sources: list[Source] = strawberry.field(description="The passages the candidate's links rest on.")
+    risk_factors: list[RiskFactor] = strawberry.field(
+        default_factory=list, description="Reported risk factors that made it more likely."
+    )
 
 
 @strawberry.type(
@@ -431,14 +434,57 @@ class UrgencyReason:
     urgency: UrgencyLevel = strawberry.field(description="The level it raises the presentation to.")
     symptoms: list[Symptom] = strawberry.field(description="The reported findings that made it fire.")
     sources: list[Source]
+    risk_factors: list[RiskFactor] = strawberry.field(
+        default_factory=list, description="The reported risk factors that counted towards it."
+    )
 
 
 @strawberry.type(description="Something about the person that makes conditions more likely (smoking, a long flight).")
 class RiskFactor:
     id: ID
     label: str
-    conditions: list[Condition] = strawberry.field(description="Conditions it makes more likely.")
-    sources: list[Source]
+    conditions: list[Condition] = strawberry.field(
+        description="Conditions it makes more likely (each link cites a source: see `linkSources`)."
+    )
+    sources: list[Source] = strawberry.field(description="The passages the risk factor and its links rest on.")
+    synonyms: list[str] = strawberry.field(default_factory=list)
+    definition: str | None = None
+    question: str | None = strawberry.field(default=None, description="The interview's question, phrased for a person.")
+    minimum_age: int | None = strawberry.field(default=None, description="For an age risk factor: the youngest age.")
+    maximum_age: int | None = strawberry.field(default=None, description="For an age risk factor: the oldest age.")
+
+
+@strawberry.enum(description="The person's sex.")
+class Sex(Enum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+@strawberry.input(description="Who the person is: age, sex and risk factors (IDs from `riskFactors`).")
+class PatientInput:
+    age: int | None = strawberry.field(default=None, description="Age in completed years (0 to 130).")
+    sex: Sex | None = None
+    risk_factors: list[ID] = strawberry.field(default_factory=list, description="Risk factors the person has.")
+    absent_risk_factors: list[ID] = strawberry.field(
+        default_factory=list, description="Risk factors the person said they do not have (change no score)."
+    )
+    unknown_risk_factors: list[ID] = strawberry.field(
+        default_factory=list, description="Risk factors the person could not answer (change no score)."
+    )
+
+
+@strawberry.type(description="The patient context an assessment used: given, read from the text, and by age.")
+class PatientContext:
+    age: int | None = strawberry.field(description="Age in completed years, given or read from the text.")
+    sex: Sex | None = strawberry.field(description="Changes no score (no cited source gives a reason).")
+    risk_factors: list[RiskFactor] = strawberry.field(
+        description="Every risk factor the scoring used: given, read from the text, and those the age gives."
+    )
+    absent_risk_factors: list[RiskFactor] = strawberry.field(
+        description="Risk factors the person does not have (given, or negated in the text)."
+    )
+    age_from: str | None = strawberry.field(description='Where the age came from: "request", "text" or null.')
+    sex_from: str | None = strawberry.field(description='Where the sex came from: "request", "text" or null.')
 
 
 @strawberry.enum(description="How sure a text is of what it mentions.")
@@ -456,7 +502,7 @@ class Mention:
     condition: Condition | None = strawberry.field(description='The condition named, e.g. "I have a slipped disc".')
     risk_factor: RiskFactor | None = strawberry.field(
         default=None,
-        description="A risk factor named (null in this version: the graph holds no risk factors yet).",
+        description='A risk factor named ("long-haul flight last week"), or one a stated age gives.',
     )
     present: bool = strawberry.field(description="False when negated.")
     certainty: Certainty = strawberry.field(
@@ -474,6 +520,10 @@ class TextInterpretation:
     unrecognized: list[str] = strawberry.field(
         description="Parts of the text that named nothing known and were not filler, word for word."
     )
+    age: int | None = strawberry.field(
+        default=None, description="The writer's age, where the text states it (\"I'm 67\")."
+    )
+    sex: Sex | None = strawberry.field(default=None, description="The writer's sex, where the text states it.")
 
 
 @strawberry.type(description="Candidates plus the urgency of the whole presentation and the warning signs found.")
@@ -493,4 +543,7 @@ class Assessment:
     )
     in_scope: bool = strawberry.field(
         description="False when nothing reported concerns leg pain on walking (then there are no candidates)."
+    )
+    patient: PatientContext | None = strawberry.field(
+        default=None, description="The patient context used: age, sex and risk factors (given, read and by age)."
     )

@@ -49,6 +49,7 @@ from api.graphql.resolvers import Catalog, Context
 from api.graphql.schema import LegPainSchema, build_schema
 from api.middleware.request_id import current_request_id
 from api.state import AppState, NotReadyError, app_state
+from kg.assessment.patient import PatientError
 from kg.assessment.scoring import UnknownTermError
 from kg.assessment.text import TextTooLongError
 from kg.core.settings import Settings
@@ -79,7 +80,7 @@ def present_error(error: GraphQLError, settings: Settings) -> GraphQLError:
         return _with_code(error, "BAD_USER_INPUT")
     if isinstance(original, UnknownTermError):
         return _with_code(error, "BAD_USER_INPUT", unknown=list(original.unknown))
-    if isinstance(original, TextTooLongError):
+    if isinstance(original, TextTooLongError | PatientError):
         return _with_code(error, "BAD_USER_INPUT", message=str(original))
     if isinstance(original, NotReadyError):
         return _with_code(error, "NOT_READY", message=str(original))

@@ -68,3 +68,43 @@ def test_a_text_over_the_limit_is_bad_user_input(client: TestClient) -> None:
     ).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "characters" in body["errors"][0]["message"]
+
+
+def test_assess_takes_the_patient_and_echoes_the_context_it_used(client: TestClient) -> None:
+    query = """query($p: PatientInput) { assess(symptoms: ["lp:UnilateralLegSwelling", "lp:CalfPain"], patient: $p) {
+      urgency { rank } patient { age ageFrom riskFactors { id } }
+      candidates { condition { id } riskFactors { id label conditions { id } sources { quote } } explanation } } }"""
+    data = run(client, query, {"p": {"age": 70, "riskFactors": ["lp:PreviousDvt"]}})["assess"]
+    assert data["urgency"]["rank"] == 4  # Wells: one-sided swelling and a previous DVT
+    ids = [r["id"] for r in data["patient"]["riskFactors"]]
+    assert ids[0] == "lp:PreviousDvt" and "lp:AgeOver60" in ids and data["patient"]["ageFrom"] == "request"
+    best = data["candidates"][0]
+    assert best["condition"]["id"] == "lp:DeepVeinThrombosis"
+    assert {r["id"] for r in best["riskFactors"]} == {"lp:PreviousDvt", "lp:AgeOver60"}
+    assert all(r["sources"] and {"id": "lp:DeepVeinThrombosis"} in r["conditions"] for r in best["riskFactors"])
+
+
+def test_parse_fills_risk_factor_mentions_and_the_stated_age(client: TestClient) -> None:
+    text = "I'm 72, I smoke and my calf cramps when I walk"
+    data = run(client, f"query($t: String!) {{ parse(text: $t) {{ age mentions {MENTION} }} }}", {"t": text})["parse"]
+    assert data["age"] == 72
+    risky = {m["riskFactor"]["id"] for m in data["mentions"] if m["riskFactor"]}
+    assert {"lp:Smoking", "lp:Age65OrOver"} <= risky
+
+
+def test_risk_factors_are_listed_with_their_question(client: TestClient) -> None:
+    data = run(client, "{ riskFactors { id label question conditions { id } } }")["riskFactors"]
+    assert len(data) >= 20 and all(r["question"] and r["question"].endswith("?") for r in data)
+
+
+def test_bad_patient_input_is_bad_user_input(client: TestClient) -> None:
+    for patient, needle in (({"age": 400}, "between 0 and 130"), ({"riskFactors": ["lp:Nope"]}, "lp:Nope")):
+        body = client.post(
+            "/graphql",
+            json={
+                "query": 'query($p: PatientInput) { assess(symptoms: ["lp:CalfPain"], patient: $p) { advice } }',
+                "variables": {"p": patient},
+            },
+        ).json()
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and needle in error["message"] + str(error["extensions"])
