@@ -8,11 +8,12 @@ import argparse
 import json
 from collections.abc import Mapping, Sequence
 
+from kg.assessment.patient import Patient, PatientInput, Sex
 from kg.assessment.service import AssessmentRequest
 from kg.assessment.text import Certainty, Mention
 from kg.cli.common import AddCommand, open_service
 from kg.core.namespaces import to_curie
-from kg.core.records import Condition, Finding
+from kg.core.records import Condition, Finding, RiskFactor
 from kg.knowledge.protocols import TermReader
 
 
@@ -22,8 +23,17 @@ def cmd_assess(args: argparse.Namespace) -> int:
     service = open_service()
     phrases = [item for item in args.findings if not is_sentence(item)]
     text = "\n".join(item.strip().rstrip(".") + "." for item in args.findings if is_sentence(item))
+    patient = PatientInput(args.age, Sex(args.sex) if args.sex else None, args.risk_factor or ())
     assessment = service.assess(
-        AssessmentRequest(phrases=phrases, absent_phrases=args.absent or (), text=text or None, limit=args.limit)
+        AssessmentRequest(
+            phrases=phrases, absent_phrases=args.absent or (), text=text or None, limit=args.limit, patient=patient
+        )
+    )
+    risks = service.knowledge.risk_factors(
+        [
+            *(assessment.patient.risk_factors if assessment.patient else ()),
+            *(assessment.patient.absent if assessment.patient else ()),
+        ]
     )
     ix = _Names(
         service.knowledge, [*assessment.present, *assessment.absent], [c.condition for c in assessment.candidates]
@@ -39,6 +49,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
                     "understood": [_mention_json(m) for m in assessment.understood],
                     "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
                     "warningSigns": [to_curie(w) for w in assessment.warning_signs],
+                    "patient": _patient_json(assessment.patient, risks),
                     "advice": assessment.advice,
                     "candidates": [
                         {
@@ -50,6 +61,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
                             "missing": [to_curie(s) for s in c.missing],
                             "conflicting": [to_curie(s) for s in c.conflicting],
                             "explanation": c.explanation,
+                            "riskFactors": [to_curie(r) for r in c.risk_factors],
                             "sources": [{"title": s.title, "quote": s.quote} for s in c.sources],
                         }
                         for c in assessment.candidates
@@ -71,6 +83,17 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print("Reported absent: " + "; ".join(ix.findings[a].label for a in assessment.absent))
     for item in list(assessment.unrecognized):
         print(f"Not recognised: {item!r}")
+    if assessment.patient and (assessment.patient.age is not None or assessment.patient.risk_factors):
+        p = assessment.patient
+        print(
+            "Patient: "
+            + "; ".join(
+                [
+                    *([f"age {p.age} (from the {p.age_from})"] if p.age is not None else []),
+                    *(f"{risks[r].label}" for r in p.risk_factors),
+                ]
+            )
+        )
     print(f"\nUrgency: {level.label} (rank {level.rank} of 4)")
     for reason in assessment.reasons:
         print(f"  because: {reason.label} -> {ix.urgency_levels[reason.urgency].label}")
@@ -83,6 +106,17 @@ def cmd_assess(args: argparse.Namespace) -> int:
         for source in c.sources[:2]:
             print(f"   \u201c{source.quote}\u201d \u2014 {source.title}")
     return 0
+
+
+def _patient_json(patient: Patient | None, risks: Mapping[str, RiskFactor]) -> dict[str, object] | None:
+    if patient is None:
+        return None
+    return {
+        "age": patient.age,
+        "sex": patient.sex.value if patient.sex else None,
+        "riskFactors": [{"id": to_curie(r), "label": risks[r].label} for r in patient.risk_factors],
+        "absentRiskFactors": [{"id": to_curie(r), "label": risks[r].label} for r in patient.absent],
+    }
 
 
 def is_sentence(item: str) -> bool:
@@ -211,6 +245,11 @@ def register(add: AddCommand) -> None:
     p.add_argument("findings", nargs="+", help="what the person says (sentences or lay phrases) or finding IDs")
     p.add_argument("--absent", nargs="+", metavar="FINDING", help="findings reported absent")
     p.add_argument("--limit", type=int, default=5, help="how many candidates to show (default 5)")
+    p.add_argument("--age", type=int, help="the person's age in years (gives the graph's age risk factors)")
+    p.add_argument("--sex", choices=[s.value for s in Sex], help="the person's sex (changes no score)")
+    p.add_argument(
+        "--risk-factor", nargs="+", metavar="ID", help="risk factor IDs the person has (e.g. lp:Smoking lp:Diabetes)"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_assess)
 

@@ -96,6 +96,18 @@ def test_lookups_agree_with_the_reference(backend_service: LegPainService, refer
         assert mine.warning_signs(level) == ref.warning_signs(level)
     assert mine.conditions(["https://w3id.org/legpain/NoSuchCondition"]) == {}
     assert mine.sites() == ref.sites()
+    assert mine.risk_factor_iris() == ref.risk_factor_iris()
+    assert mine.risk_factors(ref.risk_factor_iris()) == ref.risk_factors(ref.risk_factor_iris())
+    assert mine.risk_factor_names() == ref.risk_factor_names()
+    for risk in ref.risk_factor_iris():
+        assert mine.conditions_with_risk_factor(risk) == ref.conditions_with_risk_factor(risk), risk
+
+
+def test_risk_factors_score_the_same_on_every_store(backend_service: LegPainService, reference: LegPainService) -> None:
+    present, risks = ["lp:UnilateralLegSwelling", "lp:CalfPain"], ["lp:PreviousDvt", "lp:LongDistanceTravel"]
+    mine = backend_service.scorer.assess(present, limit=5, risk_factors=risks)
+    assert mine == reference.scorer.assess(present, limit=5, risk_factors=risks)
+    assert mine.candidates[0].risk_factors and any(r.risk_factors for r in mine.reasons)
 
 
 @pytest.mark.parametrize(("present", "absent"), PRESENTATIONS)
