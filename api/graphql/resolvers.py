@@ -92,11 +92,13 @@ class Catalog:
         self.knowledge = knowledge = service.knowledge
         self._condition_records: _Records[rec.Condition] = _Records(knowledge.conditions)
         self._finding_records: _Records[rec.Finding] = _Records(knowledge.findings)
+        self._risk_factor_records: _Records[rec.RiskFactor] = _Records(knowledge.risk_factors)
         self._source_records: _Records[rec.SourceRef] = _Records(
             lambda iris: {ref.iri: ref for ref in knowledge.sources(iris)}
         )
         self._conditions: dict[str, t.Condition] = {}
         self._symptoms: dict[str, t.Symptom] = {}
+        self._risk_factors: dict[str, t.RiskFactor] = {}
         self._sources: dict[str, t.Source] = {}
         self._categories: dict[str, t.SymptomCategory] = {}
         self._levels: dict[str, t.UrgencyLevel] | None = None
@@ -215,29 +217,25 @@ class Catalog:
 
     def risk_factors(self, iris: Iterable[str]) -> list[t.RiskFactor]:
         """The risk factors of these IRIs that the graph has, in the given order (each with its
-        conditions and the passages it and its links cite)."""
-        knowledge = self.service.knowledge
-        records = knowledge.risk_factors(list(dict.fromkeys(iris)))
-        out = []
-        for iri, r in records.items():
-            conditions = self.conditions(knowledge.conditions_with_risk_factor(iri))
-            cited = [*r.sources]
-            for c in conditions:
-                cited += [s for link in c.data.risk_factors if link.target == iri for s in link.sources]
-            out.append(
-                t.RiskFactor(
-                    id=t.ID(_curie(iri)),
-                    label=r.label,
-                    conditions=conditions,
-                    sources=self.sources(cited),
-                    synonyms=list(r.synonyms),
-                    definition=r.definition,
-                    question=r.question,
-                    minimum_age=r.minimum_age,
-                    maximum_age=r.maximum_age,
-                )
-            )
-        return out
+        conditions and the passages it and its links cite), built once per request."""
+        return _built(list(iris), self._risk_factor_records, self._risk_factors, self._new_risk_factor)
+
+    def _new_risk_factor(self, r: rec.RiskFactor) -> t.RiskFactor:
+        conditions = self.conditions(self.knowledge.conditions_with_risk_factor(r.iri))
+        cited = [*r.sources]
+        for c in conditions:
+            cited += [s for link in c.data.risk_factors if link.target == r.iri for s in link.sources]
+        return t.RiskFactor(
+            id=t.ID(_curie(r.iri)),
+            label=r.label,
+            conditions=conditions,
+            sources=self.sources(cited),
+            synonyms=list(r.synonyms),
+            definition=r.definition,
+            question=r.question,
+            minimum_age=r.minimum_age,
+            maximum_age=r.maximum_age,
+        )
 
     def cited(self, refs: Iterable[rec.SourceRef]) -> list[t.Source]:
         """Source objects for passages the engine already read, once each, in order."""
@@ -714,8 +712,8 @@ def _patient_context(catalog: Catalog, patient: Patient | None) -> t.PatientCont
 
 
 def risk_factors(info: strawberry.Info) -> list[t.RiskFactor]:
-    knowledge = _context(info).catalog.service.knowledge
-    return _context(info).catalog.risk_factors(knowledge.risk_factor_iris())
+    catalog = _context(info).catalog
+    return catalog.risk_factors(catalog.knowledge.risk_factor_iris())
 
 
 def risk_factor(info: strawberry.Info, id: t.ID) -> t.RiskFactor | None:

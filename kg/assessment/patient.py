@@ -84,6 +84,11 @@ class Patient:
         return frozenset((*self.risk_factors, *self.absent, *self.unknown))
 
 
+def unknown_risk_factors(ids: Sequence[str], known: Mapping[str, object]) -> list[str]:
+    """The IDs (CURIEs or IRIs, as given) that name no risk factor of `known` (keyed by IRI)."""
+    return [raw for raw in ids if from_curie(raw.strip()) not in known]
+
+
 def check_input(patient: PatientInput) -> None:
     """`PatientError` for an age outside 0..`MAX_AGE`."""
     if patient.age is not None and not 0 <= patient.age <= MAX_AGE:

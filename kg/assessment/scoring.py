@@ -37,13 +37,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.assessment.patient import Patient, unknown_risk_factors
 from kg.core.namespaces import from_curie
 from kg.core.records import Condition, FindingLink, LinkRelation, RuleKind, SourceRef
 from kg.knowledge.index import TermIndex
 from kg.knowledge.protocols import AssessmentReader
 
 if TYPE_CHECKING:
-    from kg.assessment.patient import Patient
     from kg.assessment.text import Mention
 
 DISCRIMINATING_BASE = 2.0
@@ -122,7 +122,7 @@ def resolve_risk_factors(index: TermIndex, ids: Sequence[str]) -> list[str]:
     """Risk factor IRIs for CURIEs or IRIs, in order, without repeats; `UnknownTermError` lists every
     ID that names no risk factor."""
     resolved = list(dict.fromkeys(from_curie(raw.strip()) for raw in ids))
-    unknown = [raw for raw in ids if from_curie(raw.strip()) not in index.risk_factors]
+    unknown = unknown_risk_factors(ids, index.risk_factors)
     if unknown:
         raise UnknownTermError(unknown, "risk factor")
     return resolved

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.assessment.patient import Patient, PatientInput, check_input, resolve_patient
+from kg.assessment.patient import Patient, PatientInput, check_input, resolve_patient, unknown_risk_factors
 from kg.assessment.scoring import Assessment, Candidate, Scorer, UnknownTermError
 from kg.assessment.search import ELSEWHERE_MIN_READING, ELSEWHERE_OVER_WARNING, MAX_PHRASE_CHARS, Match, TermSearch
 from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
@@ -166,11 +166,9 @@ class LegPainService:
         given = request.patient or PatientInput()
         check_input(given)
         risk_factors = self.every_risk_factor()
-        unknown = [
-            raw
-            for raw in (*given.risk_factors, *given.absent_risk_factors, *given.unknown_risk_factors)
-            if from_curie(raw.strip()) not in risk_factors
-        ]
+        unknown = unknown_risk_factors(
+            [*given.risk_factors, *given.absent_risk_factors, *given.unknown_risk_factors], risk_factors
+        )
         if unknown:
             raise UnknownTermError(unknown, "risk factor")
         if not request.text:

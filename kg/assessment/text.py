@@ -305,28 +305,15 @@ class TextReader:
         is the history of (`lp:isHistoryOf`): the condition mention becomes historical, and the risk
         factor is stated with the condition's polarity ("never had a DVT": not a risk factor)."""
         history = {r.history_of: iri for iri, r in self.risk_factors().items() if r.history_of}
-        if not history or not any(m.kind is MentionKind.CONDITION and m.iri in history for m in mentions):
-            return mentions
         out: list[Mention] = []
         for m in mentions:
-            if m.kind is not MentionKind.CONDITION or m.iri not in history or m.not_the_patient:
-                out.append(m)
-                continue
-            span = doc.char_span(m.start, m.end, alignment_mode="expand")
-            first, last = next(((a, b) for a, b in clauses if span is not None and a <= span.start < b), (0, len(doc)))
-            before = {t.lower_ for t in doc[first : span.start]} if span is not None else set()
-            after = [t.lower_ for t in doc[span.end : last]] if span is not None else []
-            past = (
-                m.historical
-                or bool(before & HISTORY_BEFORE)
-                or bool(HISTORY_AFTER.intersection(after))
-                or any(_YEAR.match(t) for t in after)
-            )
-            if not past:
-                out.append(m)
-                continue
-            out.append(dataclasses.replace(m, historical=True))
-            out.append(dataclasses.replace(m, iri=history[m.iri], kind=MentionKind.RISK_FACTOR, historical=False))
+            out.append(m)
+            if m.kind is MentionKind.CONDITION and m.iri in history and not m.not_the_patient:
+                if _said_as_past(doc, clauses, m):
+                    out[-1] = dataclasses.replace(m, historical=True)
+                    out.append(
+                        dataclasses.replace(m, iri=history[m.iri], kind=MentionKind.RISK_FACTOR, historical=False)
+                    )
         return tuple(out)
 
     def _clause_mentions(
@@ -628,6 +615,20 @@ class TextReader:
                 )
             )
         return tuple(mentions)
+
+
+def _said_as_past(doc: Any, clauses: Sequence[tuple[int, int]], m: Mention) -> bool:
+    """Whether a mention is said as the past: ConText's historical, or `HISTORY_BEFORE` before it in
+    its clause, or `HISTORY_AFTER` or a year after it."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if m.historical or span is None:
+        return m.historical
+    first, last = next(((a, b) for a, b in clauses if a <= span.start < b), (0, len(doc)))
+    before = {t.lower_ for t in doc[first : span.start]}
+    after = [t.lower_ for t in doc[span.end : last]]
+    return (
+        bool(before & HISTORY_BEFORE) or bool(HISTORY_AFTER.intersection(after)) or any(_YEAR.match(t) for t in after)
+    )
 
 
 def _negation_inside(ordered: Sequence[str], label: frozenset[str]) -> bool:

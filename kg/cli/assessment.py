@@ -29,12 +29,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
             phrases=phrases, absent_phrases=args.absent or (), text=text or None, limit=args.limit, patient=patient
         )
     )
-    risks = service.knowledge.risk_factors(
-        [
-            *(assessment.patient.risk_factors if assessment.patient else ()),
-            *(assessment.patient.absent if assessment.patient else ()),
-        ]
-    )
+    context = assessment.patient or Patient()
+    risks = service.knowledge.risk_factors([*context.risk_factors, *context.absent])
     ix = _Names(
         service.knowledge, [*assessment.present, *assessment.absent], [c.condition for c in assessment.candidates]
     )
@@ -49,7 +45,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
                     "understood": [_mention_json(m) for m in assessment.understood],
                     "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
                     "warningSigns": [to_curie(w) for w in assessment.warning_signs],
-                    "patient": _patient_json(assessment.patient, risks),
+                    "patient": _patient_json(context, risks),
                     "advice": assessment.advice,
                     "candidates": [
                         {
@@ -83,17 +79,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print("Reported absent: " + "; ".join(ix.findings[a].label for a in assessment.absent))
     for item in list(assessment.unrecognized):
         print(f"Not recognised: {item!r}")
-    if assessment.patient and (assessment.patient.age is not None or assessment.patient.risk_factors):
-        p = assessment.patient
-        print(
-            "Patient: "
-            + "; ".join(
-                [
-                    *([f"age {p.age} (from the {p.age_from})"] if p.age is not None else []),
-                    *(f"{risks[r].label}" for r in p.risk_factors),
-                ]
-            )
-        )
+    said = [f"age {context.age} (from the {context.age_from})"] if context.age is not None else []
+    said += [risks[r].label for r in context.risk_factors]
+    if said:
+        print("Patient: " + "; ".join(said))
     print(f"\nUrgency: {level.label} (rank {level.rank} of 4)")
     for reason in assessment.reasons:
         print(f"  because: {reason.label} -> {ix.urgency_levels[reason.urgency].label}")
@@ -108,9 +97,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _patient_json(patient: Patient | None, risks: Mapping[str, RiskFactor]) -> dict[str, object] | None:
-    if patient is None:
-        return None
+def _patient_json(patient: Patient, risks: Mapping[str, RiskFactor]) -> dict[str, object]:
     return {
         "age": patient.age,
         "sex": patient.sex.value if patient.sex else None,

@@ -57,9 +57,7 @@ class IndexedKnowledge:
         self._urgency = ordered(urgency, position)
         self._caused = ordered(caused, position)
         self._risky = ordered(risky, position)
-        self._risk_factors_by_label = [
-            iri for iri in sorted(ix.risk_factors, key=lambda i: (ix.risk_factors[i].label.casefold(), i))
-        ]
+        self._risk_factors_by_label = sorted(ix.risk_factors, key=lambda i: (ix.risk_factors[i].label.casefold(), i))
         self._risk_factor_names = {iri: (r.label, *r.synonyms) for iri, r in ix.risk_factors.items() if not r.is_age}
         self._warnings = ordered(warnings, finding_position)
         self._narrower = {k: sorted(v, key=lambda iri: finding_position.get(iri, 0)) for k, v in ix.narrower.items()}

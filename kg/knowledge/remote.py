@@ -189,7 +189,11 @@ class StoreKnowledge:
         )
 
     def risk_factor_names(self) -> dict[str, tuple[str, ...]]:
-        return {iri: (r.label, *r.synonyms) for iri, r in self._all_risk_factors().items() if not r.is_age}
+        return self._cached(
+            "names",
+            "risk factor",
+            lambda: {iri: (r.label, *r.synonyms) for iri, r in self._all_risk_factors().items() if not r.is_age},
+        )
 
     def sources(self, iris: Iterable[str]) -> tuple[SourceRef, ...]:
         ordered = list(dict.fromkeys(iris))
