@@ -409,6 +409,18 @@ class Scorer:
             for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
         ]
 
+    def ranking(
+        self, present: Sequence[str], absent: Sequence[str] = (), risk_factors: Sequence[str] = (), limit: int = 10
+    ) -> list[tuple[str, float]]:
+        """The best conditions and their scores alone, without writing candidates up: what an interview
+        rescores for each possible answer (`kg.assessment.interview`)."""
+        ix, derived = self._index(present, absent)
+        present_iris, absent_iris = resolve_ids(ix, present, absent)
+        risks = resolve_risk_factors(ix, risk_factors)
+        reach = _Reach.of(ix, present_iris + absent_iris)
+        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks)
+        return [(s.condition.iri, s.score) for s in ranked[: max(limit, 0)]]
+
     def _rank(
         self,
         ix: TermIndex,

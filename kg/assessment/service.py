@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.assessment.interview import Interview, Interviewer
 from kg.assessment.patient import Patient, PatientInput, check_input, resolve_patient, unknown_risk_factors
 from kg.assessment.scoring import Assessment, Candidate, Scorer, UnknownTermError
 from kg.assessment.search import ELSEWHERE_MIN_READING, ELSEWHERE_OVER_WARNING, MAX_PHRASE_CHARS, Match, TermSearch
@@ -78,10 +79,12 @@ class LegPainService:
     scorer: Scorer = field(init=False)
     search: TermSearch = field(init=False)
     reader: TextReader = field(init=False)
+    interviewer: Interviewer = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scorer", Scorer(self.knowledge))
         object.__setattr__(self, "search", TermSearch(self.knowledge))
+        object.__setattr__(self, "interviewer", Interviewer(self.knowledge, self.scorer))
         object.__setattr__(
             self,
             "reader",
@@ -190,7 +193,21 @@ class LegPainService:
     def assess(self, request: AssessmentRequest) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs, advice, and what was
         not understood."""
+        return self._assess(request, self.understand(request))
+
+    def interview(self, request: AssessmentRequest, unknown: Sequence[str] = ()) -> Interview:
+        """The next question to ask, whether to stop, and the assessment so far (`kg.assessment.interview`),
+        for what is known and the findings the person could not answer (IDs, never asked again);
+        unknown IDs raise `UnknownTermError`."""
         understood = self.understand(request)
+        iris = [from_curie(u.strip()) for u in unknown]
+        known = self.knowledge.findings(iris)
+        missing = [raw for raw, iri in zip(unknown, iris, strict=True) if iri not in known]
+        if missing:
+            raise UnknownTermError(missing)
+        return self.interviewer.next(self._assess(request, understood), understood.patient, iris)
+
+    def _assess(self, request: AssessmentRequest, understood: Understood) -> Assessment:
         assessment = self.scorer.assess(
             understood.present, understood.absent, limit=request.limit, risk_factors=understood.patient.risk_factors
         )

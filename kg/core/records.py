@@ -150,6 +150,9 @@ class Condition:
     risk_factors: tuple[SourcedLink, ...] = ()
     #: warning signs of its complications (asked by an interview, never support)
     complication_signs: tuple[SourcedLink, ...] = ()
+    #: every more general condition it is a kind of (closure): critical limb ischemia is a kind of
+    #: peripheral artery disease
+    kinds: frozenset[str] = frozenset()
 
     @property
     def typical(self) -> tuple[FindingLink, ...]:

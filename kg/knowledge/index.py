@@ -276,6 +276,9 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
         causes[str(row["condition"])].append(str(row["cause"]))
     risks = _sourced_links(rows("index/list-condition-risk-factors", "condition", iris), "riskFactor")
     complications = _sourced_links(rows("index/list-condition-complications", "condition", iris), "finding")
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for row in rows("index/list-condition-kinds", "condition", iris):
+        kinds[str(row["condition"])].add(str(row["general"]))
     conditions: dict[str, Condition] = {}
     for row in rows("index/list-conditions", "condition", iris):
         iri = str(row["condition"])
@@ -295,6 +298,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             mappings=tuple(mappings[iri]),
             risk_factors=risks.get(iri, ()),
             complication_signs=complications.get(iri, ()),
+            kinds=frozenset(kinds[iri]),
         )
     return conditions
 

@@ -33,7 +33,12 @@ class IndexedKnowledge:
         urgency: dict[str, set[str]] = defaultdict(set)
         caused: dict[str, set[str]] = defaultdict(set)
         risky: dict[str, set[str]] = defaultdict(set)
+        narrower: dict[str, set[str]] = defaultdict(set)
+        complications: set[str] = set()
         for condition in ix.conditions.values():
+            for general in condition.kinds:
+                narrower[general].add(condition.iri)
+            complications.update(link.target for link in condition.complication_signs)
             for risk in condition.risk_factors:
                 risky[risk.target].add(condition.iri)
             for link in condition.against:
@@ -57,6 +62,8 @@ class IndexedKnowledge:
         self._urgency = ordered(urgency, position)
         self._caused = ordered(caused, position)
         self._risky = ordered(risky, position)
+        self._narrower_conditions = ordered(narrower, position)
+        self._complications = sorted(complications, key=lambda iri: finding_position.get(iri, 0))
         self._risk_factors_by_label = sorted(ix.risk_factors, key=lambda i: (ix.risk_factors[i].label.casefold(), i))
         self._risk_factor_names = {iri: (r.label, *r.synonyms) for iri, r in ix.risk_factors.items() if not r.is_age}
         self._warnings = ordered(warnings, finding_position)
@@ -134,6 +141,12 @@ class IndexedKnowledge:
 
     def warning_signs(self, level: str) -> list[str]:
         return self._warnings.get(level, [])
+
+    def narrower_conditions(self, condition: str) -> list[str]:
+        return self._narrower_conditions.get(condition, [])
+
+    def complication_signs(self) -> list[str]:
+        return self._complications
 
     def finding_names(self) -> dict[str, tuple[str, ...]]:
         return self._finding_names

@@ -269,6 +269,26 @@ class StoreKnowledge:
             ),
         )
 
+    def narrower_conditions(self, condition: str) -> list[str]:
+        return self._cached(
+            "narrower-conditions",
+            condition,
+            lambda: self._condition_order(
+                str(r["condition"]) for r in self._rows("index/list-condition-kinds", "general", [condition])
+            ),
+        )
+
+    def complication_signs(self) -> list[str]:
+        return self._cached(
+            "lists",
+            "complication-signs",
+            lambda: by_label(
+                self.findings(
+                    dict.fromkeys(str(r["finding"]) for r in self._rows("index/list-condition-complications"))
+                ).values()
+            ),
+        )
+
     def warning_signs(self, level: str) -> list[str]:
         return self._cached(
             "warning-signs",

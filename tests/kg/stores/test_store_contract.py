@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from kg.assessment.service import LegPainService
+from kg.assessment.service import AssessmentRequest, LegPainService
 from kg.core.namespaces import LOAD_GRAPH
 from kg.core.settings import Settings
 from kg.reasoning.closed import closed_dataset
@@ -101,6 +101,17 @@ def test_lookups_agree_with_the_reference(backend_service: LegPainService, refer
     assert mine.risk_factor_names() == ref.risk_factor_names()
     for risk in ref.risk_factor_iris():
         assert mine.conditions_with_risk_factor(risk) == ref.conditions_with_risk_factor(risk), risk
+    for condition in ref.condition_iris():
+        assert mine.narrower_conditions(condition) == ref.narrower_conditions(condition), condition
+    assert mine.complication_signs() == ref.complication_signs()
+    assert ref.complication_signs() and any(ref.narrower_conditions(c) for c in ref.condition_iris())
+
+
+def test_an_interview_asks_the_same_on_every_store(backend_service: LegPainService, reference: LegPainService) -> None:
+    request = AssessmentRequest(["lp:UnilateralLegSwelling", "lp:CalfPain"], ["lp:Fever"])
+    mine, ref = backend_service.interview(request), reference.interview(request)
+    assert mine == ref
+    assert mine.question is not None and mine.question.asks
 
 
 def test_risk_factors_score_the_same_on_every_store(backend_service: LegPainService, reference: LegPainService) -> None:
