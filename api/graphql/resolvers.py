@@ -27,6 +27,8 @@ from starlette.websockets import WebSocket
 from api.graphql import types as t
 from api.state import AppState, NotReadyError
 from kg.assessment.patient import Patient, PatientInput, Sex
+from kg.assessment.interview import Interview as EngineInterview
+from kg.assessment.scoring import Assessment as EngineAssessment
 from kg.assessment.scoring import Candidate as EngineCandidate
 from kg.assessment.service import AssessmentRequest, LegPainService
 from kg.assessment.text import Mention, MentionKind
@@ -197,6 +199,7 @@ class Catalog:
             definition=f.definition,
             category=category,
             is_warning_sign=f.is_warning,
+            question=f.question,
             data=f,
         )
         self._built["symptom"].append(symptom)
@@ -739,7 +742,11 @@ def assess(
         limit=_limit(info, limit, 10),
         patient=_patient_input(patient),
     )
-    result = catalog.service.assess(request)
+    return _assessment(catalog, catalog.service.assess(request))
+
+
+def _assessment(catalog: Catalog, result: EngineAssessment) -> t.Assessment:
+    """The GraphQL assessment for an engine one, every term it points to read in one batch per kind."""
     answer = _Answer(
         catalog,
         (c.condition for c in result.candidates),
@@ -775,4 +782,52 @@ def assess(
         unrecognized=list(result.unrecognized),
         in_scope=result.in_scope,
         patient=_patient_context(catalog, result.patient),
+    )
+
+
+UnknownIds = Annotated[
+    Sequence[t.ID] | None,
+    strawberry.argument(
+        description='Findings the person could not answer ("don\'t know"): never asked again, and they change no score.'
+    ),
+]
+
+
+def interview(
+    info: strawberry.Info,
+    symptoms: OptionalSymptomIds = (),
+    absent_symptoms: AbsentIds = (),
+    unknown_symptoms: UnknownIds = (),
+    text: TextArgument = None,
+    patient: PatientArgument = None,
+    limit: Annotated[
+        int | None, strawberry.argument(description="At most this many candidates in the assessment.")
+    ] = 10,
+) -> t.Interview:
+    catalog = _context(info).catalog
+    request = AssessmentRequest(
+        symptoms or (),
+        absent_symptoms or (),
+        text=text,
+        limit=_limit(info, limit, 10),
+        patient=_patient_input(patient),
+    )
+    result: EngineInterview = catalog.service.interview(request, list(unknown_symptoms or ()))
+    asked = result.question
+    question = None
+    if asked is not None:
+        question = t.Question(
+            id=t.ID(_curie(asked.id)),
+            text=asked.text,
+            kind=t.QuestionKind(asked.kind.value),
+            rationale=asked.rationale,
+            asks=catalog.symptoms(asked.asks),
+            risk_factors=catalog.risk_factors(asked.risk_factors),
+            expected_gain=round(asked.gain, 4) if asked.gain is not None else None,
+        )
+    return t.Interview(
+        question=question,
+        should_stop=result.should_stop,
+        stop_reason=t.StopReason(result.stop_reason.value),
+        assessment=_assessment(catalog, result.assessment),
     )

@@ -78,6 +78,15 @@ class Query:
         "The findings, conditions and risk factors a free text mentions, each with its polarity and place.",
         limits=True,
     )
+    interview: t.Interview = _field(
+        r.interview,
+        (
+            "Stateless interview: the next question to ask (warning signs first), whether to stop, and the "
+            "assessment so far. The client re-sends everything it knows each time, including what the person "
+            "could not answer (`unknownSymptoms`, `patient.unknownRiskFactors`), which is never asked again."
+        ),
+        limits=True,
+    )
     assess: t.Assessment = _field(
         r.assess,
         (

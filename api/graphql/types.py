@@ -393,6 +393,9 @@ class Symptom:
     )
     mappings: list[Mapping] = strawberry.field(resolver=_mappings)
     sources: list[Source] = strawberry.field(resolver=_symptom_sources)
+    question: str | None = strawberry.field(
+        default=None, description="The interview's question about this finding, phrased for a person."
+    )
     #: the record the object was built from (`kg.knowledge.index.Finding`)
     data: strawberry.Private[rec.Finding]
 
@@ -547,3 +550,65 @@ class Assessment:
     patient: PatientContext | None = strawberry.field(
         default=None, description="The patient context used: age, sex and risk factors (given, read and by age)."
     )
+
+
+@strawberry.enum(description="Why a question is asked.")
+class QuestionKind(Enum):
+    WARNING_SIGN = "warning-sign"
+    DISCRIMINATING = "discriminating"
+    RISK_FACTOR = "risk-factor"
+
+
+@strawberry.type(
+    description=(
+        "One question of an interview: a finding or a risk factor, or a checklist of them (several `asks` or "
+        "`riskFactors`), each item answered yes (send it in `symptoms` or `patient.riskFactors`), no "
+        "(`absentSymptoms`, `patient.absentRiskFactors`) or don't know (`unknownSymptoms`, "
+        "`patient.unknownRiskFactors`); nothing answered is asked again."
+    )
+)
+class Question:
+    id: ID = strawberry.field(description="The finding or risk factor asked, or the checklist's own ID.")
+    text: str = strawberry.field(
+        description="Phrased for a person; a checklist's text is its items' own questions (`Symptom.question`)."
+    )
+    kind: QuestionKind = strawberry.field(
+        description="WARNING_SIGN (asked first), RISK_FACTOR, or DISCRIMINATING (tells the candidates apart)."
+    )
+    rationale: str = strawberry.field(description="Why this question now.")
+    asks: list[Symptom] = strawberry.field(description="The findings asked.")
+    risk_factors: list[RiskFactor] = strawberry.field(description="The risk factors asked.")
+    expected_gain: float | None = strawberry.field(
+        default=None,
+        description=(
+            "For a discriminating or risk-factor question: the expected information gain (nats) over the "
+            "candidates' normalised scores that chose it."
+        ),
+    )
+
+
+@strawberry.enum(description="Why an interview may stop, or CONTINUE.")
+class StopReason(Enum):
+    CONTINUE = "continue"
+    NOTHING_REPORTED = "nothing-reported"
+    TOP_CANDIDATE_CLEAR = "top-candidate-clear"
+    TOP_3_SETTLED = "top-3-settled"
+    NOTHING_WORTH_ASKING = "nothing-worth-asking"
+
+
+@strawberry.type(description="The next question, whether to stop, and the assessment of what is known so far.")
+class Interview:
+    question: Question | None = strawberry.field(
+        description=(
+            "Null when there is nothing worth asking. After `shouldStop` it may still hold a question a client "
+            "may go on with."
+        )
+    )
+    should_stop: bool = strawberry.field(
+        description=(
+            "True once every relevant warning sign has been answered and the top candidate is clear, no answer "
+            "could change the top 3, or no question is expected to gain enough."
+        )
+    )
+    stop_reason: StopReason = strawberry.field(description="Why the interview may stop, or CONTINUE.")
+    assessment: Assessment = strawberry.field(description="The assessment of everything known so far.")

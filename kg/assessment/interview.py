@@ -159,7 +159,9 @@ class Known:
 class _Checklist:
     """Warning signs (or rule risk factors) to screen for, and why."""
 
+    #: the condition or rule it is about (an IRI), or "" for the screen asked of everyone
     anchor: str
+    #: what it asks about that: the question's ID is `anchor#purpose` (or `purpose` alone)
     purpose: str
     findings: tuple[str, ...]
     risk_factors: tuple[str, ...]
@@ -266,8 +268,8 @@ class Interviewer:
                 )
         lists.append(
             (
-                "screen",
-                "warning-signs",
+                "",
+                "warning-sign-screen",
                 list(self._screen()),
                 "The article's warning signs for anyone whose leg hurts on walking",
             )
@@ -297,7 +299,7 @@ class Interviewer:
                     purpose,
                     tuple(wanted),
                     (),
-                    f"{why}: they warrant {label.lower()}, so they are asked before anything else.",
+                    f"{why}: they warrant up to \u201c{label}\u201d, so they are asked before anything else.",
                     level,
                 )
             )
@@ -349,7 +351,11 @@ class Interviewer:
         items = (*checklist.findings, *checklist.risk_factors)
         single = len(items) == 1
         return Question(
-            items[0] if single else f"{checklist.anchor}#{checklist.purpose}",
+            items[0]
+            if single
+            else f"{checklist.anchor}#{checklist.purpose}"
+            if checklist.anchor
+            else checklist.purpose,
             texts[0] if single else "Do any of these apply to you? " + " ".join(texts),
             kind,
             checklist.rationale,

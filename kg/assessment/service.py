@@ -203,9 +203,13 @@ class LegPainService:
         iris = [from_curie(u.strip()) for u in unknown]
         known = self.knowledge.findings(iris)
         missing = [raw for raw, iri in zip(unknown, iris, strict=True) if iri not in known]
+        try:
+            assessment = self._assess(request, understood)
+        except UnknownTermError as error:
+            raise UnknownTermError([*error.unknown, *missing]) from None
         if missing:
             raise UnknownTermError(missing)
-        return self.interviewer.next(self._assess(request, understood), understood.patient, iris)
+        return self.interviewer.next(assessment, understood.patient, iris)
 
     def _assess(self, request: AssessmentRequest, understood: Understood) -> Assessment:
         assessment = self.scorer.assess(
