@@ -9,7 +9,8 @@ import json
 from collections.abc import Mapping, Sequence
 
 from kg.assessment.patient import Patient, PatientInput, Sex
-from kg.assessment.service import AssessmentRequest
+from kg.assessment.scoring import Assessment
+from kg.assessment.service import AssessmentRequest, LegPainService
 from kg.assessment.text import Certainty, Mention
 from kg.cli.common import AddCommand, open_service
 from kg.core.namespaces import to_curie
@@ -18,8 +19,6 @@ from kg.knowledge.protocols import TermReader
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from kg.core.namespaces import to_curie
-
     service = open_service()
     phrases = [item for item in args.findings if not is_sentence(item)]
     text = "\n".join(item.strip().rstrip(".") + "." for item in args.findings if is_sentence(item))
@@ -29,49 +28,61 @@ def cmd_assess(args: argparse.Namespace) -> int:
             phrases=phrases, absent_phrases=args.absent or (), text=text or None, limit=args.limit, patient=patient
         )
     )
+    if args.json:
+        print(json.dumps(assessment_json(service, assessment), indent=2, ensure_ascii=False))
+    else:
+        print_assessment(service, assessment)
+    return 0
+
+
+def _context(service: LegPainService, assessment: Assessment) -> tuple[Patient, Mapping[str, RiskFactor], _Names]:
     context = assessment.patient or Patient()
     risks = service.knowledge.risk_factors([*context.risk_factors, *context.absent])
     ix = _Names(
         service.knowledge, [*assessment.present, *assessment.absent], [c.condition for c in assessment.candidates]
     )
+    return context, risks, ix
+
+
+def assessment_json(service: LegPainService, assessment: Assessment) -> dict[str, object]:
+    """An assessment as `legpain assess --json` prints it."""
+    context, risks, ix = _context(service, assessment)
     level = ix.urgency_levels[assessment.urgency]
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "present": [{"id": to_curie(p), "label": ix.findings[p].label} for p in assessment.present],
-                    "absent": [{"id": to_curie(a), "label": ix.findings[a].label} for a in assessment.absent],
-                    "unmatched": list(assessment.unrecognized),
-                    "understood": [_mention_json(m) for m in assessment.understood],
-                    "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
-                    "warningSigns": [to_curie(w) for w in assessment.warning_signs],
-                    "patient": _patient_json(context, risks),
-                    "advice": assessment.advice,
-                    "candidates": [
-                        {
-                            "rank": c.rank,
-                            "id": to_curie(c.condition),
-                            "label": ix.conditions[c.condition].label,
-                            "score": c.score,
-                            "supporting": [to_curie(s) for s in c.supporting],
-                            "missing": [to_curie(s) for s in c.missing],
-                            "conflicting": [to_curie(s) for s in c.conflicting],
-                            "explanation": c.explanation,
-                            "riskFactors": [to_curie(r) for r in c.risk_factors],
-                            "sources": [{"title": s.title, "quote": s.quote} for s in c.sources],
-                        }
-                        for c in assessment.candidates
-                    ],
-                    "reasons": [
-                        {"rule": to_curie(r.rule), "label": r.label, "urgency": ix.urgency_levels[r.urgency].label}
-                        for r in assessment.reasons
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return 0
+    return {
+        "present": [{"id": to_curie(p), "label": ix.findings[p].label} for p in assessment.present],
+        "absent": [{"id": to_curie(a), "label": ix.findings[a].label} for a in assessment.absent],
+        "unmatched": list(assessment.unrecognized),
+        "understood": [_mention_json(m) for m in assessment.understood],
+        "urgency": {"id": to_curie(level.iri), "label": level.label, "rank": level.rank},
+        "warningSigns": [to_curie(w) for w in assessment.warning_signs],
+        "patient": _patient_json(context, risks),
+        "advice": assessment.advice,
+        "candidates": [
+            {
+                "rank": c.rank,
+                "id": to_curie(c.condition),
+                "label": ix.conditions[c.condition].label,
+                "score": c.score,
+                "supporting": [to_curie(s) for s in c.supporting],
+                "missing": [to_curie(s) for s in c.missing],
+                "conflicting": [to_curie(s) for s in c.conflicting],
+                "explanation": c.explanation,
+                "riskFactors": [to_curie(r) for r in c.risk_factors],
+                "sources": [{"title": s.title, "quote": s.quote} for s in c.sources],
+            }
+            for c in assessment.candidates
+        ],
+        "reasons": [
+            {"rule": to_curie(r.rule), "label": r.label, "urgency": ix.urgency_levels[r.urgency].label}
+            for r in assessment.reasons
+        ],
+    }
+
+
+def print_assessment(service: LegPainService, assessment: Assessment) -> None:
+    """An assessment as `legpain assess` prints it."""
+    context, risks, ix = _context(service, assessment)
+    level = ix.urgency_levels[assessment.urgency]
     for m in assessment.understood:
         print(f"Read: {m.text!r} -> {_status(m)}")
     print("Understood as: " + ("; ".join(ix.findings[p].label for p in assessment.present) or "(nothing)"))
@@ -94,7 +105,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print(f"   {c.explanation}")
         for source in c.sources[:2]:
             print(f"   \u201c{source.quote}\u201d \u2014 {source.title}")
-    return 0
 
 
 def _patient_json(patient: Patient, risks: Mapping[str, RiskFactor]) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""The `legpain` command line: assess, search, reason, validate, export, query, format and serve."""
+"""The `legpain` command line: assess, interview, search, reason, validate, export, query, format and serve."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from kg.cli import assessment, authoring, query, stores
+from kg.cli import assessment, authoring, interview, query, stores
 from kg.cli.common import CliError
 
 #: The entry-point group through which other packages add command groups: each names a module with a
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
-    for group in (assessment, authoring, query, stores):
+    for group in (assessment, interview, authoring, query, stores):
         group.register(add)
     for extra in sorted(entry_points(group=COMMANDS), key=lambda ep: ep.name):
         extra.load().register(add)
