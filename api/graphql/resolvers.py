@@ -26,8 +26,8 @@ from starlette.websockets import WebSocket
 
 from api.graphql import types as t
 from api.state import AppState, NotReadyError
-from kg.assessment.patient import Patient, PatientInput, Sex
 from kg.assessment.interview import Interview as EngineInterview
+from kg.assessment.patient import Patient, PatientInput, Sex
 from kg.assessment.scoring import Assessment as EngineAssessment
 from kg.assessment.scoring import Candidate as EngineCandidate
 from kg.assessment.service import AssessmentRequest, LegPainService

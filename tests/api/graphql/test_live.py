@@ -63,3 +63,40 @@ def test_raw_http_forms(live_server: str) -> None:
         syntax = http.post(url, json={"query": "{ urgencyLevels { rank }"})
         assert syntax.status_code == 200 and "Traceback" not in syntax.text
         assert syntax.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+INTERVIEW = """query Interview($s: [ID!], $a: [ID!], $u: [ID!], $text: String, $patient: PatientInput) {
+  interview(symptoms: $s, absentSymptoms: $a, unknownSymptoms: $u, text: $text, patient: $patient) {
+    shouldStop stopReason
+    question { id text kind rationale expectedGain asks { id question } riskFactors { id question } }
+    assessment { urgency { rank } candidates { rank condition { id } } reportedSymptoms { id } }
+  }
+}"""
+
+
+def test_a_whole_interview_over_http(gql_client: Any) -> None:
+    """A client re-sends everything known each time, as the contract says, until `shouldStop`: a person
+    with a swollen calf whose leg is warm and red and who is short of breath, answering no to everything else."""
+    has = {"lp:Breathlessness", "lp:LegWarmth", "lp:LegRedness"}
+    answers: dict[str, list[str]] = {"s": [], "a": [], "u": []}
+    risks: dict[str, list[str]] = {"riskFactors": [], "absentRiskFactors": [], "unknownRiskFactors": []}
+    kinds: list[str] = []
+    for _ in range(12):
+        variables = {**answers, "text": "my left calf has swollen up", "patient": risks}
+        result = execute(gql_client, INTERVIEW, variables)["interview"]
+        if result["shouldStop"] or result["question"] is None:
+            break
+        question = result["question"]
+        kinds.append(question["kind"])
+        assert question["text"] and question["rationale"]
+        for symptom in question["asks"]:
+            assert symptom["question"] and symptom["id"] not in answers["s"] + answers["a"] + answers["u"]
+            answers["s" if symptom["id"] in has else "a"].append(symptom["id"])
+        for risk in question["riskFactors"]:
+            risks["unknownRiskFactors"].append(risk["id"])
+    else:
+        pytest.fail("the interview did not stop within 12 questions")
+    assert kinds[0] == "WARNING_SIGN"
+    assert "lp:Breathlessness" in {s["id"] for s in result["assessment"]["reportedSymptoms"]}
+    assert result["assessment"]["urgency"]["rank"] == 4
+    assert result["assessment"]["candidates"][0]["condition"]["id"] == "lp:DeepVeinThrombosis"

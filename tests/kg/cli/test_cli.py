@@ -320,3 +320,33 @@ def test_parse_lists_mentions_and_json(capsys: pytest.CaptureFixture[str]) -> No
     assert polarity["lp:Numbness"] is False and polarity["lp:CalfCrampingOnWalking"] is True
     assert main(["parse", "the sky is green"]) == 0
     assert "Not recognised: 'the sky is green'" in capsys.readouterr().out
+
+
+def test_interview_asks_until_it_may_stop_and_prints_the_assessment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    # no to every checklist and question; the input ends if the interview asks more
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n" * 12))
+    assert main(["interview", "calf cramps after two blocks and it eases when I stop", "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["questions"] >= 1 and data["shouldStop"]
+    assert data["assessment"]["candidates"][0]["id"] == "lp:PeripheralArteryDisease"
+    assert {a["answer"] for a in data["answers"]} == {"no"}
+    assert "Do any of these apply to you?" in captured.err
+
+
+def test_interview_checklist_yes_asks_item_by_item(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    # the first checklist (signs of a clot in the lungs): yes, then yes to the first item, no to the rest
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\ny\nn\nn\nn\nq\n"))
+    assert main(["interview", "my right calf is swollen"]) == 0
+    out = capsys.readouterr().out
+    assert "stopped: the answers ended" in out
+    assert "Urgency: emergency" in out
+    assert "shortness of breath" in out
