@@ -1,10 +1,12 @@
-"""In-process benchmark of the knowledge graph: load, reasoning, search and assess.
+"""In-process benchmark of the knowledge graph: load, reasoning, search, assess and interview.
 
 Not a test (machines are shared and noisy): run it and copy the table into the README.
 
     python bench/bench_kg.py [--repeat 5] [--calls 2000] [--json bench/results/kg.json]
 
-Reports medians over repeats for load and reasoning, and median / p99 per call for search and assess.
+Reports medians over repeats for load and reasoning, and median / p99 per call for search, assess and
+interview (the next question for the first two findings of each presentation, and, as `interview_choosing`,
+once every warning sign was answered no, where each possible answer is rescored).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.assessment.service import load_service
+from kg.assessment.service import AssessmentRequest, LegPainService, load_service
 from kg.core.settings import Settings
 from kg.loading.inputs import discover_inputs, load_asserted
 from kg.reasoning.reasoners import HermitReasoner, OwlRlReasoner, java_available, materialize
@@ -56,6 +58,18 @@ def timed(fn: Callable[[], object]) -> float:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def _past_warnings(service: LegPainService, present: list[str]) -> AssessmentRequest:
+    """The request of a person who answered no to every warning-sign question for these findings."""
+    from kg.assessment.interview import QuestionKind
+
+    absent: list[str] = []
+    while True:
+        question = service.interview(AssessmentRequest(present, absent)).question
+        if question is None or question.kind is not QuestionKind.WARNING_SIGN:
+            return AssessmentRequest(present, absent)
+        absent += question.asks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +111,24 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.calls // len(PRESENTATIONS))
         for ids in PRESENTATIONS
     ]
-    for name, values in (("search", search), ("assess", assess)):
+    interview = [
+        timed(lambda ids=ids: service.interview(AssessmentRequest(ids[:2])))
+        for _ in range(args.calls // len(PRESENTATIONS))
+        for ids in PRESENTATIONS
+    ]
+    # past the warning signs (each answered no), where every possible answer is rescored
+    past_warnings = [_past_warnings(service, ids[:2]) for ids in PRESENTATIONS]
+    choosing = [
+        timed(lambda request=request: service.interview(request))
+        for _ in range(args.calls // len(PRESENTATIONS) // 10)
+        for request in past_warnings
+    ]
+    for name, values in (
+        ("search", search),
+        ("assess", assess),
+        ("interview", interview),
+        ("interview_choosing", choosing),
+    ):
         results[f"{name}_p50_ms"] = statistics.median(values) * 1000
         results[f"{name}_p99_ms"] = percentile(values, 99) * 1000
 

@@ -203,7 +203,7 @@ class Interviewer:
         checklist = self._warning_checklist(known, leading[:RELEVANT_CANDIDATES])
         if checklist is not None:
             return Interview(self._question(checklist, QuestionKind.WARNING_SIGN), False, assessment)
-        rule_risks = self._rule_risk_factors(known)
+        rule_risks = self._rule_risk_factors(known, assessment.urgency)
         if rule_risks is not None:
             return Interview(self._question(rule_risks, QuestionKind.RISK_FACTOR), False, assessment)
         return self._discriminate(assessment, known, ranked, leading[:CONSIDERED_CANDIDATES])
@@ -216,8 +216,9 @@ class Interviewer:
         version = self.knowledge.data_version()
         if self._general[0] != version:
             with self._lock:
-                levels = self.knowledge.urgency_levels()
-                every = [iri for level in levels for iri in self.knowledge.warning_signs(level)]
+                # the most urgent first (each level's signs by label)
+                levels = sorted(self.knowledge.urgency_levels().values(), key=lambda u: -u.rank)
+                every = [iri for level in levels for iri in self.knowledge.warning_signs(level.iri)]
                 complications = set(self.knowledge.complication_signs())
                 records = self.knowledge.findings(every)
                 screen = tuple(
@@ -323,10 +324,14 @@ class Interviewer:
         found = self.knowledge.findings([t for t in triggers if t in known.implied])
         return " and ".join(f.label for f in found.values())
 
-    def _rule_risk_factors(self, known: Known) -> _Checklist | None:
-        """The unanswered risk factors of a rule one of whose trigger findings is reported."""
+    def _rule_risk_factors(self, known: Known, urgency: str) -> _Checklist | None:
+        """The unanswered risk factors of a rule one of whose trigger findings is reported, unless the
+        presentation already has the urgency the rule would give (then they could not raise it)."""
+        rank = {u.iri: u.rank for u in self.knowledge.urgency_levels().values()}
         for rule in self.knowledge.rules():
             if rule.kind is not RuleKind.FINDINGS or not set(rule.triggers) & known.implied:
+                continue
+            if rank.get(rule.urgency or "", 0) <= rank.get(urgency, 0):
                 continue
             risks = self.knowledge.risk_factors(rule.triggers)
             wanted = tuple(iri for iri, r in risks.items() if r.question and not known.asked_risk_factor(r))
