@@ -10,17 +10,20 @@ calf cramping on walking has calf pain on walking), or when it is a kind of an a
 What is asked, in this order:
 
 1. **Warning signs** relevant to the presentation, until each has been answered: those typical of the
-   leading candidates (`RELEVANT_CANDIDATES`), the warning signs of their complications
-   (`lp:hasComplicationSign`: the signs of a pulmonary embolism for deep vein thrombosis), the other
-   triggers of an urgency rule one of whose trigger findings is reported, and the warning signs the
-   article gives for anyone whose leg hurts on walking (warning signs typical of no condition: sudden
-   severe pain that prevents weight bearing, a walking distance shrinking fast). They are asked as
+   leading candidates (`RELEVANT_CANDIDATES`) and of their more specific kinds, the warning signs of
+   their complications (`lp:hasComplicationSign`: the signs of a pulmonary embolism for deep vein
+   thrombosis), the other triggers of an urgency rule one of whose trigger findings is reported, and
+   the screen: the warning signs the article's "Warning Signs Requiring Medical Attention" gives for
+   anyone whose leg hurts on walking (every warning sign of the graph but a complication's, which is
+   asked only beside its condition). A sign that is a more specific kind of a present one warranting
+   as much is not asked: it could not raise the urgency. They are asked as
    checklists, one per thing they point to ("any of these?": each item answered yes, no or don't
    know), the way triage protocols screen for red flags, so that screening costs one question per
    concern, not one per sign. The most urgent checklist comes first.
 2. **Risk factors that decide an urgency rule**: when a rule counts risk factors beside a reported
    trigger finding (the Wells rule: one-sided leg swelling and active cancer, a plaster cast, recent
-   surgery or a previous clot), those risk factors, as one checklist.
+   surgery or a previous clot), those risk factors, as one checklist, unless the presentation already
+   has the rule's urgency.
 3. **The question expected to change the ranking most**: of the unanswered typical and against
    findings of the candidates (`CONSIDERED_CANDIDATES`) and their risk factors, the one with the
    largest expected information gain over the candidates' normalised scores. For a question `q`,
@@ -178,14 +181,14 @@ def _entropy(scores: Sequence[float]) -> float:
 
 class Interviewer:
     """Chooses the next question for a presentation, over the graph's records and the engine's scorer
-    (see the module docstring). What it derives from the whole graph (the warning signs typical of no
-    condition) is kept per data version."""
+    (see the module docstring). What it derives from the whole graph (the screen of warning signs) is
+    kept per data version."""
 
     def __init__(self, knowledge: TermBrowser, scorer: Scorer) -> None:
         self.knowledge = knowledge
         self.scorer = scorer
         self._lock = threading.Lock()
-        self._general: tuple[str, tuple[str, ...]] = ("", ())
+        self._screened_signs: tuple[str, tuple[str, ...]] = ("", ())
 
     # ------------------------------------------------------------------ entry point
     def next(self, assessment: Assessment, patient: Patient, unknown: Iterable[str] = ()) -> Interview:
@@ -214,7 +217,7 @@ class Interviewer:
         with a question, except the signs of a complication, which are asked only beside their
         condition (the article's warning-sign section is written for everyone with the complaint)."""
         version = self.knowledge.data_version()
-        if self._general[0] != version:
+        if self._screened_signs[0] != version:
             with self._lock:
                 # the most urgent first (each level's signs by label)
                 levels = sorted(self.knowledge.urgency_levels().values(), key=lambda u: -u.rank)
@@ -226,8 +229,8 @@ class Interviewer:
                     for iri in dict.fromkeys(every)
                     if iri in records and records[iri].question and iri not in complications
                 )
-                self._general = (version, screen)
-        return self._general[1]
+                self._screened_signs = (version, screen)
+        return self._screened_signs[1]
 
     def _warning_checklist(self, known: Known, leading: Sequence[Condition]) -> _Checklist | None:
         """The most urgent checklist of unanswered relevant warning signs, or None when all are answered:
