@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class LinkRelation(StrEnum):
@@ -154,9 +155,10 @@ class Condition:
     #: peripheral artery disease
     kinds: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def typical(self) -> tuple[FindingLink, ...]:
-        """Typical findings, discriminating ones included (each finding once, strongest relation)."""
+        """Typical findings, discriminating ones included (each finding once, strongest relation);
+        computed once per record (scoring reads it for every condition it ranks)."""
         best: dict[str, FindingLink] = {}
         for link in self.links:
             if link.relation is LinkRelation.AGAINST:
@@ -165,7 +167,7 @@ class Condition:
                 best[link.finding] = link
         return tuple(best.values())
 
-    @property
+    @cached_property
     def against(self) -> tuple[FindingLink, ...]:
         return tuple(link for link in self.links if link.relation is LinkRelation.AGAINST)
 
