@@ -16,6 +16,7 @@ from rdflib import Dataset
 from kg.core.namespaces import ONTOLOGY_IRI
 from kg.core.settings import Settings
 from kg.knowledge.index import TermIndex, build_index
+from kg.knowledge.snapshot import read_index, write_index
 from kg.loading.inputs import InputFile
 from kg.reasoning.closed import closed_dataset, read_snapshot, store_snapshot
 from kg.reasoning.closure import ClosureInfo, ClosureOrigin
@@ -79,19 +80,24 @@ def load_graph(settings: Settings, force_reasoner: str | None = None) -> LoadedG
     snapshot = None
     if isinstance(backend, OxigraphBackend) and force_reasoner is None and settings.dataset is None:
         snapshot = read_snapshot(settings)
+    kept: tuple[TermIndex, dict[str, int]] | None = None
     if snapshot is not None:
         dataset, digest, info, inputs, counts = snapshot
     else:
         closed, digest, info, inputs = closed_dataset(settings, force_reasoner)
-        if backend.holds(closed):  # already in the chosen kind of store
+        if backend.holds(closed):  # already in the chosen kind of store (a prepared dump)
             dataset = closed
-            counts = count_graphs(dataset, queries)
+            kept = read_index(settings, digest)
+            # counted once, at the first load of this dump; kept beside its index after that
+            counts = kept[1] if kept is not None else count_graphs(dataset, queries)
         else:
             dataset = backend.open()
             counts = backend.write(dataset, quads_by_graph(closed), digest, mark=False).graphs
             if isinstance(backend, OxigraphBackend) and settings.dataset is None:
                 store_snapshot(settings, dataset, digest, info, counts)
-    index = build_index(dataset, queries, digest)
+    index = _index(
+        settings, dataset, queries, digest, counts, kept if kept is not None else read_index(settings, digest)
+    )
     elapsed = time.perf_counter() - started
     log.info("%s; %d triples loaded into %s in %.2f s", info.message, sum(counts.values()), backend, elapsed)
     return LoadedGraph(
@@ -109,6 +115,23 @@ def load_graph(settings: Settings, force_reasoner: str | None = None) -> LoadedG
     )
 
 
+def _index(
+    settings: Settings,
+    dataset: Dataset,
+    queries: QueryLibrary,
+    digest: str,
+    counts: dict[str, int],
+    kept: tuple[TermIndex, dict[str, int]] | None,
+) -> TermIndex:
+    """The index of this data version: read back from its snapshot (`kg.knowledge.snapshot`), or built
+    in the store and kept for the next start."""
+    if kept is not None:
+        return kept[0]
+    index = build_index(dataset, queries, digest)
+    write_index(settings, digest, index, counts)
+    return index
+
+
 def count_graphs(dataset: Dataset, queries: QueryLibrary) -> dict[str, int]:
     """Triples per non-empty named graph, counted in the store (one pass over it: done once, at load)."""
     rows = queries.rows("store/count-graphs", dataset)
@@ -123,11 +146,11 @@ def open_stored_graph(settings: Settings) -> LoadedGraph:
     dataset = backend.open(read_only=True)
     queries = QueryLibrary(settings.queries_dir)
     digest = loaded_version(backend, dataset, queries)
-    index = build_index(dataset, queries, digest)
     info = ClosureInfo(digest, "store", ClosureOrigin.STORE, "knowledge graph read from the store")
     counts = {str(r["graph"]): int(str(r["triples"])) for r in queries.rows("store/graph-sizes", dataset)}
     if not counts:  # loaded by a version that recorded no counts
         counts = count_graphs(dataset, queries)
+    index = _index(settings, dataset, queries, digest, counts, read_index(settings, digest))
     return LoadedGraph(
         settings,
         dataset,

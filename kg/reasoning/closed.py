@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import logging
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -66,17 +67,21 @@ def closed_dataset(
 def read_prepared(path: Path) -> tuple[Dataset, str]:
     """A prepared N-Quads dump (`.nq`, `.nq.gz`) and its data version (a hash of its bytes), read by
     Oxigraph's parser into an in-memory Oxigraph dataset (ten times rdflib's parsing speed, a third of
-    its memory: what makes an HPO-sized dump practical)."""
+    its memory: what makes an HPO-sized dump practical). The file is streamed, never held whole: a
+    gzip dump is decompressed as Oxigraph reads it (HPO's 1.3 GB of N-Quads were in memory before)."""
     if not path.is_file():
         raise OntologyLoadError(path, "prepared dataset not found (LEGPAIN_DATASET)")
-    raw = path.read_bytes()
+    digest = hashlib.sha256()
     try:
-        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+        with path.open("rb") as raw:
+            for chunk in iter(lambda: raw.read(1 << 20), b""):
+                digest.update(chunk)
         native = ox.Store()
-        native.bulk_load(data, ox.RdfFormat.N_QUADS)
+        with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as stream:
+            native.bulk_load(cast(IO[bytes], stream), ox.RdfFormat.N_QUADS)
     except (OSError, EOFError, SyntaxError, ValueError) as exc:
         raise OntologyLoadError(path, f"not valid N-Quads: {exc}") from exc
-    return oxigraph_dataset(native), "prepared-" + hashlib.sha256(raw).hexdigest()
+    return oxigraph_dataset(native), "prepared-" + digest.hexdigest()
 
 
 def snapshot_path(settings: Settings, digest: str) -> Path:

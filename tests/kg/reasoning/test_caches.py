@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.assessment.service import load_service
 from kg.core.cache import read_entry, sidecar, write_entry
 from kg.core.settings import Settings
+from kg.knowledge import graph
+from kg.knowledge.snapshot import fingerprint
 from kg.reasoning.closure import cache_file, obtain_closure, store_in_cache
 from kg.sparql.library import QueryLibrary
+from kg.stores.oxigraph import native_store
 
 
 def test_an_entry_is_read_back_only_when_it_matches_its_record(tmp_path: Path) -> None:
@@ -71,3 +76,66 @@ def test_a_damaged_cached_closure_is_recomputed(
     got, info = obtain_closure(Graph(), "h", tmp_path / "no-ontology", tmp_path, queries, reasoner_name="owlrl")
     assert computed == ["yes"] and info.origin == "computed" and len(got) == 1
     assert read_entry(cache_file(tmp_path, "h")) is not None  # cached again, verified
+
+
+def test_a_warm_start_reads_the_index_back_instead_of_building_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(cache_dir=tmp_path)
+    first = load_service(settings)
+    [kept] = tmp_path.glob("index-*.pickle")
+    assert first.knowledge.data_version() in kept.name
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(graph, "build_index", no_build)
+    second = load_service(settings)
+    assert second.graph is not None and first.graph is not None
+    assert second.graph.index == first.graph.index
+    assert second.graph.triple_counts() == first.graph.triple_counts()
+    present = ["lp:CalfCrampingOnWalking", "lp:ReliefWithinMinutesOfRest"]
+    assert second.scorer.assess(present) == first.scorer.assess(present)
+
+
+def test_an_unreadable_index_snapshot_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(cache_dir=tmp_path)
+    first = load_service(settings)
+    [kept] = tmp_path.glob("index-*.pickle")
+    write_entry(kept, b"not a pickle", {"counts": {}})  # verifies as an entry, but is no index
+    with caplog.at_level(logging.WARNING):
+        again = load_service(settings)
+    assert "discarding the unreadable index snapshot" in caplog.text
+    assert again.graph is not None and first.graph is not None and again.graph.index == first.graph.index
+    assert read_entry(kept) is not None  # written again, whole
+
+
+def test_a_changed_index_query_never_reads_an_old_snapshot(tmp_path: Path, ontology_copy: Path) -> None:
+    queries = ontology_copy / "queries"
+    before = fingerprint(queries)
+    query = queries / "index" / "list-conditions.rq"
+    query.write_text(query.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert fingerprint(queries) != before
+
+
+def test_a_prepared_dump_is_counted_once_and_its_index_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    dump = tmp_path / "dump.nq.gz"
+    source = load_service(settings)
+    assert source.graph is not None
+    native = native_store(source.graph.dataset)
+    assert native is not None
+    dump.write_bytes(gzip.compress(native.dump(format=ox.RdfFormat.N_QUADS) or b""))
+    prepared = Settings(cache_dir=tmp_path / "cache", dataset=dump)
+    first = load_service(prepared)
+    assert first.graph is not None and first.graph.triple_counts() == source.graph.triple_counts()
+
+    def counted(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the store was counted again")
+
+    monkeypatch.setattr(graph, "count_graphs", counted)
+    monkeypatch.setattr(graph, "build_index", counted)
+    second = load_service(prepared)
+    assert second.graph is not None and second.graph.triple_counts() == source.graph.triple_counts()
+    assert second.scorer.assess(["lp:HeelPain"]) == source.scorer.assess(["lp:HeelPain"])
