@@ -15,6 +15,7 @@ from kg.core.cache import read_entry, sidecar, write_entry
 from kg.core.settings import Settings
 from kg.knowledge import graph
 from kg.knowledge.snapshot import fingerprint
+from kg.reasoning import closed
 from kg.reasoning.closure import cache_file, obtain_closure, store_in_cache
 from kg.sparql.library import QueryLibrary
 from kg.stores.oxigraph import native_store
@@ -118,7 +119,7 @@ def test_a_changed_index_query_never_reads_an_old_snapshot(tmp_path: Path, ontol
     assert fingerprint(queries) != before
 
 
-def test_a_prepared_dump_is_counted_once_and_its_index_kept(
+def test_a_prepared_dump_is_loaded_and_counted_once_and_its_index_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
     dump = tmp_path / "dump.nq.gz"
@@ -134,8 +135,28 @@ def test_a_prepared_dump_is_counted_once_and_its_index_kept(
     def counted(*args: object, **kwargs: object) -> None:
         raise AssertionError("the store was counted again")
 
+    [kept] = (tmp_path / "cache").glob("store-prepared-*")
+    assert (kept / closed.COMPLETE).is_file()  # the dump is kept on disk, loaded once
     monkeypatch.setattr(graph, "count_graphs", counted)
     monkeypatch.setattr(graph, "build_index", counted)
+    monkeypatch.setattr(closed, "_bulk_load", counted)  # the next start parses nothing
     second = load_service(prepared)
     assert second.graph is not None and second.graph.triple_counts() == source.graph.triple_counts()
     assert second.scorer.assess(["lp:HeelPain"]) == source.scorer.assess(["lp:HeelPain"])
+
+
+def test_a_prepared_dump_is_loaded_into_memory_when_the_cache_cannot_keep_it(
+    tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = load_service(settings)
+    assert source.graph is not None
+    native = native_store(source.graph.dataset)
+    assert native is not None
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(native.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        served = load_service(Settings(cache_dir=blocked, dataset=dump))
+    assert "loaded into memory" in caplog.text
+    assert served.scorer.assess(["lp:HeelPain"]) == source.scorer.assess(["lp:HeelPain"])
