@@ -1,7 +1,9 @@
 """Start benchmark: how long `load_service` takes, and its peak memory, cold and warm.
 
-Cold is a fresh cache directory (the index is built in the store and kept); warm is a second start
-with the same cache directory (the index read back from its snapshot, `kg.knowledge.snapshot`). Each
+Cold is a fresh cache directory (the index is built in the store and kept; a prepared dump is kept
+on disk by a background thread, which the cold process waits for after it is ready, as a server runs
+on); warm is a second start with the same cache directory (the index read back from its snapshot,
+`kg.knowledge.snapshot`, a prepared dump opened from its kept store). Each
 start runs in its own process, so its peak RSS (`ru_maxrss`) is its own. Not a test: run it and copy
 the printed table into the README.
 
@@ -32,16 +34,20 @@ from kg.assessment.service import load_service
 from kg.core.settings import Settings
 service = load_service(Settings.from_env())
 seconds = time.perf_counter() - started
-print(json.dumps({"start_s": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# a first start keeps a prepared dump on disk in the background: wait for it, as a server would run on
+import threading
+for thread in threading.enumerate():
+    if thread.name == "keep-prepared-dataset":
+        thread.join()
+print(json.dumps({"start_s": seconds, "peak_rss_mb": peak, "kept_after_s": time.perf_counter() - started,
                   "triples": service.graph.triples if service.graph else None}))
 """
 
 
 def start(env: dict[str, str]) -> dict[str, float]:
     """One start in a fresh process (imports included), as `legpain serve` would do it."""
-    run = subprocess.run(
-        [sys.executable, "-c", WORKER], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    run = subprocess.run([sys.executable, "-c", WORKER], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         raise SystemExit(f"the start failed:\n{run.stderr[-2000:]}")
     result: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
@@ -68,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "triples": cold.get("triples"),
         "cold_start_s": cold["start_s"],
         "cold_peak_rss_mb": cold["peak_rss_mb"],
+        "cold_kept_on_disk_after_s": cold["kept_after_s"],
         "warm_start_s": statistics.median(w["start_s"] for w in warm) if warm else None,
         "warm_peak_rss_mb": max(w["peak_rss_mb"] for w in warm) if warm else None,
     }

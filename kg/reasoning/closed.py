@@ -11,7 +11,9 @@ import dataclasses
 import gzip
 import hashlib
 import logging
+import os
 import shutil
+import threading
 from pathlib import Path
 from typing import IO, cast
 
@@ -68,15 +70,15 @@ def closed_dataset(
 
 def read_prepared(path: Path, cache_dir: Path | None = None) -> tuple[Dataset, str]:
     """A prepared N-Quads dump (`.nq`, `.nq.gz`) and its data version (a hash of its bytes), read by
-    Oxigraph's parser (ten times rdflib's parsing speed, a third of its memory: what makes an
-    HPO-sized dump practical). The file is streamed, never held whole: a gzip dump is decompressed as
-    Oxigraph reads it (HPO's 1.3 GB of N-Quads were held in memory before).
+    Oxigraph's parser into memory (ten times rdflib's parsing speed, a third of its memory: what makes
+    an HPO-sized dump practical). The file is streamed, never held whole: a gzip dump is decompressed
+    as Oxigraph reads it (HPO's 1.3 GB of N-Quads were held in memory before).
 
-    With a `cache_dir`, the dump is loaded once into an Oxigraph store on disk there
-    (`prepared_store_path`, keyed by the data version, never written again once complete) and every
-    later start opens that store read-only instead of parsing 8 million quads again (40 s on HPO):
-    the warm start of a large graph. Without one, or when the cache cannot be written, it is loaded
-    into memory."""
+    With a `cache_dir`, the dump is also kept there as an Oxigraph store on disk
+    (`prepared_store_path`, keyed by the data version, never written again once complete), built by a
+    background thread after this load (writing RocksDB is several times slower than loading into
+    memory, so the first start does not wait for it); every later start opens that store read-only
+    instead of parsing 8 million quads again (40 s on HPO): the warm start of a large graph."""
     if not path.is_file():
         raise OntologyLoadError(path, "prepared dataset not found (LEGPAIN_DATASET)")
     digest = hashlib.sha256()
@@ -87,12 +89,18 @@ def read_prepared(path: Path, cache_dir: Path | None = None) -> tuple[Dataset, s
     except OSError as exc:
         raise OntologyLoadError(path, f"cannot be read: {exc}") from exc
     version = "prepared-" + digest.hexdigest()
-    if cache_dir is not None:
-        stored = _prepared_store(path, prepared_store_path(cache_dir, version))
-        if stored is not None:
-            return oxigraph_dataset(stored), version
+    target = prepared_store_path(cache_dir, version) if cache_dir is not None else None
+    if target is not None and (target / COMPLETE).is_file():
+        try:
+            return oxigraph_dataset(ox.Store.read_only(str(target))), version
+        except (OSError, RuntimeError) as exc:
+            log.warning("could not open the kept store %s (%s); the dump is read again", target, exc)
     native = ox.Store()
     _bulk_load(path, native)
+    if target is not None and not (target / COMPLETE).is_file():
+        keeper = threading.Thread(target=_keep, args=(path, target), name="keep-prepared-dataset", daemon=True)
+        _keepers[target] = keeper
+        keeper.start()
     return oxigraph_dataset(native), version
 
 
@@ -101,8 +109,17 @@ def prepared_store_path(cache_dir: Path, version: str) -> Path:
     return cache_dir / f"store-{version}"
 
 
-#: The file that marks a kept store complete (written last, after the load is flushed and closed).
+#: The file that marks a kept store complete: written into it before it is moved into place, so a
+#: store under its final name is always whole.
 COMPLETE = "LOADED"
+
+#: The threads keeping prepared dumps on disk, by target (a test waits for them).
+_keepers: dict[Path, threading.Thread] = {}
+
+
+def keeper(target: Path) -> threading.Thread | None:
+    """The thread keeping a dump at `target`, if this process started one."""
+    return _keepers.get(target)
 
 
 def _bulk_load(path: Path, native: ox.Store) -> None:
@@ -113,31 +130,25 @@ def _bulk_load(path: Path, native: ox.Store) -> None:
         raise OntologyLoadError(path, f"not valid N-Quads: {exc}") from exc
 
 
-def _prepared_store(path: Path, target: Path) -> ox.Store | None:
-    """The kept on-disk store of a dump, read-only, loading it first when it is not there yet; None
-    when the cache cannot hold it (the caller loads into memory)."""
-    if not (target / COMPLETE).is_file():
-        partial = target.with_name(target.name + ".partial")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(partial, ignore_errors=True)
-            shutil.rmtree(target, ignore_errors=True)
-            writer = ox.Store(str(partial))
-            _bulk_load(path, writer)
-            writer.flush()
-            del writer  # closes the RocksDB files, so they can be moved and opened read-only
-            partial.rename(target)
-            (target / COMPLETE).write_text(path.name + "\n", encoding="utf-8")
-        except OSError as exc:
-            log.warning("could not keep the prepared dataset in %s (%s); it is loaded into memory", target, exc)
-            shutil.rmtree(partial, ignore_errors=True)
-            return None
-        log.info("prepared dataset %s kept in %s for the next start", path, target)
+def _keep(path: Path, target: Path) -> None:
+    """Write the dump into an on-disk store beside `target` (a name of this process's own, so two
+    processes never write one directory) and move it into place; the first to finish wins. Any
+    failure only logs: the next start reads the dump again."""
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     try:
-        return ox.Store.read_only(str(target))
-    except (OSError, RuntimeError) as exc:
-        log.warning("could not open the kept store %s (%s); it is loaded into memory", target, exc)
-        return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writer = ox.Store(str(partial))
+        _bulk_load(path, writer)
+        writer.flush()
+        del writer  # closes the RocksDB files before they move
+        (partial / COMPLETE).write_text(path.name + "\n", encoding="utf-8")
+        partial.rename(target)
+        log.info("prepared dataset %s kept in %s for the next start", path, target)
+    except (OSError, RuntimeError, OntologyLoadError) as exc:
+        if not (target / COMPLETE).is_file():
+            log.warning("could not keep the prepared dataset in %s (%s); the next start reads it again", target, exc)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def snapshot_path(settings: Settings, digest: str) -> Path:
