@@ -25,8 +25,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             "`legpain serve` reads the files itself. Set LEGPAIN_STORE=oxigraph:PATH or "
             "sparql:QUERY_URL[;UPDATE_URL] to load a store."
         )
-    # read once and written into the store: no copy kept in the cache directory
-    closed, version, info, _ = closed_dataset(settings, keep_prepared=False)
+    closed, version, info, _ = closed_dataset(settings)
     quads = quads_by_graph(closed)
     total = sum(len(q) for q in quads.values())
     print(f"loading {total} triples in {len(quads)} graphs into {backend} ({info.message})", file=sys.stderr)

@@ -18,7 +18,7 @@ from kg.core.settings import Settings
 from kg.knowledge.index import TermIndex, build_index
 from kg.knowledge.snapshot import read_index, write_index
 from kg.loading.inputs import InputFile
-from kg.reasoning.closed import closed_dataset, read_snapshot, store_snapshot
+from kg.reasoning.closed import closed_dataset, keep_in_background, read_snapshot, store_snapshot
 from kg.reasoning.closure import ClosureInfo, ClosureOrigin
 from kg.sparql.library import QueryLibrary
 from kg.stores.base import loaded_version, quads_by_graph
@@ -98,6 +98,8 @@ def load_graph(settings: Settings, force_reasoner: str | None = None) -> LoadedG
     index = _index(
         settings, dataset, queries, digest, counts, kept if kept is not None else read_index(settings, digest)
     )
+    if settings.dataset is not None and backend.holds(dataset):
+        keep_in_background(settings.dataset, digest, settings.cache_dir)  # for the next start
     elapsed = time.perf_counter() - started
     log.info("%s; %d triples loaded into %s in %.2f s", info.message, sum(counts.values()), backend, elapsed)
     return LoadedGraph(

@@ -32,14 +32,14 @@ log = logging.getLogger(__name__)
 
 
 def closed_dataset(
-    settings: Settings, force_reasoner: str | None = None, keep_prepared: bool = True
+    settings: Settings, force_reasoner: str | None = None
 ) -> tuple[Dataset, str, ClosureInfo, tuple[InputFile, ...]]:
     """The asserted and inferred triples in their named graphs (an rdflib in-memory dataset), their
     data version and where the closure came from: from `settings.dataset` when set (a prepared dump,
-    not reasoned again; kept on disk in the cache directory for the next start unless `keep_prepared` is
-    false), else from the ontology files and the closure that fits them (`kg.reasoning.closure`)."""
+    not reasoned again; opened from its kept copy in the cache directory when there is one), else
+    from the ontology files and the closure that fits them (`kg.reasoning.closure`)."""
     if settings.dataset is not None:
-        dataset, digest = read_prepared(settings.dataset, settings.cache_dir if keep_prepared else None)
+        dataset, digest = read_prepared(settings.dataset, settings.cache_dir)
         return (
             dataset,
             digest,
@@ -74,10 +74,8 @@ def read_prepared(path: Path, cache_dir: Path | None = None) -> tuple[Dataset, s
     an HPO-sized dump practical). The file is streamed, never held whole: a gzip dump is decompressed
     as Oxigraph reads it (HPO's 1.3 GB of N-Quads were held in memory before).
 
-    With a `cache_dir`, the dump is also kept there as an Oxigraph store on disk
-    (`prepared_store_path`, keyed by the data version, never written again once complete), built by a
-    background thread after this load (writing RocksDB is several times slower than loading into
-    memory, so the first start does not wait for it); every later start opens that store read-only
+    With a `cache_dir` holding a kept copy of the dump (an Oxigraph store on disk, keyed by the data
+    version, written by `keep_in_background` after an earlier start), that store is opened read-only
     instead of parsing 8 million quads again (40 s on HPO): the warm start of a large graph."""
     if not path.is_file():
         raise OntologyLoadError(path, "prepared dataset not found (LEGPAIN_DATASET)")
@@ -97,11 +95,20 @@ def read_prepared(path: Path, cache_dir: Path | None = None) -> tuple[Dataset, s
             log.warning("could not open the kept store %s (%s); the dump is read again", target, exc)
     native = ox.Store()
     _bulk_load(path, native)
-    if target is not None and not (target / COMPLETE).is_file():
-        keeper = threading.Thread(target=_keep, args=(path, target), name="keep-prepared-dataset", daemon=True)
-        _keepers[target] = keeper
-        keeper.start()
     return oxigraph_dataset(native), version
+
+
+def keep_in_background(path: Path, version: str, cache_dir: Path) -> threading.Thread | None:
+    """Start keeping a prepared dump on disk (`_keep`) unless it is kept already: called once the
+    service is ready, so that writing RocksDB (a minute for HPO) neither slows the first start nor
+    adds to its peak memory."""
+    target = prepared_store_path(cache_dir, version)
+    if (target / COMPLETE).is_file() or (target in _keepers and _keepers[target].is_alive()):
+        return None
+    thread = threading.Thread(target=_keep, args=(path, target), name="keep-prepared-dataset", daemon=True)
+    _keepers[target] = thread
+    thread.start()
+    return thread
 
 
 def prepared_store_path(cache_dir: Path, version: str) -> Path:
