@@ -609,6 +609,12 @@ class Scorer:
                 del best[top:]
         return [s for _, s in best]
 
+    def prepare(self) -> None:
+        """Derive what ranking needs before the first request (the bound takes about a second on HPO's
+        12,633 diseases): for a reader that holds the whole graph."""
+        ix, derived = self._index([], [])
+        self._bound(ix, derived)
+
     def _bound(self, ix: TermIndex, derived: _Derived) -> _Bound | None:
         """The bound over the whole graph, built once per data version; None for a small graph or a
         partial index (a remote store's: it holds only the conditions the findings touch)."""

@@ -273,4 +273,6 @@ def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPa
         return LegPainService(remote, backend)
     graph = open_stored_graph(settings) if backend.persistent else load_graph(settings, force_reasoner)
     knowledge = IndexedKnowledge(graph.index, graph.data_version, graph.version, graph.triple_counts())
-    return LegPainService(knowledge, backend, graph)
+    service = LegPainService(knowledge, backend, graph)
+    service.scorer.prepare()  # ready to rank a large graph from the first request
+    return service
