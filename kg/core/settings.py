@@ -34,7 +34,10 @@ class Settings:
     queries_dir: Path = field(default_factory=lambda: shipped_dir("queries"))
     #: Extra directories of extension modules (`*.ttl`), loaded after `ontology/extensions/`.
     extension_dirs: tuple[Path, ...] = ()
-    #: Where inferred closures for inputs other than the shipped ones are cached.
+    #: Where inferred closures for inputs other than the shipped ones, the dataset snapshot, the built
+    #: index of each data version (`index-*.pickle`) and the on-disk copy of a prepared dump
+    #: (`store-prepared-*/`) are kept. It must be as trusted as the code: the index snapshot is a
+    #: pickle. Delete it at any time; it is rebuilt.
     cache_dir: Path = field(default_factory=_default_cache_dir)
     #: The reasoner that runs when no committed or cached closure fits the inputs: `auto` (HermiT if
     #: Java is installed, else OWL RL), `hermit` or `owlrl`.
