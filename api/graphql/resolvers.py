@@ -735,14 +735,21 @@ def assess(
     patient: PatientArgument = None,
 ) -> t.Assessment:
     catalog = _context(info).catalog
-    request = AssessmentRequest(
-        symptoms or (),
-        absent_symptoms or (),
-        text=text,
-        limit=_limit(info, limit, 10),
-        patient=_patient_input(patient),
+    return _assessment(catalog, catalog.service.assess(_request(info, symptoms, absent_symptoms, text, patient, limit)))
+
+
+def _request(
+    info: strawberry.Info,
+    symptoms: Sequence[t.ID] | None,
+    absent: Sequence[t.ID] | None,
+    text: str | None,
+    patient: t.PatientInput | None,
+    limit: int | None,
+) -> AssessmentRequest:
+    """What `assess` and `interview` hand the service: the reported findings, the text and the person."""
+    return AssessmentRequest(
+        symptoms or (), absent or (), text=text, limit=_limit(info, limit, 10), patient=_patient_input(patient)
     )
-    return _assessment(catalog, catalog.service.assess(request))
 
 
 def _assessment(catalog: Catalog, result: EngineAssessment) -> t.Assessment:
@@ -805,13 +812,7 @@ def interview(
     ] = 10,
 ) -> t.Interview:
     catalog = _context(info).catalog
-    request = AssessmentRequest(
-        symptoms or (),
-        absent_symptoms or (),
-        text=text,
-        limit=_limit(info, limit, 10),
-        patient=_patient_input(patient),
-    )
+    request = _request(info, symptoms, absent_symptoms, text, patient, limit)
     result: EngineInterview = catalog.service.interview(request, list(unknown_symptoms or ()))
     asked = result.question
     question = None

@@ -118,10 +118,16 @@ class Question:
 
 @dataclass(frozen=True)
 class Interview:
+    """The next question (None when nothing is worth asking), the assessment of what is known, and
+    why the interview may stop."""
+
     question: Question | None
-    should_stop: bool
     assessment: Assessment
     stop_reason: StopReason = StopReason.CONTINUE
+
+    @property
+    def should_stop(self) -> bool:
+        return self.stop_reason is not StopReason.CONTINUE
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ class Interviewer:
         risk factors), the patient context, and the findings the person could not answer (IRIs)."""
         present = list(assessment.present)
         if not present:
-            return Interview(None, True, assessment, StopReason.NOTHING_REPORTED)
+            return Interview(None, assessment, StopReason.NOTHING_REPORTED)
         records = self.knowledge.findings([*present, *assessment.absent])
         implied = frozenset(iri for p in present if p in records for iri in (records[p].kinds | {p}))
         known = Known(frozenset(present), frozenset(assessment.absent), frozenset(unknown), implied, patient)
@@ -205,10 +211,10 @@ class Interviewer:
         leading = [conditions[iri] for iri, _ in ranked if iri in conditions]
         checklist = self._warning_checklist(known, leading[:RELEVANT_CANDIDATES])
         if checklist is not None:
-            return Interview(self._question(checklist, QuestionKind.WARNING_SIGN), False, assessment)
+            return Interview(self._question(checklist, QuestionKind.WARNING_SIGN), assessment)
         rule_risks = self._rule_risk_factors(known, assessment.urgency)
         if rule_risks is not None:
-            return Interview(self._question(rule_risks, QuestionKind.RISK_FACTOR), False, assessment)
+            return Interview(self._question(rule_risks, QuestionKind.RISK_FACTOR), assessment)
         return self._discriminate(assessment, known, ranked, leading[:CONSIDERED_CANDIDATES])
 
     # ------------------------------------------------------------------ warning signs
@@ -377,7 +383,7 @@ class Interviewer:
     ) -> Interview:
         scores = dict(ranked)
         if not leading:
-            return Interview(None, True, assessment, StopReason.NO_GAIN)
+            return Interview(None, assessment, StopReason.NO_GAIN)
         top = [iri for iri, _ in ranked]
         # a candidate's own kinds are one family with it (critical limb ischemia inherits the findings
         # of peripheral artery disease): the top is clear against the best candidate outside it, once
@@ -417,7 +423,7 @@ class Interviewer:
         elif best is None or best[0] < MIN_GAIN:
             reason = StopReason.NO_GAIN
         question = self._single(best[1], best[2], best[0], leading) if best and best[0] >= MIN_GAIN else None
-        return Interview(question, reason is not StopReason.CONTINUE, assessment, reason)
+        return Interview(question, assessment, reason)
 
     @staticmethod
     def _changes_top(before: Sequence[str], after: Sequence[str]) -> bool:
@@ -458,12 +464,11 @@ class Interviewer:
         ]
         total = sum(scores.values()) or 1.0
 
-        def promise(option: tuple[str, bool, dict[str, float]]) -> float:
+        def distance_from_half(option: tuple[str, bool, dict[str, float]]) -> float:
             # a question splits the candidates best when about half the score says yes
-            share = sum(scores.get(c, 0.0) for c in option[2]) / total
-            return -abs(0.5 - share)
+            return abs(0.5 - sum(scores.get(c, 0.0) for c in option[2]) / total)
 
-        return sorted(options, key=lambda o: (-promise(o), o[0]), reverse=False)
+        return sorted(options, key=lambda o: (distance_from_half(o), o[0]))
 
     def _single(self, iri: str, is_risk: bool, gain: float, leading: Sequence[Condition]) -> Question:
         """The question for one finding or risk factor, with why it is asked."""

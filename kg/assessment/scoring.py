@@ -238,7 +238,7 @@ class _Columns:
         starts = np.concatenate(([0], np.cumsum(np.bincount(cols, minlength=columns)))).astype(np.int64)
         return cls(starts, rows[order], values[order])
 
-    def entries(self, cols: Sequence[int]) -> tuple[Ints, Floats]:
+    def entries(self, cols: Sequence[int] | Ints) -> tuple[Ints, Floats]:
         """The rows and values of these columns, gathered without a Python loop."""
         picked = np.asarray(cols, dtype=np.int64)
         starts = self.starts[picked]
@@ -288,10 +288,10 @@ class _Bound:
         columns = self.columns
         return [columns[f] for f in findings if f in columns]
 
-    def _best(self, findings: Iterable[str]) -> Floats:
-        """Per condition, the largest weight of a typical finding among these (0 for none)."""
+    def _best(self, cols: Sequence[int] | Ints) -> Floats:
+        """Per condition, the largest weight of a typical finding among these columns (0 for none)."""
         best = np.zeros(self.size)
-        rows, values = self.weights.entries(self._cols(findings))
+        rows, values = self.weights.entries(cols)
         np.maximum.at(best, rows, values)
         return best
 
@@ -303,32 +303,30 @@ class _Bound:
         # findings any reported one reaches, of the most a reported finding gets from it
         reached: dict[int, float] = {}
         for p in present:
-            for col in self._cols(reach.narrower[p]):
+            kinds, narrower = self._cols(reach.kinds[p]), self._cols(reach.narrower[p])
+            for col in narrower:
                 reached[col] = max(reached.get(col, 0.0), GENERAL_REPORT_FACTOR)
-            for col in self._cols(reach.kinds[p]):
-                reached[col] = 1.0
-        for p in present:
-            kinds = reach.kinds[p]
+            reached.update(dict.fromkeys(kinds, 1.0))
             conflicting = np.zeros(self.size, dtype=bool)
-            conflicting[self.against.entries(self._cols(kinds))[0]] = True
+            conflicting[self.against.entries(kinds)[0]] = True
             penalty += AGAINST_PENALTY * conflicting
             best = self._best(kinds)
-            if reach.narrower[p]:
-                best = np.maximum(best, GENERAL_REPORT_FACTOR * self._best(reach.narrower[p]))
+            if narrower:
+                best = np.maximum(best, GENERAL_REPORT_FACTOR * self._best(narrower))
             best[conflicting] = 0.0
             support += best
         if reached:
-            cols = list(reached)
+            cols = np.fromiter(reached, dtype=np.int64, count=len(reached))
             rows, values = self.weights.entries(cols)
             factors = np.repeat(
                 np.fromiter(reached.values(), dtype=np.float64, count=len(cols)),
-                self.weights.starts[np.asarray(cols) + 1] - self.weights.starts[np.asarray(cols)],
+                self.weights.starts[cols + 1] - self.weights.starts[cols],
             )
             support = np.minimum(support, np.bincount(rows, weights=values * factors, minlength=self.size))
         for a in absent:
-            penalty += ABSENT_FACTOR * self._best(reach.at_or_below[a])
-        cols = [self.risk_columns[r] for r in dict.fromkeys(risks) if r in self.risk_columns]
-        counts = np.bincount(self.risks.entries(cols)[0], minlength=self.size)
+            penalty += ABSENT_FACTOR * self._best(self._cols(reach.at_or_below[a]))
+        risk_cols = [self.risk_columns[r] for r in dict.fromkeys(risks) if r in self.risk_columns]
+        counts = np.bincount(self.risks.entries(risk_cols)[0], minlength=self.size)
         bonus = RISK_FACTOR_WEIGHT * np.minimum(counts, MAX_RISK_FACTORS)
         coverage = COVERAGE_BONUS * np.divide(support, self.totals, out=np.zeros_like(support), where=self.totals > 0)
         bound = support - penalty + bonus + coverage

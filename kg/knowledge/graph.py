@@ -95,9 +95,7 @@ def load_graph(settings: Settings, force_reasoner: str | None = None) -> LoadedG
             counts = backend.write(dataset, quads_by_graph(closed), digest, mark=False).graphs
             if isinstance(backend, OxigraphBackend) and settings.dataset is None:
                 store_snapshot(settings, dataset, digest, info, counts)
-    index = _index(
-        settings, dataset, queries, digest, counts, kept if kept is not None else read_index(settings, digest)
-    )
+    index = _index(settings, dataset, queries, digest, counts, kept or read_index(settings, digest))
     if settings.dataset is not None and backend.holds(dataset):
         keep_in_background(settings.dataset, digest, settings.cache_dir)  # for the next start
     elapsed = time.perf_counter() - started

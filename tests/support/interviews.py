@@ -226,8 +226,13 @@ def _outcome(service: LegPainService, case: Case, interview: Interview, question
     missed = tuple(w for w in warnings if w not in surfaced and records[w].kinds.isdisjoint(set(assessment.present)))
     # a warning sign said in words the set found no term for: one of the graph's warning signs its
     # pattern names must have been learnt
-    signs = [f for f in service.knowledge.findings(service.knowledge.finding_iris()).values() if f.is_warning]
-    for pattern in case.said:
+    said = case.said
+    signs = (
+        [f for f in service.knowledge.findings(service.knowledge.finding_iris()).values() if f.is_warning]
+        if said
+        else []
+    )
+    for pattern in said:
         if any(re.search(pattern, f.label, re.IGNORECASE) for f in signs):
             warnings += (pattern,)
             if not any(re.search(pattern, r.label, re.IGNORECASE) for r in learnt.values() if r.is_warning):
