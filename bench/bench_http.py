@@ -3,28 +3,36 @@
 What it measures, in one run on loopback:
 - `bare-lookup`: the lookup's data from a bare starlette JSON route under uvicorn (a tiny app this
   script starts on another free port, same uvicorn settings): the ceiling of a Python ASGI server here,
-- `lookup`: `urgencyLevels { id label rank description }` over GraphQL (POST),
-- `search`: `symptoms(search: $q, limit: 5)`, cycling through the vignettes' phrases,
+- `lookup`: `urgencyLevels { id label rank description }` over GraphQL (POST), the same body each
+  time (what an app asks on every screen: after the first, `api.graphql.cache` answers it),
+- `lookup-distinct`: the same query with a different (unused) variable each time, so every request
+  is new and runs the whole GraphQL stack: the per-request cost without the response cache,
+- `search`: `symptoms(search: $q, limit: 5)`, cycling through the vignettes' phrases, each new,
 - `assess`: what the evaluation client asks (ranks, labels, urgency), cycling through the vignettes'
-  presentations resolved as that client does; `assess-full` adds explanations, findings, quotes.
+  presentations resolved as that client does, each request new; `assess-repeated` asks the same
+  presentations again and again (cached); `assess-full` adds explanations, findings, quotes.
 
-Each scenario: a warm-up, then a fixed number of requests by N concurrent httpx (async) clients;
-req/s, latency percentiles, and the server's CPU time per request (from /proc, when this script
-started the server). Targets: GraphQL lookup throughput >= 1/3 of the bare route's; assess p50 < 10 ms
-at 8 concurrent clients. The clients share the machine with the servers, so throughput and latency
-include the client's own CPU use; server CPU per request does not.
+Load: `wrk` (a C load generator, from Debian) when it is installed, one thread, N connections, for a
+fixed time, driven by a Lua script this file writes (`--load httpx` uses N async httpx clients and a
+fixed number of requests instead: Python clients cap near 1.5k req/s on this machine, so they
+measure themselves more than the server). Reported per scenario: req/s, latency percentiles, and the
+server's CPU time per request (from /proc, when this script started the server). Targets: GraphQL
+lookup throughput >= 1/3 of the bare route's; assess p50 < 10 ms at 8 concurrent clients.
 
     python bench/bench_http.py                      # starts `legpain serve` on a free port
-    python bench/bench_http.py --url http://127.0.0.1:8000 --requests 5000 --concurrency 8
+    python bench/bench_http.py --url http://127.0.0.1:8000 --seconds 10 --concurrency 8
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import platform
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -163,8 +171,13 @@ def serve_baseline(port: int, data_file: Path) -> None:
 # ------------------------------------------------------------------------------- load driver
 
 
+def _distinct(body: dict[str, Any], n: int) -> dict[str, Any]:
+    """The body with an unused variable `_n` = n: a request no cache has seen, the same work."""
+    return {**body, "variables": {**(body.get("variables") or {}), "_n": n}}
+
+
 async def load(
-    url: str, bodies: list[dict[str, Any]] | None, requests: int, concurrency: int, warmup: int
+    url: str, bodies: list[dict[str, Any]] | None, requests: int, concurrency: int, warmup: int, distinct: bool
 ) -> tuple[list[float], int, float]:
     """`requests` POSTs of `bodies`, round-robin (GETs when None), from `concurrency` clients;
     latencies in seconds."""
@@ -179,7 +192,8 @@ async def load(
             if bodies is None:
                 response = await client.get(url)
             else:
-                response = await client.post(url, json=bodies[sent % len(bodies)])
+                body = bodies[sent % len(bodies)]
+                response = await client.post(url, json=_distinct(body, sent) if distinct else body)
             elapsed = time.perf_counter() - started
             ok = response.status_code == 200 and "errors" not in response.json()
             return elapsed, ok
@@ -201,6 +215,61 @@ async def load(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return latencies, errors, time.perf_counter() - started
+
+
+#: The Lua script wrk runs: cycles through the bodies (each split where the distinct counter goes),
+#: counts responses that are not 200 or carry GraphQL errors, and prints the count when done.
+WRK_SCRIPT = """local bodies = {%s}
+local distinct = %s
+local i = 0
+local bad = 0
+wrk.method = "%s"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i + 1
+  local b = bodies[(i %% #bodies) + 1]
+  if #bodies == 0 then return wrk.format() end
+  if distinct then return wrk.format(nil, nil, nil, b[1] .. i .. b[2]) end
+  return wrk.format(nil, nil, nil, b[1])
+end
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("legpain-bad: %%d\\n", bad))
+  for _, p in ipairs({50, 90, 99}) do
+    io.write(string.format("legpain-p%%d: %%d\\n", p, latency:percentile(p)))
+  end
+end
+"""
+_MARK = 987654321
+
+
+def wrk_script(bodies: list[dict[str, Any]] | None, distinct: bool) -> str:
+    """The Lua script for these bodies (GETs when None); a distinct body is split at its counter."""
+    parts = []
+    for body in bodies or []:
+        text = json.dumps(_distinct(body, _MARK) if distinct else body)
+        pieces = text.split(str(_MARK)) if distinct else [text, ""]
+        parts.append("{" + ", ".join(f"[==[{p}]==]" for p in pieces) + "}")
+    return WRK_SCRIPT % (", ".join(parts), "true" if distinct else "false", "GET" if bodies is None else "POST")
+
+
+def load_wrk(
+    url: str, bodies: list[dict[str, Any]] | None, seconds: float, concurrency: int, distinct: bool, tmp: Path
+) -> tuple[int, int, float, dict[int, float]]:
+    """(requests, bad responses, seconds, latency percentiles in s) from one `wrk -t1` run."""
+    script = tmp / "load.lua"
+    script.write_text(wrk_script(bodies, distinct), encoding="utf-8")
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "-s", str(script), url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    found = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    if not found:
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    took = float(found.group(2)) / (1000 if found.group(3) == "ms" else 1)
+    bad = int(re.search(r"legpain-bad: (\d+)", out).group(1))  # type: ignore[union-attr]
+    pct = {int(p): int(us) / 1e6 for p, us in re.findall(r"legpain-p(\d+): (\d+)", out)}
+    return int(found.group(1)), bad, took, pct
 
 
 def summarize(
@@ -249,33 +318,53 @@ def presentations(graphql: str) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def run_all(
-    graphql: tuple[str, int | None], bare: tuple[str, int | None], requests: int, concurrency: int, warmup: int
+    graphql: tuple[str, int | None],
+    bare: tuple[str, int | None],
+    options: argparse.Namespace,
+    tmp: Path,
 ) -> list[Result]:
-    """Each scenario in turn; (url, server pid) pairs, the pid for reading the server's CPU time.
-    Search and assess cycle through the vignettes' presentations, so no one input is repeated."""
+    """Each scenario in turn; (url, server pid) pairs, the pid for reading the server's CPU time."""
     phrases, variables = presentations(graphql[0])
-    scenarios: list[tuple[str, tuple[str, int | None], list[dict[str, Any]] | None]] = [
-        ("bare-lookup", bare, None),
-        ("lookup", graphql, [{"query": LOOKUP}]),
-        ("search", graphql, [{"query": SEARCH, "variables": {"q": p}} for p in phrases]),
-        ("assess", graphql, [{"query": ASSESS, "variables": v} for v in variables]),
-        ("assess-full", graphql, [{"query": ASSESS_FULL, "variables": v} for v in variables]),
+    assess = [{"query": ASSESS, "variables": v} for v in variables]
+    scenarios: list[tuple[str, tuple[str, int | None], list[dict[str, Any]] | None, bool]] = [
+        ("bare-lookup", bare, None, False),
+        ("lookup", graphql, [{"query": LOOKUP}], False),
+        ("lookup-distinct", graphql, [{"query": LOOKUP}], True),
+        ("search", graphql, [{"query": SEARCH, "variables": {"q": p}} for p in phrases], True),
+        ("assess", graphql, assess, True),
+        ("assess-repeated", graphql, assess, False),
+        ("assess-full", graphql, [{"query": ASSESS_FULL, "variables": v} for v in variables], True),
     ]
     results = []
-    for name, (url, pid), bodies in scenarios:
-        asyncio.run(load(url, bodies, 0, concurrency, warmup))
-        before = cpu_seconds(pid)
-        latencies, errors, seconds = asyncio.run(load(url, bodies, requests, concurrency, 0))
-        after = cpu_seconds(pid)
-        cpu = None if before is None or after is None else after - before
-        results.append(summarize(name, latencies, errors, seconds, concurrency, cpu))
-        print(f"  {name}: {results[-1].rps} req/s, p50 {results[-1].p50_ms} ms", file=sys.stderr)
+    for name, (url, pid), bodies, distinct in scenarios:
+        if options.load == "wrk":
+            load_wrk(url, bodies, 1, options.concurrency, distinct, tmp)  # warm-up
+            before = cpu_seconds(pid)
+            count, errors, seconds, pct = load_wrk(url, bodies, options.seconds, options.concurrency, distinct, tmp)
+            after = cpu_seconds(pid)
+            latencies = [pct[50]] * count  # wrk reports percentiles, not each latency
+            result = summarize(name, latencies, errors, seconds, options.concurrency, _cpu(before, after))
+            result = dataclasses.replace(result, p90_ms=round(1000 * pct[90], 2), p99_ms=round(1000 * pct[99], 2))
+        else:
+            asyncio.run(load(url, bodies, 0, options.concurrency, options.warmup, distinct))
+            before = cpu_seconds(pid)
+            latencies, errors, seconds = asyncio.run(
+                load(url, bodies, options.requests, options.concurrency, 0, distinct)
+            )
+            result = summarize(name, latencies, errors, seconds, options.concurrency, _cpu(before, cpu_seconds(pid)))
+        results.append(result)
+        print(f"  {name}: {result.rps} req/s, p50 {result.p50_ms} ms", file=sys.stderr)
     return results
 
 
-def report(results: list[Result]) -> tuple[str, dict[str, Any]]:
+def _cpu(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def report(results: list[Result], load: str) -> tuple[str, dict[str, Any]]:
     by = {r.scenario: r for r in results}
     ratio = by["lookup"].rps / by["bare-lookup"].rps
+    distinct = by["lookup-distinct"].rps / by["bare-lookup"].rps
     lines = [
         "| scenario | requests | clients | req/s | p50 ms | p90 ms | p99 ms | server CPU ms/req | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -288,13 +377,19 @@ def report(results: list[Result]) -> tuple[str, dict[str, Any]]:
     assess_p50 = by["assess"].p50_ms
     lines += [
         "",
-        "search and assess cycle through the vignettes' presentations; assess asks what the evaluation "
-        "client asks, assess-full adds explanations, findings, quotes and reasons",
+        "search and assess cycle through the vignettes' presentations, every request new (an unused "
+        "variable counts up); assess asks what the evaluation client asks, assess-full adds explanations, "
+        "findings, quotes and reasons; lookup and assess-repeated send the same bodies again (cached)",
         "",
         f"GraphQL lookup / bare route throughput: {ratio:.2f} (target >= 0.33: "
-        f"{'met' if ratio >= 1 / 3 else 'NOT met'})",
+        f"{'met' if ratio >= 1 / 3 else 'NOT met'}); every request new: {distinct:.2f}",
     ]
-    summary: dict[str, Any] = {"lookup_to_bare_ratio": round(ratio, 3), "assess_p50_ms": assess_p50}
+    summary: dict[str, Any] = {
+        "load": load,
+        "lookup_to_bare_ratio": round(ratio, 3),
+        "distinct_lookup_to_bare_ratio": round(distinct, 3),
+        "assess_p50_ms": assess_p50,
+    }
     bare_cpu, lookup_cpu = by["bare-lookup"].server_cpu_ms, by["lookup"].server_cpu_ms
     if bare_cpu and lookup_cpu:
         # independent of the client's own overhead: what each server could serve on one core
@@ -317,7 +412,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--url", help="base URL of a running server (default: start `legpain serve`)")
-    parser.add_argument("--requests", type=int, default=3000, help="requests per scenario (default 3000)")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "httpx"),
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="load generator (default: wrk when installed, else httpx clients)",
+    )
+    parser.add_argument("--seconds", type=float, default=8, help="wrk: seconds per scenario (default 8)")
+    parser.add_argument("--requests", type=int, default=3000, help="httpx: requests per scenario (default 3000)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per scenario (default 200)")
     parser.add_argument(
@@ -348,14 +450,8 @@ def main(argv: list[str] | None = None) -> int:
             str(data_file),
         ]
         with process(command, f"http://127.0.0.1:{port}/health", Path(tmp) / "baseline.log") as bare:
-            results = run_all(
-                (base + "/graphql", pid),
-                (f"http://127.0.0.1:{port}/lookup", bare.pid),
-                args.requests,
-                args.concurrency,
-                args.warmup,
-            )
-    table, summary = report(results)
+            results = run_all((base + "/graphql", pid), (f"http://127.0.0.1:{port}/lookup", bare.pid), args, Path(tmp))
+    table, summary = report(results, args.load)
     print(table)
     if args.out:
         out = Path(args.out)

@@ -3,6 +3,9 @@
 - GraphiQL for a browser's GET; `GET ?query=` and `POST` (JSON) for clients.
 - Parser and validation caches (strawberry's `ParserCache` and `ValidationCache`), so a repeated
   query is neither re-parsed nor re-validated; the limits of `api.graphql.limits`.
+- A repeated request answered without errors from the same data is answered from
+  `api.graphql.cache.ResponseCache` (why that is correct for this API, and what it saves, is said
+  there); `Settings.graphql_cache_bytes` bounds it.
 - Every GraphQL response, errors included, carries `extensions.ontologyVersion`.
 - Objects are built per request: each request gets its own `api.graphql.resolvers.Catalog` over the service
   current when it starts, so a reload never mixes two graphs within one answer.
@@ -43,10 +46,12 @@ try:  # strawberry raises cross_web's HTTPException since it moved its HTTP laye
 except ImportError:  # pragma: no cover - older strawberry
     from strawberry.http.exceptions import HTTPException  # type: ignore[attr-defined, no-redef]  # old strawberry only
 
+from api.graphql.cache import Key, ResponseCache
 from api.graphql.graphiql import graphiql_page
 from api.graphql.limits import LimitedValidationCache, ShapeCache, ShapeLimits, query_limits, token_limit_error
 from api.graphql.resolvers import Catalog, Context
 from api.graphql.schema import LegPainSchema, build_schema
+from api.middleware.body_limit import BodyTooLargeError
 from api.middleware.request_id import current_request_id
 from api.state import AppState, NotReadyError, app_state
 from kg.assessment.patient import PatientError
@@ -62,6 +67,8 @@ CACHE_SIZE = 512
 #: Documents estimated to resolve more fields than this execute on a worker thread (see `_off_the_loop`).
 OFF_LOOP_COST = 5_000
 INTERNAL_MESSAGE = "Internal server error"
+#: Set in the request's scope by `process_result`: whether every result of the request had no errors.
+_CACHEABLE = "legpain.graphql.cacheable"
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
 
 
@@ -123,6 +130,7 @@ class LegPainGraphQL(GraphQL[Context, None]):
         )
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
+        self.responses = ResponseCache(settings.graphql_cache_bytes)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL with its files served by this server (`api.graphql.graphiql`); strawberry's page loads them from
@@ -141,6 +149,7 @@ class LegPainGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body: GraphQLHTTPResponse = {"data": result.data}
+        request.scope[_CACHEABLE] = request.scope.get(_CACHEABLE, True) and not result.errors
         if result.errors:
             body["errors"] = [present_error(e, self.settings).formatted for e in result.errors]
         body["extensions"] = {**(result.extensions or {}), "ontologyVersion": _version(request)}
@@ -156,14 +165,47 @@ class LegPainGraphQL(GraphQL[Context, None]):
 
     async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:
-            return await super().run(request, context, root_value)
+            cached = await self._cached(request)
+            if cached is None:
+                return await super().run(request, context, root_value)
+            service, version, key = cached
+            body = self.responses.get(service, version, key)
+            if body is not None:
+                return Response(body, media_type="application/json")
+            response = await super().run(request, context, root_value)
+            if isinstance(response, Response) and response.status_code == 200 and request.scope.get(_CACHEABLE):
+                self.responses.put(service, version, key, bytes(response.body))
+            return response
         except HTTPException as exc:
             return _error_response(
                 request, exc.status_code, exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
             )
+        except BodyTooLargeError:
+            raise  # a streamed body over the limit: `BodySizeLimitMiddleware` answers 413
         except Exception:  # a bug: log it, answer without a trace
             log.exception("unexpected error serving %s %s", request.scope.get("method"), request.url.path)
             return _error_response(request, 500, INTERNAL_MESSAGE, "INTERNAL_SERVER_ERROR")
+
+    async def _cached(self, request: Request | WebSocket) -> tuple[Any, str, Key] | None:
+        """(service, data version, key) under which this request's response is cached, or None when it is
+        not (the cache is off, not a query over HTTP, no service yet, or a version the store cannot tell)."""
+        if not self.responses.enabled or not isinstance(request, Request):
+            return None
+        method = request.method
+        if method == "POST":
+            exact = await request.body()  # starlette keeps it: strawberry reads it again for free
+        elif method == "GET" and request.url.query:
+            exact = request.url.query.encode()
+        else:
+            return None
+        service = app_state(request).service
+        if service is None:
+            return None
+        try:
+            version = service.knowledge.data_version()
+        except StoreError:
+            return None
+        return service, version, (method, request.headers.get("content-type", "").encode(), exact)
 
     def _off_the_loop(self, request: Any, query: str | None) -> bool:
         """Whether to execute on a worker thread: over a remote store (the resolvers wait on the

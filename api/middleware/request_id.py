@@ -13,9 +13,9 @@ user quotes from a failed response leads straight to the log lines of that reque
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,7 +49,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _given(scope) or uuid.uuid4().hex
+        request_id = _given(scope) or os.urandom(16).hex()
         token = _current.set(request_id)
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before it starts a response

@@ -73,6 +73,9 @@ class Settings:
     max_limit: int = 100
     #: Bytes a request body may have (larger: 413)
     max_body_bytes: int = 100_000
+    #: Bytes of whole GraphQL responses kept for repeated requests (`api.graphql.cache`: only answers
+    #: without errors, dropped when the data version changes); 0 turns the cache off
+    graphql_cache_bytes: int = 32 * 1024 * 1024
     #: Origins allowed to call the API from a browser (comma-separated); empty: CORS off
     cors_origins: tuple[str, ...] = ()
     #: Seconds a client has to send a request's line and headers before its connection is closed
