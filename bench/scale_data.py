@@ -38,7 +38,8 @@ finding categories, so the root category is the honest one) with its label, syno
 (`skos:altLabel`), definition, a source, and `lp:isKindOf` its is_a parents. Conditions are the OMIM and
 ORPHA diseases with at least one annotation under Phenotypic abnormality, as `lp:OMIM_<n>` /
 `lp:ORPHA_<n>`, each with `lp:hasTypicalFinding` per annotation (an `owl:Axiom` citing the passage that
-describes phenotype.hpoa), `lp:hasFindingAgainst` per excluded ("NOT") annotation, and `lp:hasUrgency`
+describes phenotype.hpoa, and `lp:frequency` where the file gives one: see `hpo_frequencies`),
+`lp:hasFindingAgainst` per excluded ("NOT") annotation, and `lp:hasUrgency`
 the routine-evaluation level (rank 2; a suspected rare disease is for a clinician to confirm, not for
 self-care). The shipped vocabulary (TBox, urgency levels, body systems, sources, the suspected-condition
 rule) comes along; the shipped conditions, findings, anatomy, trigger rules and mappings do not. The
@@ -66,7 +67,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.core.namespaces import (
     BASE,
@@ -81,7 +82,7 @@ from kg.core.namespaces import (
 )
 
 #: Bumped when the output of a generator changes, so the benchmark's cached files are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 HPO_ROOT = 118  # HP:0000118 Phenotypic abnormality
 #: Marks in a line template: IRI suffix, blank-node suffix, label suffix (never in real data).
 _IRI, _BNODE, _LABEL = "\x00", "\x01", "\x02"
@@ -430,6 +431,62 @@ def _read_hpo(sources: Sequence[str] = ("omim", "orpha")) -> _Hpo:
     )
 
 
+def frequency_terms(obo: Path) -> dict[str, float]:
+    """The HPO frequency terms (children of HP:0040279 "Frequency" in hp.obo) as the middle of the range
+    their definitions state ("Present in 30% to 79% of the cases." is 0.545; "in 100%" is 1.0)."""
+    out: dict[str, float] = {}
+    term: dict[str, str] = {}
+    with obo.open(encoding="utf-8") as lines:
+        for line in [*lines, "[Term]\n"]:
+            if line.startswith("[Term]"):
+                if term.get("is_a", "").startswith("HP:0040279") and "def" in term:
+                    numbers = [float(n) for n in re.findall(r"(\d+(?:\.\d+)?)%", term["def"])]
+                    if numbers:
+                        out[term["id"]] = (min(numbers) + max(numbers)) / 200
+                term = {}
+            elif ": " in line:
+                key, _, value = line.rstrip("\n").partition(": ")
+                term.setdefault(key, value)
+    return out
+
+
+def hpo_frequencies(hpoa: Path, obo: Path) -> dict[tuple[str, int, int], float]:
+    """Each (kind, disease number, HPO term index) annotation's frequency in phenotype.hpoa: its
+    `frequency` column holds a count `n/m`, a percentage `x%`, or an HPO frequency term (see
+    `frequency_terms`), and is empty when the source does not say (no entry then). An annotation with
+    several rows (several references) pools its counts when every row is a count, and otherwise
+    takes the mean of the rows' fractions. "NOT" rows are excluded findings, not frequencies."""
+    terms = frequency_terms(obo)
+    rows: dict[tuple[str, int, int], list[tuple[float, float] | float]] = defaultdict(list)
+    with hpoa.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or line.startswith("database_id"):
+                continue
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) < 11 or cells[10] != "P" or cells[2] == "NOT" or not cells[7]:
+                continue
+            kind, _, number = cells[0].partition(":")
+            key = (kind.lower(), int(number), int(cells[3].split(":", 1)[1]))
+            raw = cells[7]
+            if raw in terms:
+                rows[key].append(terms[raw])
+            elif re.fullmatch(r"\d+/\d+", raw):
+                n, m = (int(x) for x in raw.split("/"))
+                if m > 0:
+                    rows[key].append((n, m))
+            elif re.fullmatch(r"\d+(\.\d+)?%", raw):
+                rows[key].append(float(raw[:-1]) / 100)
+    out: dict[tuple[str, int, int], float] = {}
+    for key, values in rows.items():
+        if all(isinstance(v, tuple) for v in values):
+            counts = [v for v in values if isinstance(v, tuple)]
+            out[key] = sum(n for n, _ in counts) / sum(m for _, m in counts)
+        else:
+            out[key] = sum(v[0] / v[1] if isinstance(v, tuple) else v for v in values) / len(values)
+        out[key] = min(max(out[key], 0.0), 1.0)
+    return out
+
+
 def _header_value(path: Path, pattern: str) -> str:
     with path.open(encoding="utf-8") as lines:
         for i, line in enumerate(lines):
@@ -489,6 +546,7 @@ def hpo(
     obo_version = _header_value(obo, r"^data-version:\s*(\S+)")
     annotations_quote = _header_value(hpoa, r'^#description:\s*"?(.*?)"?\s*$')
     ontology_quote = _header_value(obo, r'^property_value: dc:description "(.*)" xsd:string')
+    frequencies = hpo_frequencies(hpoa, obo)
 
     t = nt_term
     a, label, alt, definition, source = (
@@ -499,6 +557,7 @@ def hpo(
         t(DCTERMS.source),
     )
     kind_of, has_kind = t(LP.isKindOf), t(LP.hasKind)
+    frequency_p = t(LP.frequency)
     typical, against = t(LP.hasTypicalFinding), t(LP.hasFindingAgainst)
     is_typical_of, suggests, argues = t(LP.isTypicalFindingOf), t(LP.suggests), t(LP.arguesAgainst)
     named, finding_class, condition_class = t(OWL.NamedIndividual), t(LP.Finding), t(LP.Condition)
@@ -590,6 +649,12 @@ def hpo(
                     k(node, t(OWL.annotatedProperty), prop)
                     k(node, t(OWL.annotatedTarget), f)
                     k(node, source, t(ann_passage))
+                    if prop == typical and (kind, number, index) in frequencies:
+                        k(
+                            node,
+                            frequency_p,
+                            t(Literal(f"{frequencies[kind, number, index]:.4f}", datatype=XSD.decimal)),
+                        )
                     i(f, inverse, d)
                     if prop == typical:
                         suggested |= descendants[index] | {index}

@@ -7,14 +7,22 @@ Scoring (documented for clinicians in the README, "How candidates are scored"):
   finding shared by many conditions counts less (between 1 and 2). A finding a condition inherits
   from the more general condition it is a kind of (critical limb ischemia from peripheral artery
   disease) counts 0.8 of that, so the specific condition ranks above the general one only when its
-  own findings are reported.
+  own findings are reported. Where the link gives a frequency `f(t)` (`lp:frequency`: the fraction of
+  people with the condition who show the finding, as HPO's annotations give it; none of the shipped
+  graph's links do), the weight is also multiplied by `0.5 + 0.5 * f(t)`: a finding everyone with
+  the condition shows counts fully, one that few show counts half.
 - A reported finding `p` supports the condition through `t` when `p` is `t` or a more specific kind
   of it (ontology subsumption, asserted or inferred): weight `w(t)`. When `p` is more general than `t`
   (reported "heel pain", typical "first-step heel pain") it supports with `0.4 * w(t)`. Each reported
   finding supports through one typical finding and each typical finding is claimed once (strongest
   first), so overlapping reports are not counted twice.
 - A reported finding that is (a kind of) a finding that argues against the condition subtracts 1.5;
-  a finding reported absent that is (a generalisation of) a typical finding subtracts `0.75 * w(t)`.
+  a finding reported absent that is (a generalisation of) a typical finding subtracts
+  `0.75 * w(t) * f(t)` (the largest over the typical findings it rules out), with `f(t)` 1 where
+  the link gives no frequency (every link of the shipped graph). Missing
+  a finding that most people with the condition have says a lot against it; missing one that a
+  few have says little: the same reasoning as a likelihood ratio for an excluded feature,
+  `(1 - f) / (1 - background)`, which LIRICAL uses (Robinson et al., AJHG 2020).
 - Each reported risk factor of the condition (`lp:hasRiskFactor`, each link citing its source) adds
   0.5, half a typical finding of base weight, for at most two of them: a risk factor makes a
   condition more likely but is not a sign of it, so it only adds to a condition the findings
@@ -67,6 +75,8 @@ AGAINST_PENALTY = 1.5
 ABSENT_FACTOR = 0.75
 COVERAGE_BONUS = 0.5
 INHERITED_FACTOR = 0.8
+#: What a typical finding shown by almost nobody with the condition still counts (`0.5 + 0.5 * f`).
+FREQUENCY_FLOOR = 0.5
 RISK_FACTOR_WEIGHT = 0.5
 MAX_RISK_FACTORS = 2
 Floats = npt.NDArray[np.float64]
@@ -215,6 +225,8 @@ class _Derived:
     version: str
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
     against: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: per condition, what each typical finding takes off when it is reported absent (before ABSENT_FACTOR)
+    missing: dict[str, dict[str, float]] = field(default_factory=dict)
     #: each condition's typical findings, most telling first (the order `Candidate.missing` lists them in)
     by_weight: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bound: _Bound | None = None
@@ -254,7 +266,9 @@ class _Bound:
     """An upper bound of every condition's score at once (see the module docstring), from sparse
     matrices over the whole graph: rows are conditions, columns findings (or risk factors)."""
 
-    def __init__(self, ix: TermIndex, weights: dict[str, dict[str, float]]) -> None:
+    def __init__(
+        self, ix: TermIndex, weights: dict[str, dict[str, float]], missing: dict[str, dict[str, float]]
+    ) -> None:
         self.conditions = list(ix.conditions.values())
         linked = (t for c in self.conditions for t in weights[c.iri])
         self.columns = {iri: i for i, iri in enumerate(dict.fromkeys([*ix.findings, *linked]))}
@@ -262,6 +276,10 @@ class _Bound:
         self.size = len(self.conditions)
         self.weights = _Columns.of(
             [(row, self.columns[t], w) for row, c in enumerate(self.conditions) for t, w in weights[c.iri].items()],
+            len(self.columns),
+        )
+        self.missing = _Columns.of(
+            [(row, self.columns[t], w) for row, c in enumerate(self.conditions) for t, w in missing[c.iri].items()],
             len(self.columns),
         )
         self.against = _Columns.of(
@@ -288,10 +306,11 @@ class _Bound:
         columns = self.columns
         return [columns[f] for f in findings if f in columns]
 
-    def _best(self, cols: Sequence[int] | Ints) -> Floats:
-        """Per condition, the largest weight of a typical finding among these columns (0 for none)."""
+    def _best(self, cols: Sequence[int] | Ints, matrix: _Columns | None = None) -> Floats:
+        """Per condition, the largest value of a typical finding among these columns (0 for none), in
+        `matrix` (the weights by default)."""
         best = np.zeros(self.size)
-        rows, values = self.weights.entries(cols)
+        rows, values = (matrix or self.weights).entries(cols)
         np.maximum.at(best, rows, values)
         return best
 
@@ -324,7 +343,7 @@ class _Bound:
             )
             support = np.minimum(support, np.bincount(rows, weights=values * factors, minlength=self.size))
         for a in absent:
-            penalty += ABSENT_FACTOR * self._best(self._cols(reach.at_or_below[a]))
+            penalty += ABSENT_FACTOR * self._best(self._cols(reach.at_or_below[a]), self.missing)
         risk_cols = [self.risk_columns[r] for r in dict.fromkeys(risks) if r in self.risk_columns]
         counts = np.bincount(self.risks.entries(risk_cols)[0], minlength=self.size)
         bonus = RISK_FACTOR_WEIGHT * np.minimum(counts, MAX_RISK_FACTORS)
@@ -366,6 +385,7 @@ class Scorer:
                 link.finding: (DISCRIMINATING_BASE if link.relation is LinkRelation.DISCRIMINATING else TYPICAL_BASE)
                 * (1 + math.log(n / max(ix.typical_counts.get(link.finding, 1), 1)) / math.log(n))
                 * (INHERITED_FACTOR if link.inferred else 1.0)
+                * (1.0 if link.frequency is None else FREQUENCY_FLOOR + (1 - FREQUENCY_FLOOR) * link.frequency)
                 for link in condition.typical
             }
             derived.weights[condition.iri] = cached
@@ -412,8 +432,9 @@ class Scorer:
                 used.add(p)
         if not support:
             return None
+        missing = self._missing(ix, derived, condition)
         for a in absent:
-            hits = [weights[t] for t in _common(reach.at_or_below[a], weights)]
+            hits = [missing[t] for t in _common(reach.at_or_below[a], missing)]
             if hits:
                 conflicting.append(a)
                 penalty += ABSENT_FACTOR * max(hits)
@@ -433,6 +454,17 @@ class Scorer:
             support,
             counted,
         )
+
+    def _missing(self, ix: TermIndex, derived: _Derived, condition: Condition) -> dict[str, float]:
+        """What each typical finding takes off when reported absent: its weight times its frequency
+        (1 when the link gives none), kept per data version."""
+        cached = derived.missing.get(condition.iri)
+        if cached is None:
+            weights = self._weights(ix, derived, condition)
+            frequency = {link.finding: 1.0 if link.frequency is None else link.frequency for link in condition.typical}
+            cached = {t: w * frequency.get(t, 1.0) for t, w in weights.items()}
+            derived.missing[condition.iri] = cached
+        return cached
 
     def _by_weight(self, ix: TermIndex, derived: _Derived, condition: Condition) -> tuple[str, ...]:
         """A condition's typical findings by weight, then label (kept per data version)."""
@@ -622,7 +654,8 @@ class Scorer:
             with self._lock:
                 if derived.bound is None:
                     weights = {c.iri: self._weights(ix, derived, c) for c in ix.conditions.values()}
-                    derived.bound = _Bound(ix, weights)
+                    missing = {c.iri: self._missing(ix, derived, c) for c in ix.conditions.values()}
+                    derived.bound = _Bound(ix, weights, missing)
         return derived.bound
 
     # ------------------------------------------------------------------ urgency

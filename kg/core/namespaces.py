@@ -63,6 +63,7 @@ class LP(DefinedNamespace):
     quote: URIRef
     section: URIRef
     mappingJustification: URIRef
+    frequency: URIRef
     scheme: URIRef
     # provenance individuals the code refers to
     DesignDecision: URIRef

@@ -88,6 +88,9 @@ class FindingLink:
     relation: LinkRelation
     sources: tuple[str, ...]
     inferred: bool
+    #: the fraction of people with the condition who show the finding (`lp:frequency` on the link's
+    #: axiom, as HPO's annotations give it); None when the source does not say
+    frequency: float | None = None
 
 
 @dataclass(frozen=True)

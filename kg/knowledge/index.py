@@ -7,6 +7,7 @@ the one definition of what each fact is.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -261,13 +262,22 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     # a link the condition has itself and also from a more general condition counts as its own
     # (not inferred), whatever order the store returns the rows in
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
+    #: a link's frequency: its own when it has one, else the one it inherits (never both kept)
+    frequencies: dict[tuple[str, str, str], tuple[bool, float]] = {}
     for row in rows("index/list-condition-findings", "condition", iris):
         key = (str(row["finding"]), str(row["relation"]))
         table = links[str(row["condition"])]
         sources, inferred = table.get(key, ([], True))
-        table[key] = (sources, inferred and _bool(row.get("inferred")))
+        row_inferred = _bool(row.get("inferred"))
+        table[key] = (sources, inferred and row_inferred)
         if row.get("source") is not None and str(row["source"]) not in sources:
             sources.append(str(row["source"]))
+        value = _number(row.get("frequency"))
+        if value is not None:
+            where = (str(row["condition"]), *key)
+            known = frequencies.get(where)
+            if known is None or (known[0] and not row_inferred):
+                frequencies[where] = (row_inferred, value)
     body: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for row in rows("index/list-condition-body-systems", "condition", iris):
         body[str(row["condition"])].append((str(row["system"]), _bool(row.get("inferred"))))
@@ -291,7 +301,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             body_systems=tuple(body[iri]),
             causes=tuple(causes[iri]),
             links=tuple(
-                FindingLink(f, LinkRelation(rel), tuple(srcs), inf)
+                FindingLink(f, LinkRelation(rel), tuple(srcs), inf, _frequency(frequencies.get((iri, f, rel))))
                 for (f, rel), (srcs, inf) in sorted(links[iri].items())
             ),
             sources=tuple(term_sources[iri]),
@@ -301,6 +311,22 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             kinds=frozenset(kinds[iri]),
         )
     return conditions
+
+
+def _number(value: object) -> float | None:
+    """A literal's number, or None for none or one that is not a number (the shapes refuse those)."""
+    if value is None:
+        return None
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _frequency(found: tuple[bool, float] | None) -> float | None:
+    """A link's frequency, kept to [0, 1] whatever the data says."""
+    return None if found is None else min(max(found[1], 0.0), 1.0)
 
 
 @dataclass

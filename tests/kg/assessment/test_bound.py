@@ -23,8 +23,8 @@ EVERY_CONDITION, ALWAYS = 10**9, 0
 
 def _random_graph(seed: int, conditions: int = 2 * BOUND_MIN_CONDITIONS, findings: int = 400) -> IndexedKnowledge:
     """A graph with a finding hierarchy (each finding a kind of up to two earlier ones, transitively),
-    conditions with typical, discriminating, inherited and against links, and risk factors: what makes
-    greedy claims collide and general reports reach many specific findings."""
+    conditions with typical, discriminating, inherited and against links (with a frequency or none),
+    and risk factors: what makes greedy claims collide and general reports reach many specific findings."""
     rng = random.Random(seed)
     iris = [f"{T}f{i}" for i in range(findings)]
     kinds: list[set[str]] = []
@@ -42,6 +42,7 @@ def _random_graph(seed: int, conditions: int = 2 * BOUND_MIN_CONDITIONS, finding
                 rng.choice([LinkRelation.TYPICAL, LinkRelation.TYPICAL, LinkRelation.DISCRIMINATING]),
                 (),
                 rng.random() < 0.15,
+                rng.choice([None, None, 1.0, 0.5, 0.17, 0.025, rng.random()]),  # as HPO's annotations give it
             )
             for f in chosen[:-1]
         ]

@@ -402,6 +402,26 @@ def test_an_absent_finding_subtracts_for_its_largest_typical_only(scorer: Scorer
     assert ranked(result) == [(PAD, approx(4 - 0.75 * max(3, 1.5) + 0.5 * 4 / 8.5))]
 
 
+def test_an_absent_finding_subtracts_in_proportion_to_the_links_frequency() -> None:
+    """With `lp:frequency` on its links (HPO's annotations), a finding reported absent subtracts
+    `0.75 * w(t) * f(t)`: the same presentation as above, the arterial narrowing's two findings under
+    leg pain now shown by 20% and 90% of people with it, so the calf pain's, not the walking calf
+    pain's, is the larger penalty."""
+    frequencies = {CLAUD: 0.2, CALF: 0.9}
+    pad = CONDITIONS[PAD]
+    assert {link.finding for link in pad.typical} >= set(frequencies)
+    changed = dataclasses.replace(
+        pad,
+        links=tuple(dataclasses.replace(lk, frequency=frequencies.get(lk.finding)) for lk in pad.links),
+    )
+    scorer = Scorer(IndexedKnowledge(make_index({**CONDITIONS, PAD: changed}), "v1", "test"))
+    result = scorer.candidates([NUMB], [PAIN])
+    # each weight is also scaled by 0.5 + 0.5 * f: walking calf pain 3 * 0.6, calf pain 1.5 * 0.95
+    claud, calf = 3 * (0.5 + 0.5 * 0.2), 1.5 * (0.5 + 0.5 * 0.9)
+    penalty = 0.75 * max(claud * 0.2, calf * 0.9)
+    assert ranked(result)[0] == (PAD, approx(4 - penalty + 0.5 * 4 / (4 + claud + calf)))
+
+
 def test_a_finding_reported_present_and_absent_counts_as_present(scorer: Scorer) -> None:
     """No absent penalty for a finding also reported present."""
     result = scorer.assess([SWELL], [SWELL])
