@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import platform
@@ -341,10 +340,17 @@ def run_all(
             load_wrk(url, bodies, 1, options.concurrency, distinct, tmp)  # warm-up
             before = cpu_seconds(pid)
             count, errors, seconds, pct = load_wrk(url, bodies, options.seconds, options.concurrency, distinct, tmp)
-            after = cpu_seconds(pid)
-            latencies = [pct[50]] * count  # wrk reports percentiles, not each latency
-            result = summarize(name, latencies, errors, seconds, options.concurrency, _cpu(before, after))
-            result = dataclasses.replace(result, p90_ms=round(1000 * pct[90], 2), p99_ms=round(1000 * pct[99], 2))
+            cpu = _cpu(before, cpu_seconds(pid))
+            result = Result(  # wrk reports percentiles, not each latency
+                name,
+                count,
+                options.concurrency,
+                errors,
+                round(seconds, 3),
+                round(count / seconds, 1),
+                *(round(1000 * pct[p], 2) for p in (50, 90, 99)),
+                None if cpu is None else round(1000 * cpu / count, 3),
+            )
         else:
             asyncio.run(load(url, bodies, 0, options.concurrency, options.warmup, distinct))
             before = cpu_seconds(pid)

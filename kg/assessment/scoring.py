@@ -461,8 +461,10 @@ class Scorer:
         cached = derived.missing.get(condition.iri)
         if cached is None:
             weights = self._weights(ix, derived, condition)
-            frequency = {link.finding: 1.0 if link.frequency is None else link.frequency for link in condition.typical}
-            cached = {t: w * frequency.get(t, 1.0) for t, w in weights.items()}
+            cached = {
+                link.finding: weights[link.finding] * (1.0 if link.frequency is None else link.frequency)
+                for link in condition.typical
+            }
             derived.missing[condition.iri] = cached
         return cached
 

@@ -263,7 +263,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     # (not inferred), whatever order the store returns the rows in
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
     #: a link's frequency: its own when it has one, else the one it inherits (never both kept)
-    frequencies: dict[tuple[str, str, str], tuple[bool, float]] = {}
+    frequencies: dict[tuple[str, str, str], tuple[bool, float | None]] = {}
     for row in rows("index/list-condition-findings", "condition", iris):
         key = (str(row["finding"]), str(row["relation"]))
         table = links[str(row["condition"])]
@@ -272,7 +272,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
         table[key] = (sources, inferred and row_inferred)
         if row.get("source") is not None and str(row["source"]) not in sources:
             sources.append(str(row["source"]))
-        value = _number(row.get("frequency"))
+        value = _fraction(row.get("frequency"))
         if value is not None:
             where = (str(row["condition"]), *key)
             known = frequencies.get(where)
@@ -301,7 +301,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             body_systems=tuple(body[iri]),
             causes=tuple(causes[iri]),
             links=tuple(
-                FindingLink(f, LinkRelation(rel), tuple(srcs), inf, _frequency(frequencies.get((iri, f, rel))))
+                FindingLink(f, LinkRelation(rel), tuple(srcs), inf, frequencies.get((iri, f, rel), (True, None))[1])
                 for (f, rel), (srcs, inf) in sorted(links[iri].items())
             ),
             sources=tuple(term_sources[iri]),
@@ -313,20 +313,16 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     return conditions
 
 
-def _number(value: object) -> float | None:
-    """A literal's number, or None for none or one that is not a number (the shapes refuse those)."""
+def _fraction(value: object) -> float | None:
+    """A literal's number kept to [0, 1] whatever the data says, or None for none or one that is not
+    a number (the shapes refuse both)."""
     if value is None:
         return None
     try:
         number = float(str(value))
     except ValueError:
         return None
-    return number if math.isfinite(number) else None
-
-
-def _frequency(found: tuple[bool, float] | None) -> float | None:
-    """A link's frequency, kept to [0, 1] whatever the data says."""
-    return None if found is None else min(max(found[1], 0.0), 1.0)
+    return min(max(number, 0.0), 1.0) if math.isfinite(number) else None
 
 
 @dataclass
