@@ -12,6 +12,11 @@ What it decides, and what each decision protects against:
   SILENT or with a variable) is refused (`reason="service"`): federated query would make the engine,
   or the remote store `/sparql` forwards to, send requests wherever the query says (server-side
   request forgery).
+- A function called by IRI (`<urn:f>(?x)`, `bif:http_get(...)`) is refused unless it is an XSD
+  cast (`reason="function"`): SPARQL 1.1's own functions are keywords, and an engine's extension
+  functions are its own API, not the standard's. Virtuoso's `bif:http_get` fetches any URL for the
+  anonymous SPARQL user (server-side request forgery through a remote store); Virtuoso refuses only
+  some of its functions (`bif:file_to_string`, `bif:system`) in query text.
 - A text the parser cannot read is refused with the parser's message (`reason="syntax"`): whatever
   the guard could not read, it cannot vouch for.
 - FROM / FROM NAMED clauses are reported, with the graph IRIs they name (`from_graphs`,
@@ -81,11 +86,18 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DRO
 #: Why a text is refused: an update, SERVICE, unreadable, nested too deeply, too complex to check in
 #: time, or (raised by callers that know the dataset, `kg.sparql.library.require_graphs`) a FROM graph that
 #: is not there.
-Reason = Literal["update", "service", "syntax", "nesting", "budget", "graph"]
+Reason = Literal["update", "service", "function", "syntax", "nesting", "budget", "graph"]
 
 #: The name of the SERVICE rule in the guard's grammar, and of its nodes in the parse tree.
 SERVICE_PATTERN = "ServicePattern"
 SERVICE_MESSAGE = "SERVICE (federated query) is disabled: queries never reach outside this dataset."
+
+#: Casts to XSD datatypes are the only functions called by IRI that SPARQL 1.1 itself defines.
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+FUNCTION_MESSAGE = (
+    "The function <{iri}> is not available: only SPARQL 1.1's own functions and XSD casts are "
+    "evaluated (an engine's extension functions can reach the network or the file system)."
+)
 
 
 @dataclass(frozen=True)
@@ -370,7 +382,8 @@ def _resolve(term: Any, prefixes: Mapping[str, str], base: str | None) -> str:
     return urljoin(base, iri) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else iri
 
 
-def _dataset(tree: Any, initial: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _prologue(tree: Any, initial: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """The prefixes and the base the query's prologue declares (over the caller's `initial` ones)."""
     prefixes = dict(initial)
     base: str | None = None
     for decl in tree[0]:
@@ -378,6 +391,21 @@ def _dataset(tree: Any, initial: Mapping[str, str]) -> tuple[tuple[str, ...], tu
             base = _resolve(decl.iri, prefixes, base)
         elif decl.name == "PrefixDecl":
             prefixes[decl.prefix or ""] = _resolve(decl.iri, prefixes, base)
+    return prefixes, base
+
+
+def _extension_function(tree: Any, prefixes: Mapping[str, str], base: str | None) -> str | None:
+    """The first function the query calls by an IRI outside XSD (a cast is a call of an XSD datatype
+    IRI, SPARQL 1.1 section 17.5): an engine's extension function (None when there is none)."""
+    for node in _walk(tree):
+        if getattr(node, "name", None) == "Function":
+            iri = _resolve(node.iri, prefixes, base)
+            if not iri.startswith(XSD_NS):
+                return iri
+    return None
+
+
+def _dataset(tree: Any, prefixes: Mapping[str, str], base: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     defaults: list[str] = []
     named: list[str] = []
     for clause in tree[1].datasetClause or ():
@@ -418,7 +446,11 @@ def _decide(text: str, prefixes: Mapping[str, str]) -> CheckedQuery:
         raise _Refuse("update", f"SPARQL Update ({form}) is not accepted.", form) from None
     if any(getattr(node, "name", None) == SERVICE_PATTERN for node in _walk(tree)):
         raise _Refuse("service", SERVICE_MESSAGE)
-    from_graphs, from_named = _dataset(tree, prefixes)
+    declared, base = _prologue(tree, prefixes)
+    function = _extension_function(tree, declared, base)
+    if function is not None:
+        raise _Refuse("function", FUNCTION_MESSAGE.format(iri=function))
+    from_graphs, from_named = _dataset(tree, declared, base)
     return CheckedQuery(expanded, _FORMS.get(str(tree[1].name), str(tree[1].name)), from_graphs, from_named)
 
 

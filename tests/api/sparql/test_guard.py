@@ -195,6 +195,11 @@ UPDATE_ATTEMPTS = [
 ]
 
 
+def test_the_endpoint_refuses_extension_functions_with_400(client: TestClient) -> None:
+    status, body = _get(client, "SELECT (<bif:http_get>('http://127.0.0.1:9/') AS ?x) WHERE { }")
+    assert status == 400 and "<bif:http_get> is not available" in body, body
+
+
 @pytest.mark.parametrize(("text", "form"), UPDATE_ATTEMPTS)
 def test_every_update_form_is_refused_as_an_update(text: str, form: str) -> None:
     refusal = _refusal(text)
@@ -265,6 +270,32 @@ def test_nesting_hidden_from_the_count_is_still_refused_not_a_crash() -> None:
 
 
 # ---------------------------------------------------------------------------- must pass
+#: Extension functions: Virtuoso's `bif:http_get` fetches a URL for the anonymous SPARQL user.
+FUNCTION_ATTEMPTS = [
+    pytest.param("SELECT (<bif:http_get>('http://127.0.0.1:9999/') AS ?x) WHERE { }", id="iri-in-select"),
+    pytest.param("PREFIX bif: <bif:> SELECT * WHERE { BIND(bif:http_get('http://x/') AS ?x) }", id="prefixed-in-bind"),
+    pytest.param("SELECT * WHERE { ?s ?p ?o FILTER(<sql:RDF_SPONGE>(?o)) }", id="in-filter"),
+    pytest.param("ASK { FILTER EXISTS { ?s ?p ?o FILTER(<urn:f>(?o)) } }", id="in-exists"),
+    pytest.param("SELECT * WHERE { { SELECT (<urn:f>(1) AS ?x) { } } }", id="in-sub-select"),
+    pytest.param("BASE <bif:> SELECT (<http_get>('http://x/') AS ?x) WHERE { }", id="relative-to-base"),
+    pytest.param("SELECT * WHERE { ?s ?p ?o } ORDER BY <urn:f>(?o)", id="in-order-by"),
+]
+
+
+@pytest.mark.parametrize("text", FUNCTION_ATTEMPTS)
+def test_extension_functions_are_refused_however_they_are_written(text: str) -> None:
+    refusal = _refusal(text)
+    assert refusal.reason == "function", refusal.message
+    assert "only SPARQL 1.1's own functions and XSD casts" in refusal.message
+
+
+def test_xsd_casts_and_builtins_are_not_extension_functions() -> None:
+    check_query(
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT (xsd:integer('1') AS ?i) "
+        "(<http://www.w3.org/2001/XMLSchema#string>(1) AS ?s) (STRLEN('ab') AS ?n) WHERE { }"
+    )
+
+
 LEGITIMATE = [
     "SELECT * WHERE { ?s ?p 'SERVICE <http://127.0.0.1:9999/x> { }' }",
     'SELECT * WHERE { ?s ?p "FROM <urn:g> INSERT DATA { } DROP ALL" }',
