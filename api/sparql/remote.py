@@ -53,6 +53,7 @@ class RemoteRunner:
                 text,
                 default_graphs=job.default_graphs,
                 named_graphs=job.named_graphs,
+                dataset_in_query=job.query_dataset,
                 timeout_s=timeout,
                 max_bytes=2 * job.max_bytes if job.max_bytes else None,
             )

@@ -12,7 +12,7 @@ from kg.cli.common import AddCommand, CliError, load_settings
 def cmd_load(args: argparse.Namespace) -> int:
     """Write the knowledge graph (asserted and inferred named graphs) into the configured store."""
     from kg.reasoning.closed import closed_dataset
-    from kg.stores.base import quads_by_graph
+    from kg.stores.base import source_graphs
     from kg.stores.registry import backend_for
 
     settings = load_settings()
@@ -23,19 +23,17 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise CliError(
             f"LEGPAIN_STORE={backend} keeps nothing between runs, so there is nothing to load: "
             "`legpain serve` reads the files itself. Set LEGPAIN_STORE=oxigraph:PATH or "
-            "sparql:QUERY_URL[;UPDATE_URL] to load a store."
+            "sparql:QUERY_URL[;UPDATE_URL[;GRAPH_STORE_URL]] or virtuoso:BASE_URL to load a store."
         )
     closed, version, info, _ = closed_dataset(settings)
-    quads = quads_by_graph(closed)
-    total = sum(len(q) for q in quads.values())
-    print(f"loading {total} triples in {len(quads)} graphs into {backend} ({info.message})", file=sys.stderr)
+    graphs = source_graphs(closed)
+    total = len(closed)
+    print(f"loading {total} triples in {len(graphs)} graphs into {backend} ({info.message})", file=sys.stderr)
     bar = _ProgressBar(total, enabled=not args.quiet and sys.stderr.isatty() or args.progress)
-    dataset = backend.open()
     try:
-        report = backend.write(dataset, quads, version, progress=bar.update)
+        report = backend.load(closed, version, progress=bar.update)
     finally:
         bar.close()
-        dataset.close()  # an on-disk store is released for the readers that open it next
     rate = report.triples / report.seconds if report.seconds else float("inf")
     for graph, count in report.graphs.items():
         print(f"  {graph}: {count} triples", file=sys.stderr)

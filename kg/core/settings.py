@@ -44,7 +44,9 @@ class Settings:
     reasoner: str = "auto"
     #: Where the triples live (`kg.stores`): `oxigraph` (in memory, the default: fastest by measurement,
     #: see the README), `memory` (rdflib's pure-Python store), `oxigraph:PATH` (on disk, filled by
-    #: `legpain load`) or `sparql:QUERY_URL[;UPDATE_URL]` (a SPARQL 1.1 server, filled by `legpain load`).
+    #: `legpain load`), `sparql:QUERY_URL[;UPDATE_URL[;GRAPH_STORE_URL]]` (a SPARQL 1.1 server, filled
+    #: by `legpain load`, by the Graph Store Protocol when its URL is given) or `virtuoso:BASE_URL`
+    #: (OpenLink Virtuoso, see the README).
     store: str = "oxigraph"
     #: A prepared, already reasoned dataset (N-Quads, `.nq` or `.nq.gz`, with the named graphs of
     #: `legpain export --format nquads`) to serve or load instead of the ontology files.

@@ -45,6 +45,7 @@ from kg.knowledge.index import (
 )
 from kg.sparql.library import QueryLibrary, Row
 from kg.stores.base import StoreBackend, loaded_version, store_call
+from kg.stores.errors import StoreEngineError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,25 @@ class StoreKnowledge:
         #: kind -> key -> value; each kind holds values of one type, which `_cached` and `_many` know
         self._cache: dict[str, dict[str, object]] = defaultdict(dict)
         self.data_version()  # fail now, clearly, when the store is unreachable or not loaded
+        self._check_engine()
+
+    def _check_engine(self) -> None:
+        """Refuse a store whose engine evaluates property paths against SPARQL 1.1 (the pairs of
+        `queries/store/engine-check.rq` must agree): every lookup reads paths, and wrong rows would be
+        wrong candidates and urgencies, so such a store is not served at all."""
+        rows = self._rows("store/engine-check")
+        row = rows[0] if rows else {}
+        pairs = (("joined", "selectedFirst"), ("optionalPath", "optionalSteps"))
+        counts = {name: int(row[name]) if row.get(name) is not None else None for pair in pairs for name in pair}
+        if all(counts[a] is not None and counts[a] == counts[b] for a, b in pairs):
+            return
+        told = ", ".join(f"{name} {'unbound' if n is None else n}" for name, n in counts.items())
+        raise StoreEngineError.about(
+            self.backend,
+            f"evaluates SPARQL 1.1 property paths wrongly (two forms of the same question disagree: {told}), "
+            "so legpain's lookups over it would be wrong and it is not served; `legpain load` still fills it "
+            "for other SPARQL clients (see the README, Stores)",
+        )
 
     # ------------------------------------------------------------------ store access
     def _rows(

@@ -7,7 +7,8 @@ The backends, one module each, are chosen in one place by `Settings.store` (`kg.
 | `oxigraph` (the default)             | oxrdflib `OxigraphStore`, in memory         | no                      |
 | `memory`                             | rdflib `Memory`                             | no                      |
 | `oxigraph:PATH`                      | oxrdflib `OxigraphStore` on disk (RocksDB)  | yes                     |
-| `sparql:QUERY_URL[;UPDATE_URL]`      | rdflib `SPARQLUpdateStore` (any SPARQL 1.1) | yes (on the server)     |
+| `sparql:QUERY_URL[;UPDATE_URL[;GSP]]`| rdflib `SPARQLUpdateStore` (any SPARQL 1.1) | yes (on the server)     |
+| `virtuoso:BASE_URL`                  | the same, with Virtuoso's quirks handled    | yes (on the server)     |
 
 Every backend is a `StoreBackend` registered in `BACKENDS`; the rest of the code asks a backend what it
 can do (`persistent`, `remote`) instead of testing its kind. The dataset's default graph is the union
@@ -106,6 +107,16 @@ class StoreBackend:
         return False
 
     # ------------------------------------------------------------------ writing
+    def load(self, source: Dataset, data_version: str, progress: Progress | None = None) -> LoadReport:
+        """`legpain load`: replace this store's graphs with `source`'s (ours, the load marker excepted)
+        and mark the data version. This default sends `source`'s triples through `write`; a backend with
+        a bulk path of its own (the Graph Store Protocol, `kg.stores.sparql`) overrides it."""
+        dataset = self.open()
+        try:
+            return self.write(dataset, quads_by_graph(source), data_version, progress)
+        finally:
+            dataset.close()  # an on-disk store is released for the readers that open it next
+
     def write(
         self,
         dataset: Dataset,
@@ -120,25 +131,38 @@ class StoreBackend:
 
         On a store error the report says which graphs were written and which one failed, and the store
         holds no data version (readers refuse it) until a load completes."""
+
+        def put(graph_iri: str) -> int:
+            quads = quads_by_graph[graph_iri]
+            self._drop(dataset, graph_iri)
+            written = 0
+            for chunk in _chunks_keeping_blank_nodes(quads, batch or self.write_batch):
+                self._insert(dataset, chunk)
+                written += len(chunk)
+                if progress:
+                    progress(graph_iri, written, len(quads))
+            return written
+
+        return self._replace(dataset, list(quads_by_graph), put, data_version, mark)
+
+    def _replace(
+        self, dataset: Dataset, graphs: list[str], put: Callable[[str], int], data_version: str, mark: bool
+    ) -> LoadReport:
+        """The steps of every load, whoever writes the triples: clear the data version, drop our graphs
+        that are not in `graphs`, replace each of `graphs` (`put` writes one whole and says how many
+        triples it wrote), then mark the version with those counts."""
         report = LoadReport(str(self), data_version)
         started = time.perf_counter()
         try:
             self._clear_version(dataset)
             report.started = True
             ours = {str(g.identifier) for g in dataset.graphs() if str(g.identifier).startswith(GRAPH_BASE)}
-            for stale in sorted(ours - set(quads_by_graph) - {str(LOAD_GRAPH)}):
+            for stale in sorted(ours - set(graphs) - {str(LOAD_GRAPH)}):
                 self._drop(dataset, stale)
                 report.removed.append(stale)
-            for graph_iri, quads in quads_by_graph.items():
+            for graph_iri in graphs:
                 report.failed = graph_iri
-                self._drop(dataset, graph_iri)
-                written = 0
-                for chunk in _chunks_keeping_blank_nodes(quads, batch or self.write_batch):
-                    self._insert(dataset, chunk)
-                    written += len(chunk)
-                    if progress:
-                        progress(graph_iri, written, len(quads))
-                report.graphs[graph_iri] = written
+                report.graphs[graph_iri] = put(graph_iri)
                 report.failed = None
             if mark:
                 self._insert(dataset, version_quads(data_version, report.graphs))
@@ -246,15 +270,22 @@ def _chunks_keeping_blank_nodes(quads: list[Quad], size: int) -> Iterator[list[Q
         yield chunk
 
 
+def source_graphs(dataset: Dataset) -> list[str]:
+    """The IRIs of the named graphs a load writes from `dataset`: ours only, the load marker excepted,
+    in a stable order."""
+    iris = (str(graph.identifier) for graph in dataset.graphs())
+    return sorted(iri for iri in iris if iri.startswith(GRAPH_BASE) and iri != str(LOAD_GRAPH))
+
+
 def quads_by_graph(dataset: Dataset, graphs: Iterable[URIRef] | None = None) -> dict[str, list[Quad]]:
-    """The dataset's named graphs (ours only, the load marker excepted) as quads, in a stable order."""
+    """The dataset's named graphs (`source_graphs`, or those of them in `graphs`) as quads; empty graphs
+    are left out."""
     wanted = None if graphs is None else {str(g) for g in graphs}
     out: dict[str, list[Quad]] = {}
-    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        iri = str(graph.identifier)
-        if iri == str(LOAD_GRAPH) or not iri.startswith(GRAPH_BASE) or (wanted and iri not in wanted):
+    for iri in source_graphs(dataset):
+        if wanted and iri not in wanted:
             continue
-        quads = [(s, p, o, URIRef(iri)) for s, p, o in graph]
+        quads = [(s, p, o, URIRef(iri)) for s, p, o in dataset.graph(URIRef(iri))]
         if quads:
             out[iri] = quads
     return out

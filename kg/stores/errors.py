@@ -36,6 +36,11 @@ class StoreNotLoadedError(StoreError):
     """The store holds no complete load of the knowledge graph (run `legpain load`)."""
 
 
+class StoreEngineError(StoreError):
+    """The store's engine answers SPARQL against the standard in a way legpain's queries meet, so its
+    answers cannot be served (`kg.knowledge.remote.StoreKnowledge` checks before serving)."""
+
+
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for a store failure, without a stack trace."""
     if isinstance(exc, urllib.error.HTTPError):

@@ -30,12 +30,16 @@ class Answer:
 
 
 class SparqlHttpClient:
-    """POSTs queries to `query_url` and updates to `update_url` (None: a read-only client)."""
+    """POSTs queries to `query_url` and updates to `update_url` (None: a read-only client); writes whole
+    graphs to `graph_store_url` (the SPARQL 1.1 Graph Store Protocol) when the store has one."""
 
-    def __init__(self, query_url: str, update_url: str | None, timeout_s: float) -> None:
+    def __init__(
+        self, query_url: str, update_url: str | None, timeout_s: float, graph_store_url: str | None = None
+    ) -> None:
         self.query_url = query_url
         self.update_url = update_url
         self.timeout_s = timeout_s
+        self.graph_store_url = graph_store_url
 
     def query(
         self,
@@ -43,12 +47,15 @@ class SparqlHttpClient:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        dataset_in_query: bool = False,
         timeout_s: float | None = None,
         max_bytes: int | None = None,
     ) -> Answer:
         """Send one query (`application/sparql-query`), with the protocol's dataset parameters when
-        given. Raises `urllib.error.HTTPError` for an HTTP error status, `urllib.error.URLError`,
-        `TimeoutError` or `OSError` when the store cannot be reached in time."""
+        given (`dataset_in_query`: the text has FROM clauses of its own, which a store that chooses a
+        default dataset must then leave alone). Raises `urllib.error.HTTPError` for an HTTP error
+        status, `urllib.error.URLError`, `TimeoutError` or `OSError` when the store cannot be reached in
+        time."""
         params = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         request = Request(
@@ -56,6 +63,9 @@ class SparqlHttpClient:
             data=text.encode("utf-8"),
             headers={"Accept": ACCEPT, "Content-Type": "application/sparql-query; charset=UTF-8"},
         )
+        return self._answer(request, timeout_s, max_bytes)
+
+    def _answer(self, request: Request, timeout_s: float | None, max_bytes: int | None) -> Answer:
         timeout = self.timeout_s if timeout_s is None else timeout_s
         with urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured store only
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
@@ -72,6 +82,20 @@ class SparqlHttpClient:
             self.update_url,
             data=text.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=UTF-8"},
+        )
+        with urlopen(request, timeout=self.timeout_s if timeout_s is None else timeout_s) as response:  # noqa: S310
+            response.read()
+
+    def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool, timeout_s: float | None = None) -> None:
+        """Write N-Triples into one named graph by the Graph Store Protocol: `PUT` replaces the graph,
+        `POST` adds to it (`StoreError` for a store without a graph store URL or a read-only client)."""
+        if not self.graph_store_url or not self.update_url:
+            raise StoreError("this store takes no Graph Store Protocol writes (no graph store URL, or read-only)")
+        request = Request(
+            self.graph_store_url + "?" + urlencode([("graph", graph_iri)]),
+            data=ntriples,
+            method="PUT" if replace else "POST",
+            headers={"Content-Type": "application/n-triples"},
         )
         with urlopen(request, timeout=self.timeout_s if timeout_s is None else timeout_s) as response:  # noqa: S310
             response.read()

@@ -47,6 +47,17 @@ def oxigraph_dataset(native: ox.Store) -> Dataset:
     return dataset
 
 
+def graph_ntriples(dataset: Dataset, graph_iri: str) -> bytes:
+    """One named graph of a dataset as N-Triples, written by Oxigraph's serialiser: straight from the
+    native store under a dataset built here (no rdflib term is made), else from rdflib's triples."""
+    name = ox.NamedNode(graph_iri)
+    native = native_store(dataset)
+    if native is not None:
+        return native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+    triples = (_oxigraph_quad((s, p, o, URIRef(graph_iri))).triple for s, p, o in dataset.graph(URIRef(graph_iri)))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term (for bulk writes)."""
     if isinstance(term, URIRef):

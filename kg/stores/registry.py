@@ -7,10 +7,11 @@ from kg.stores.errors import StoreSpecError
 from kg.stores.memory import MemoryBackend
 from kg.stores.oxigraph import OxigraphBackend
 from kg.stores.sparql import SparqlBackend
+from kg.stores.virtuoso import VirtuosoBackend
 
 #: Every backend, by scheme: the one place a store kind is chosen.
 BACKENDS: dict[str, type[StoreBackend]] = {
-    backend.scheme: backend for backend in (OxigraphBackend, MemoryBackend, SparqlBackend)
+    backend.scheme: backend for backend in (OxigraphBackend, MemoryBackend, SparqlBackend, VirtuosoBackend)
 }
 
 
@@ -25,7 +26,7 @@ def backend_for(spec: str, timeout_s: float = 30.0) -> StoreBackend:
         known = ", ".join(f"{s}" for s in BACKENDS)
         raise StoreSpecError(
             f"LEGPAIN_STORE={spec!r} names no store; known: {known} "
-            "(memory, oxigraph, oxigraph:PATH, sparql:QUERY_URL[;UPDATE_URL])"
+            "(memory, oxigraph, oxigraph:PATH, sparql:QUERY_URL[;UPDATE_URL[;GRAPH_STORE_URL]], virtuoso:BASE_URL)"
         )
     if cls is MemoryBackend and location:
         raise StoreSpecError(

@@ -43,8 +43,8 @@ class OxigraphServer:
 
     @property
     def store(self) -> str:
-        """The `LEGPAIN_STORE` value for this server."""
-        return f"sparql:{self.base}/query;{self.base}/update"
+        """The `LEGPAIN_STORE` value for this server (loads by its Graph Store Protocol at `/store`)."""
+        return f"sparql:{self.base}/query;{self.base}/update;{self.base}/store"
 
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(

@@ -17,6 +17,7 @@ from kg.stores.memory import MemoryBackend
 from kg.stores.oxigraph import OxigraphBackend
 from kg.stores.registry import BACKENDS, backend_for
 from kg.stores.sparql import SparqlBackend
+from kg.stores.virtuoso import VirtuosoBackend
 
 #: slow: stores and prepared dumps are loaded
 pytestmark = pytest.mark.slow
@@ -34,7 +35,19 @@ def test_each_store_setting_picks_its_backend() -> None:
         backend_for("sparql:https://db.example/repositories/legpain").update_url
         == "https://db.example/repositories/update"
     )
-    assert set(BACKENDS) == {"memory", "oxigraph", "sparql"}
+    gsp = backend_for("sparql:http://db:7878/query;http://db:7878/update;http://db:7878/store")
+    assert isinstance(gsp, SparqlBackend) and gsp.graph_store_url == "http://db:7878/store"
+    assert remote.graph_store_url is None
+    virtuoso = backend_for("virtuoso:http://db:8890/sparql/")
+    assert (
+        isinstance(virtuoso, VirtuosoBackend) and virtuoso.remote and str(virtuoso) == "virtuoso:http://db:8890/sparql/"
+    )
+    assert (virtuoso.query_url, virtuoso.update_url, virtuoso.graph_store_url) == (
+        "http://db:8890/sparql",
+        "http://db:8890/sparql",
+        "http://db:8890/sparql-graph-crud",
+    )
+    assert set(BACKENDS) == {"memory", "oxigraph", "sparql", "virtuoso"}
 
 
 @pytest.mark.parametrize(
@@ -44,6 +57,9 @@ def test_each_store_setting_picks_its_backend() -> None:
         ("memory:/tmp/x", "takes no location"),
         ("sparql:", "needs the query URL"),
         ("sparql:ftp://db/query", r"is not an http\(s\) URL"),
+        ("sparql:http://db/query;http://db/update;file:///srv", r"'file:///srv' is not an http\(s\) URL"),
+        ("virtuoso:", "needs the server's base URL"),
+        ("virtuoso:db:8890", r"is not an http\(s\) URL"),
     ],
 )
 def test_a_wrong_store_setting_is_a_clear_error(spec: str, message: str) -> None:
@@ -119,3 +135,18 @@ def test_batches_never_split_a_blank_node() -> None:
             for node in (s, o):
                 if isinstance(node, BNode):
                     assert home.setdefault(node, n) == n, "a blank node's triples travel in one request"
+
+
+def test_graph_store_slices_are_whole_lines_and_a_graph_with_blank_nodes_stays_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kg.stores.sparql as sparql
+
+    monkeypatch.setattr(sparql, "GRAPH_STORE_SLICE_BYTES", 40)
+    lines = [f'<urn:s{i}> <urn:p> "{i}" .\n'.encode() for i in range(20)]
+    pieces = list(sparql._slices(b"".join(lines)))
+    assert len(pieces) > 3 and b"".join(pieces) == b"".join(lines)
+    assert all(piece.endswith(b" .\n") for piece in pieces)
+    with_blank = b"".join(lines) + b"_:b1 <urn:p> <urn:o> .\n"
+    assert list(sparql._slices(with_blank)) == [with_blank]
+    assert list(sparql._slices(b"")) == [b""]  # an empty graph is still replaced
