@@ -12,13 +12,15 @@ from kg.cli.common import AddCommand, CliError, load_settings
 def cmd_load(args: argparse.Namespace) -> int:
     """Write the knowledge graph (asserted and inferred named graphs) into the configured store."""
     from kg.reasoning.closed import closed_dataset
-    from kg.stores.base import source_graphs
+    from kg.sparql.library import QueryLibrary
+    from kg.stores.base import source_graphs, store_call
+    from kg.stores.errors import StoreUnavailableError
     from kg.stores.registry import backend_for
 
     settings = load_settings()
     if args.dataset:
         settings = settings.with_changes(dataset=Path(args.dataset))
-    backend = backend_for(settings.store, settings.store_timeout_s)
+    backend = backend_for(settings.store, settings.store_timeout_s, settings.store_load_timeout_s)
     if not backend.persistent:
         raise CliError(
             f"LEGPAIN_STORE={backend} keeps nothing between runs, so there is nothing to load: "
@@ -28,6 +30,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     closed, version, info, _ = closed_dataset(settings)
     graphs = source_graphs(closed)
     total = len(closed)
+    if not args.force:
+        queries = QueryLibrary(settings.queries_dir)
+        try:
+            held = store_call(backend, "tell what it holds", lambda: backend.holds_load(closed, version, queries))
+        except StoreUnavailableError as exc:
+            unchanged = "The store is unchanged."
+            raise StoreUnavailableError(f"{exc}. {unchanged}", f"{exc.public}. {unchanged}") from exc
+        if held is not None:
+            print(
+                f"{backend} already holds this data (version {version[:16]}, {held.triples} triples in "
+                f"{len(held.graphs)} graphs): nothing to load (--force writes it again)",
+                file=sys.stderr,
+            )
+            return 0
     print(f"loading {total} triples in {len(graphs)} graphs into {backend} ({info.message})", file=sys.stderr)
     bar = _ProgressBar(total, enabled=not args.quiet and sys.stderr.isatty() or args.progress)
     try:
@@ -92,4 +108,7 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--force", action="store_true", help="write every graph even when the store already holds this data version"
+    )
     p.set_defaults(func=cmd_load)

@@ -53,6 +53,9 @@ class Settings:
     dataset: Path | None = None
     #: Seconds a request to a remote store may take before it counts as unavailable.
     store_timeout_s: float = 30.0
+    #: Seconds one write request of `legpain load` may take (a graph of hundreds of MB, or dropping
+    #: one that holds millions of triples: Oxigraph server takes about ten minutes for 6.4 million).
+    store_load_timeout_s: float = 3600.0
     #: How often (seconds) a store-backed service checks the store's data version to drop its caches.
     store_cache_ttl_s: float = 2.0
 

@@ -79,7 +79,12 @@ class StoreKnowledge:
         row = rows[0] if rows else {}
         pairs = (("joined", "selectedFirst"), ("optionalPath", "optionalSteps"))
         counts = {name: int(row[name]) if row.get(name) is not None else None for pair in pairs for name in pair}
-        if all(counts[a] is not None and counts[a] == counts[b] for a, b in pairs):
+        sample = [str(r["finding"]) for r in self._rows("store/engine-check-sample")]
+        batch = self._rows("store/engine-check-values", "finding", sample)
+        alone = [r for iri in sample for r in self._rows("store/engine-check-values", "finding", [iri])]
+        counts["batched"], counts["oneByOne"] = len(batch), len(alone)
+        agree = sorted(map(_path_row, batch)) == sorted(map(_path_row, alone))
+        if agree and all(counts[a] is not None and counts[a] == counts[b] for a, b in pairs):
             return
         told = ", ".join(f"{name} {'unbound' if n is None else n}" for name, n in counts.items())
         raise StoreEngineError.about(
@@ -409,3 +414,8 @@ class StoreKnowledge:
             version,
             risk_factors=self._all_risk_factors(),
         )
+
+
+def _path_row(row: Row) -> tuple[str, str, str]:
+    """A row of `queries/store/engine-check-values.rq`, comparable."""
+    return str(row.get("finding")), str(row.get("category")), str(row.get("wider"))

@@ -84,6 +84,8 @@ class StoreBackend:
         self.location = location
         #: seconds a request to the store may take (remote stores; embedded ones answer in-process)
         self.timeout_s = timeout_s
+        #: seconds each request of a client opened for writing (`legpain load`) may take
+        self.write_timeout_s = timeout_s
 
     def __str__(self) -> str:
         return self.scheme + (f":{self.location}" if self.location else "")
@@ -116,6 +118,31 @@ class StoreBackend:
             return self.write(dataset, quads_by_graph(source), data_version, progress)
         finally:
             dataset.close()  # an on-disk store is released for the readers that open it next
+
+    def holds_load(self, source: Dataset, data_version: str, queries: QueryLibrary) -> LoadReport | None:
+        """The store's complete load of exactly this data (its marker's version and graph sizes are
+        `source`'s), as a report of nothing written; None when anything differs or the store holds no
+        complete load. `legpain load` then has nothing to do (rewriting HPO's graphs on Oxigraph server
+        takes minutes, most of them deleting the same triples)."""
+        try:
+            dataset = self.open(read_only=True)
+        except StoreNotLoadedError:
+            return None  # nothing there yet (an Oxigraph directory not made)
+        try:
+            try:
+                version = loaded_version(self, dataset, queries)
+            except StoreNotLoadedError:
+                return None
+            if version != data_version:
+                return None
+            rows = queries.rows("store/graph-sizes", dataset)
+            sizes = {str(row["graph"]): int(row["triples"]) for row in rows if row.get("triples") is not None}
+            graphs = source_graphs(source)
+            if set(sizes) != set(graphs) or any(sizes[g] != len(source.graph(URIRef(g))) for g in graphs):
+                return None
+            return LoadReport(str(self), data_version, graphs=sizes)
+        finally:
+            dataset.close()
 
     def write(
         self,

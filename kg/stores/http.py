@@ -88,11 +88,12 @@ class SparqlHttpClient:
 
     def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool, timeout_s: float | None = None) -> None:
         """Write N-Triples into one named graph by the Graph Store Protocol: `PUT` replaces the graph,
-        `POST` adds to it (`StoreError` for a store without a graph store URL or a read-only client)."""
+        `POST` adds to it (`StoreError` for a store without a graph store URL or a read-only client).
+        The graph store URL may carry parameters of its own (Oxigraph's `?no_transaction`)."""
         if not self.graph_store_url or not self.update_url:
             raise StoreError("this store takes no Graph Store Protocol writes (no graph store URL, or read-only)")
         request = Request(
-            self.graph_store_url + "?" + urlencode([("graph", graph_iri)]),
+            self.graph_store_url + ("&" if "?" in self.graph_store_url else "?") + urlencode([("graph", graph_iri)]),
             data=ntriples,
             method="PUT" if replace else "POST",
             headers={"Content-Type": "application/n-triples"},

@@ -18,8 +18,9 @@ BACKENDS: dict[str, type[StoreBackend]] = {
 DEFAULT_STORE = "oxigraph"
 
 
-def backend_for(spec: str, timeout_s: float = 30.0) -> StoreBackend:
-    """The backend a `LEGPAIN_STORE` value names, e.g. `oxigraph:/var/lib/legpain`."""
+def backend_for(spec: str, timeout_s: float = 30.0, write_timeout_s: float | None = None) -> StoreBackend:
+    """The backend a `LEGPAIN_STORE` value names, e.g. `oxigraph:/var/lib/legpain`; requests to a remote
+    store may take `timeout_s`, the write requests of a load `write_timeout_s` (default the same)."""
     scheme, _, location = spec.strip().partition(":")
     cls = BACKENDS.get(scheme.lower())
     if cls is None:
@@ -32,4 +33,6 @@ def backend_for(spec: str, timeout_s: float = 30.0) -> StoreBackend:
         raise StoreSpecError(
             "LEGPAIN_STORE=memory takes no location (it keeps nothing on disk); use oxigraph:PATH for a store on disk"
         )
-    return cls(location or None, timeout_s)
+    backend = cls(location or None, timeout_s)
+    backend.write_timeout_s = max(timeout_s, write_timeout_s or timeout_s)
+    return backend

@@ -65,9 +65,9 @@ class SparqlBackend(StoreBackend):
 
     def client(self, *, read_only: bool = True) -> SparqlHttpClient:
         """The HTTP client for this store (without the update URL when read-only)."""
-        return SparqlHttpClient(
-            self.query_url, None if read_only else self.update_url, self.timeout_s, self.graph_store_url
-        )
+        if read_only:
+            return SparqlHttpClient(self.query_url, None, self.timeout_s, self.graph_store_url)
+        return SparqlHttpClient(self.query_url, self.update_url, self.write_timeout_s, self.graph_store_url)
 
     def _open(self, read_only: bool) -> Dataset:
         return Dataset(store=SparqlStore(self.client(read_only=read_only)), default_union=True)

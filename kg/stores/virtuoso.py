@@ -224,9 +224,9 @@ class VirtuosoBackend(SparqlBackend):
         return self._client(read_only, own_graphs_only=True)
 
     def _client(self, read_only: bool, *, own_graphs_only: bool) -> VirtuosoClient:
-        update_url = None if read_only else self.update_url
+        update_url, timeout_s = (None, self.timeout_s) if read_only else (self.update_url, self.write_timeout_s)
         return VirtuosoClient(
-            self.query_url, update_url, self.timeout_s, self.graph_store_url, own_graphs_only=own_graphs_only
+            self.query_url, update_url, timeout_s, self.graph_store_url, own_graphs_only=own_graphs_only
         )
 
     def _open(self, read_only: bool) -> Dataset:

@@ -18,6 +18,7 @@ from kg.assessment.service import load_service
 from kg.cli.main import main as legpain
 from kg.core.settings import Settings
 from kg.stores.errors import StoreNotLoadedError, StoreUnavailableError
+from kg.stores.http import SparqlHttpClient
 from kg.stores.sparql import SparqlBackend
 from tests.support.oxigraph import OxigraphServer, load_store, oxigraph_server
 from tests.support.servers import free_port
@@ -51,6 +52,26 @@ def test_loading_an_unreachable_store_says_so_and_changes_nothing(
     err = capsys.readouterr().err
     assert "cannot connect" in err and "The store is unchanged" in err
     assert "Traceback" not in err
+
+
+def test_a_second_load_of_the_same_data_writes_nothing_unless_forced(
+    server: OxigraphServer, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chosen = settings.with_changes(store=server.store)
+    assert load_store(chosen, monkeypatch) == 0
+    capsys.readouterr()
+    writes: list[str] = []
+    original = SparqlHttpClient.put_graph
+
+    def counted(self: SparqlHttpClient, graph_iri: str, ntriples: bytes, **kw: Any) -> None:
+        writes.append(graph_iri)
+        original(self, graph_iri, ntriples, **kw)
+
+    monkeypatch.setattr(SparqlHttpClient, "put_graph", counted)
+    assert load_store(chosen, monkeypatch) == 0
+    assert "already holds this data" in capsys.readouterr().err and writes == []
+    assert legpain(["load", "--quiet", "--force"]) == 0  # the environment load_store set is still there
+    assert "graph/ontology" in " ".join(writes)
 
 
 def test_serving_an_unreachable_store_is_a_clear_error(settings: Settings) -> None:
