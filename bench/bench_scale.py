@@ -86,7 +86,8 @@ BACKENDS = {
         Backend("oxigraph-disk", "oxigraph:{dir}/store", persistent=True),
         Backend(
             "sparql",
-            "sparql:http://127.0.0.1:{port}/query;http://127.0.0.1:{port}/update",
+            # loads by the Graph Store Protocol, into Oxigraph's bulk loader
+            "sparql:http://127.0.0.1:{port}/query;http://127.0.0.1:{port}/update;http://127.0.0.1:{port}/store?no_transaction",
             persistent=True,
             server=True,
         ),

@@ -33,7 +33,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not args.force:
         queries = QueryLibrary(settings.queries_dir)
         try:
-            held = store_call(backend, "tell what it holds", lambda: backend.holds_load(closed, version, queries))
+            held = store_call(
+                backend, "tell what it holds", lambda: backend.holds_load(graphs, total, version, queries)
+            )
         except StoreUnavailableError as exc:
             unchanged = "The store is unchanged."
             raise StoreUnavailableError(f"{exc}. {unchanged}", f"{exc.public}. {unchanged}") from exc
