@@ -15,6 +15,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from kg.sparql.library import QueryLibrary
     from kg.stores.base import source_graphs, store_call
     from kg.stores.errors import StoreUnavailableError
+    from kg.stores.oxigraph import source_size
     from kg.stores.registry import backend_for
 
     settings = load_settings()
@@ -29,7 +30,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     closed, version, info, _ = closed_dataset(settings)
     graphs = source_graphs(closed)
-    total = len(closed)
+    total = source_size(closed, graphs)
     if not args.force:
         queries = QueryLibrary(settings.queries_dir)
         try:
