@@ -72,9 +72,10 @@ class StoreKnowledge:
         self._check_engine()
 
     def _check_engine(self) -> None:
-        """Refuse a store whose engine evaluates property paths against SPARQL 1.1 (the pairs of
-        `queries/store/engine-check.rq` must agree): every lookup reads paths, and wrong rows would be
-        wrong candidates and urgencies, so such a store is not served at all."""
+        """Refuse a store whose engine evaluates property paths against SPARQL 1.1: the pairs of
+        `queries/store/engine-check.rq` must agree, and so must `engine-check-values.rq` run for a
+        batch of findings and for each alone. Every lookup reads paths, and wrong rows would be wrong
+        candidates and urgencies, so such a store is not served at all."""
         rows = self._rows("store/engine-check")
         row = rows[0] if rows else {}
         pairs = (("joined", "selectedFirst"), ("optionalPath", "optionalSteps"))
