@@ -394,15 +394,22 @@ def _prologue(tree: Any, initial: Mapping[str, str]) -> tuple[dict[str, str], st
     return prefixes, base
 
 
-def _extension_function(tree: Any, prefixes: Mapping[str, str], base: str | None) -> str | None:
-    """The first function the query calls by an IRI outside XSD (a cast is a call of an XSD datatype
-    IRI, SPARQL 1.1 section 17.5): an engine's extension function (None when there is none)."""
+def _service_and_function(tree: Any, prefixes: Mapping[str, str], base: str | None) -> tuple[bool, str | None]:
+    """In one walk of the parse tree: whether a SERVICE pattern occurs anywhere, and (when none does)
+    the first function called by an IRI outside XSD (a cast is a call of an XSD datatype IRI, SPARQL
+    1.1 section 17.5), an engine's extension function; None when there is none."""
+    calls = []
     for node in _walk(tree):
-        if getattr(node, "name", None) == "Function":
-            iri = _resolve(node.iri, prefixes, base)
-            if not iri.startswith(XSD_NS):
-                return iri
-    return None
+        name = getattr(node, "name", None)
+        if name == SERVICE_PATTERN:
+            return True, None
+        if name == "Function":
+            calls.append(node.iri)
+    for term in calls:
+        iri = _resolve(term, prefixes, base)
+        if not iri.startswith(XSD_NS):
+            return False, iri
+    return False, None
 
 
 def _dataset(tree: Any, prefixes: Mapping[str, str], base: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -444,10 +451,10 @@ def _decide(text: str, prefixes: Mapping[str, str]) -> CheckedQuery:
             raise _Refuse("syntax", _syntax_message(exc)) from None
         form = _update_form(update)
         raise _Refuse("update", f"SPARQL Update ({form}) is not accepted.", form) from None
-    if any(getattr(node, "name", None) == SERVICE_PATTERN for node in _walk(tree)):
-        raise _Refuse("service", SERVICE_MESSAGE)
     declared, base = _prologue(tree, prefixes)
-    function = _extension_function(tree, declared, base)
+    service, function = _service_and_function(tree, declared, base)
+    if service:
+        raise _Refuse("service", SERVICE_MESSAGE)
     if function is not None:
         raise _Refuse("function", FUNCTION_MESSAGE.format(iri=function))
     from_graphs, from_named = _dataset(tree, declared, base)

@@ -56,8 +56,19 @@ class SparqlHttpClient:
         default dataset must then leave alone). Raises `urllib.error.HTTPError` for an HTTP error
         status, `urllib.error.URLError`, `TimeoutError` or `OSError` when the store cannot be reached in
         time."""
+        if default_graphs is None and named_graphs is None and not dataset_in_query:
+            default_graphs, named_graphs = self._default_dataset()
         params = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
+        return self._send(text, params, timeout_s, max_bytes)
+
+    def _default_dataset(self) -> tuple[Sequence[str] | None, Sequence[str] | None]:
+        """The default and named graphs of a query that names none: here the store's own choice (no
+        parameters); a store whose default dataset holds more than ours says which graphs are ours."""
+        return None, None
+
+    def _send(self, text: str, params: list[tuple[str, str]], timeout_s: float | None, max_bytes: int | None) -> Answer:
+        """One query request: the text POSTed as is, the protocol's dataset parameters in the URL."""
         request = Request(
             self.query_url + ("?" + urlencode(params) if params else ""),
             data=text.encode("utf-8"),
@@ -86,7 +97,7 @@ class SparqlHttpClient:
         with urlopen(request, timeout=self.timeout_s if timeout_s is None else timeout_s) as response:  # noqa: S310
             response.read()
 
-    def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool, timeout_s: float | None = None) -> None:
+    def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool) -> None:
         """Write N-Triples into one named graph by the Graph Store Protocol: `PUT` replaces the graph,
         `POST` adds to it (`StoreError` for a store without a graph store URL or a read-only client).
         The graph store URL may carry parameters of its own (Oxigraph's `?no_transaction`)."""
@@ -98,5 +109,5 @@ class SparqlHttpClient:
             method="PUT" if replace else "POST",
             headers={"Content-Type": "application/n-triples"},
         )
-        with urlopen(request, timeout=self.timeout_s if timeout_s is None else timeout_s) as response:  # noqa: S310
+        with urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 - the configured store only
             response.read()

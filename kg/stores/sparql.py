@@ -82,7 +82,8 @@ class SparqlBackend(StoreBackend):
 
         def put(graph_iri: str) -> int:
             data = graph_ntriples(source, graph_iri)
-            total, written = data.count(b"\n"), 0
+            total = data.count(b"\n") if progress else 0  # one line per triple
+            written = 0
             for number, piece in enumerate(_slices(data)):
                 client.put_graph(graph_iri, piece, replace=number == 0)
                 written += piece.count(b"\n")

@@ -101,53 +101,35 @@ class VirtuosoClient(SparqlHttpClient):
         self._graphs: tuple[str, ...] | None = None
         self._listed = 0.0
 
-    def query(
-        self,
-        text: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        dataset_in_query: bool = False,
-        timeout_s: float | None = None,
-        max_bytes: int | None = None,
-    ) -> Answer:
-        if self.own_graphs_only and default_graphs is None and named_graphs is None and not dataset_in_query:
-            ours = self.graphs() or (str(LOAD_GRAPH),)  # nothing loaded: an empty dataset, not Virtuoso's
-            default_graphs = named_graphs = ours
-        form = query_form(text)
-        answer = self._send(text, form, default_graphs, named_graphs, timeout_s, max_bytes)
-        if answer.content_type == JSON_RESULTS and answer.complete:
-            return Answer(answer.content_type, _standard_json(answer.body, ask=form == "ASK"))
-        return answer
+    def _default_dataset(self) -> tuple[Sequence[str] | None, Sequence[str] | None]:
+        if not self.own_graphs_only:
+            return None, None
+        ours = self.graphs() or (str(LOAD_GRAPH),)  # nothing loaded: an empty dataset, not Virtuoso's
+        return ours, ours
 
-    def _send(
-        self,
-        text: str,
-        form: str,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-        timeout_s: float | None,
-        max_bytes: int | None,
-    ) -> Answer:
-        fields = [("query", text)]
-        fields += [("default-graph-uri", g) for g in default_graphs or ()]
-        fields += [("named-graph-uri", g) for g in named_graphs or ()]
+    def _send(self, text: str, params: list[tuple[str, str]], timeout_s: float | None, max_bytes: int | None) -> Answer:
+        """A form-encoded POST asking for the one media type the query's form is answered in, its JSON
+        answer rewritten to the standard form."""
+        form = query_form(text)
         request = Request(
             self.query_url,
-            data=urlencode(fields).encode("ascii"),
+            data=urlencode([("query", text), *params]).encode("ascii"),
             headers={
                 "Accept": N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else JSON_RESULTS,
                 "Content-Type": "application/x-www-form-urlencoded",
             },
         )
-        return self._answer(request, timeout_s, max_bytes)
+        answer = self._answer(request, timeout_s, max_bytes)
+        if answer.content_type == JSON_RESULTS and answer.complete:
+            return Answer(answer.content_type, _standard_json(answer.body, ask=form == "ASK"))
+        return answer
 
     def graphs(self) -> tuple[str, ...]:
         """Our graphs on the server (under `lp:graph/`), the load marker's included once it exists."""
         with self._lock:
             if self._graphs is not None and time.monotonic() - self._listed < GRAPHS_TTL_S:
                 return self._graphs
-        answer = self._send(_OUR_GRAPHS, "SELECT", None, None, None, None)
+        answer = self._send(_OUR_GRAPHS, [], None, None)
         rows = json.loads(answer.body)["results"]["bindings"]
         graphs = tuple(sorted(row["g"]["value"] for row in rows if "g" in row))
         with self._lock:
@@ -165,9 +147,9 @@ class VirtuosoClient(SparqlHttpClient):
         finally:
             self.forget_graphs()
 
-    def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool, timeout_s: float | None = None) -> None:
+    def put_graph(self, graph_iri: str, ntriples: bytes, *, replace: bool) -> None:
         try:
-            super().put_graph(graph_iri, ntriples, replace=replace, timeout_s=timeout_s)
+            super().put_graph(graph_iri, ntriples, replace=replace)
         finally:
             self.forget_graphs()
 

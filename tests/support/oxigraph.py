@@ -6,8 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ import pytest
 
 from kg.cli.main import main as legpain
 from kg.core.settings import Settings
-from tests.support.servers import free_port
+from tests.support.servers import free_port, stop_process, wait_until_answering
 
 
 def oxigraph_binary() -> str:
@@ -60,26 +58,14 @@ class OxigraphServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/query?query=ASK%7B%7D", timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"oxigraph serve exited with {self.process.returncode}") from None
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not answer within 30 s")
+        try:
+            wait_until_answering(f"{self.base}/query?query=ASK%7B%7D", self.process, "oxigraph serve", timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 10)
         self.process = None
 
 

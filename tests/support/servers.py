@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, wait_s: float) -> None:
+    """Stop a server process: terminate it, and kill it if it has not exited within `wait_s` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_until_answering(
+    url: str, proc: subprocess.Popen[bytes], what: str, timeout: float, log: Path | None = None
+) -> None:
+    """Wait until `url` answers (any 2xx); `RuntimeError` when the process exits first (with the end
+    of its `log`, if it keeps one) or after `timeout` seconds (the caller stops the process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:] if log is not None and log.exists() else ""
+                raise RuntimeError(f"{what} exited with {proc.returncode}" + (f":\n{tail}" if tail else "")) from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer within {timeout:g} s") from None
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -67,9 +99,4 @@ def serving(
                 time.sleep(0.3)
             yield base, proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+            stop_process(proc, 15)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port
+from tests.support.servers import free_port, stop_process, wait_until_answering
 
 #: The smallest configuration that serves SPARQL from a database in `{root}`; every path it names is
 #: inside `{root}`, so two servers (or a system-wide one) never share a file.
@@ -98,19 +96,13 @@ class VirtuosoServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/sparql?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError:
-                if self.process.poll() is not None:
-                    log = (self.root / "virtuoso.log").read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"virtuoso-t exited with {self.process.returncode}:\n{log}") from None
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"Virtuoso did not answer within {timeout:g} s") from None
-                time.sleep(0.2)
+        try:
+            wait_until_answering(
+                f"{self.base}/sparql?query=ASK%7B%7D", self.process, "virtuoso-t", timeout, self.root / "virtuoso.log"
+            )
+        except RuntimeError:
+            self.stop()
+            raise
         # the one grant legpain needs: the anonymous SPARQL user may run updates (loads)
         subprocess.run(
             [isql, str(self.isql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
@@ -120,13 +112,7 @@ class VirtuosoServer:
         )
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 30)
         self.process = None
 
 

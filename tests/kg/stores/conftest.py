@@ -1,9 +1,10 @@
 """Fixtures for the store-contract suite: every backend, loaded with the shipped graph.
 
-The remote backends run against real servers on free loopback ports, started here and stopped after
-the session: Oxigraph (`oxigraph serve`, from the `oxigraph` package of the test extra) and OpenLink
-Virtuoso (Debian's `virtuoso-opensource`, which `.ci/run` installs), each with a database directory
-of its own.
+The remote backend runs against a real Oxigraph server (`oxigraph serve`, from the `oxigraph` package
+of the test extra) on a free loopback port, started here and stopped after the session. OpenLink
+Virtuoso (Debian's `virtuoso-opensource`, which `.ci/run` installs) is started the same way for
+`test_virtuoso.py`; it is not one of the contract suite's backends, because its 7.2 engine answers
+legpain's property paths wrongly and the service refuses it (README, Stores).
 """
 
 from __future__ import annotations
@@ -45,12 +46,9 @@ def backend_settings(
         return settings.with_changes(store="oxigraph")
     if name == "oxigraph-disk":
         chosen = settings.with_changes(store=f"oxigraph:{tmp_path_factory.mktemp('oxigraph-disk') / 'store'}")
-    elif name == "sparql":
+    else:
         server: OxigraphServer = request.getfixturevalue("oxigraph_session_server")
         chosen = settings.with_changes(store=server.store)
-    else:
-        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso_session_server")
-        chosen = settings.with_changes(store=virtuoso.store)
     assert load_store(chosen) == 0
     return chosen
 
