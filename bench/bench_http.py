@@ -66,7 +66,7 @@ ASSESS_FULL = """query($s: [ID!]!, $a: [ID!]) { assess(symptoms: $s, absentSympt
 #: presentations used when shared/eval/vignettes.json is not beside the checkout
 FALLBACK = [
     (["cramping calves on walks", "pain stops when I stop walking"], []),
-    (["one leg swollen", "hot to the touch"], []),
+    (["one leg swollen", "skin warm over the calf"], []),
     (["pins and needles", "burning feet"], []),
     (["morning heel pain"], []),
 ]

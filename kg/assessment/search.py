@@ -545,7 +545,7 @@ class Cover:
     label_cover: float
     query_cover: float
     information: float
-    #: the label holds a negation of its own ("pain not relieved by rest")
+    #: the label holds a negation of its own (a "not" inside a finding's meaning, lp:PainNotRelievedByRest)
     negated: bool = False
     #: the window names a site of the graph (one that fits the label's, if it names one)
     site_said: bool = False

@@ -174,7 +174,7 @@ class _Candidate:
     information: float
     first: int  # token indices, inclusive / exclusive
     last: int
-    #: the label read holds a negation of its own ("pain not relieved by rest")
+    #: the label read holds a negation of its own (a "not" inside a finding's meaning, lp:PainNotRelievedByRest)
     inner_negation: bool
     #: read as absent whatever the context says (a measured temperature below the finding's threshold)
     absent: bool = False
