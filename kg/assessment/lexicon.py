@@ -21,8 +21,12 @@ have has had having do does did doing can could would should will may might
 
 #: Words that negate what follows; folded onto the single token "not".
 NEGATIONS = frozenset(
-    "not no never without fail fails failed failing unable inability cannot cant "
-    "nothing none doesnt dont didnt wont isnt arent".split()
+    "not no never without fail fails failed failing unable inability cannot cant nothing none zero "
+    # the negated auxiliaries as people type them without the apostrophe
+    "doesnt dont didnt wont isnt arent wasnt werent hasnt havent hadnt couldnt wouldnt shouldnt neednt "
+    "aint "
+    # spaCy's tokenizer splits those ("isnt" is "is" + "nt")
+    "nt".split()
 )
 
 #: Contractions expanded before tokenising (after apostrophes are normalised).
@@ -357,6 +361,14 @@ SYNONYM_WORDS: dict[str, str] = {
     "pause": "rest",
     "pausing": "rest",
     "paused": "rest",
+    # help said of a remedy is relief ("resting helps"; "rest doesn't help" is its negation)
+    "help": "relieve",
+    "helps": "relieve",
+    "helped": "relieve",
+    # spelling variants
+    "disk": "disc",
+    "disks": "disc",
+    "discs": "disc",
 }
 
 #: Phrasal verbs and set phrases that say one thing, by their base words: a phrase of words that carry
@@ -379,6 +391,8 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
+    "make no difference": "not relieve",
+    "make zero difference": "not relieve",
     # breath
     "can not catch breath": "breathlessness",
     "can not breathe": "breathlessness",
@@ -439,6 +453,22 @@ PHRASES: dict[str, str] = {
     "take seat": "rest",
     "stop walking": "rest",
     "stop moving": "rest",
+    # a person who stops rests ("eases when I stop", "have to stop"); a pain that stops is relieved
+    # ("never stops" is its negation)
+    "i stop": "rest",
+    "i stopped": "rest",
+    "we stop": "rest",
+    "we stopped": "rest",
+    "to stop": "rest",
+    "i stop walking": "rest",
+    "i stopped walking": "rest",
+    "to stop walking": "rest",
+    "i stop moving": "rest",
+    "to stop moving": "rest",
+    "stop start": "intermittent",
+    "stop and start": "intermittent",
+    # places named with "stop"
+    "bus stop": "bus",
 }
 
 #: Irregular forms of the verbs that begin a phrase (the regular ones are made by rule).
@@ -453,6 +483,7 @@ IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
     "put": ("puts", "putting"),
     "take": ("took", "taken", "taking"),
     "stop": ("stopped", "stopping"),
+    "make": ("makes", "made", "making"),
     "give": ("gives", "gave", "given", "giving"),
     "pass": ("passes", "passed", "passing"),
     "swell": ("swelled", "swollen", "swelling"),

@@ -3,11 +3,14 @@
 How it works, so its behaviour can be predicted:
 1. Normalise: lower case, unify apostrophes, expand contractions ("can't" -> "can not"), drop
    punctuation, fold set phrases and phrasal verbs in any inflection onto a word ("goes away" ->
-   "relieve", "put my feet up" -> "rest": `PHRASES`), fold negations onto "not", fold lay word forms
-   with the lexicon ("sore" -> "pain", "swollen" -> "swelling"), drop stop words, correct a likely
-   typo in a word no label contains (closest word of any label or of the lexicon's lay words by
-   rapidfuzz's normalised Indel similarity >= 0.85; never to or from a word for another part of the
-   body), stem (Snowball English).
+   "relieve", "put my feet up" -> "rest": `PHRASES`), fold negations onto "not" (also as typed
+   without an apostrophe or with one slip: "doesnt", "dosent"; `is_negation`), a unit of walking
+   distance after a count onto "walking" ("two blocks", "300m": the amount a person walks), fold lay
+   word forms with the lexicon ("sore" -> "pain", "swollen" -> "swelling"), drop stop words, correct a
+   likely typo in a word no label contains (closest word of any label or of the lexicon's lay words
+   by rapidfuzz's normalised Indel similarity >= 0.85; never to or from a word for another part of
+   the body), read a word no label holds that ends a label's compound as that
+   compound ("neuropathy" for "polyneuropathy"), stem (Snowball English).
 2. Read the anatomical sites the phrase and each label name (`Sites`, from the graph's part-of
    hierarchy): a label that names another place than the phrase does not match it; the same site in
    other words counts as shared; a narrower site says a wider one at `GENERALISED_SITE` of its weight.
@@ -41,6 +44,7 @@ from pathlib import Path
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from kg.assessment.lexicon import (
     CONTRACTIONS,
@@ -54,6 +58,7 @@ from kg.assessment.lexicon import (
     STOP_WORDS,
     SYNONYM_WORDS,
 )
+from kg.assessment.quantities import NUMBER_WORDS, WALKING_UNITS
 from kg.core.records import Site
 from kg.core.resources import shipped_dir
 from kg.knowledge.protocols import TermNames
@@ -73,6 +78,8 @@ GENERALISED_SITE = 0.25
 MAX_PHRASE_CHARS = 500
 #: How close a word must be to a label's word to be read as a typo of it (0..1, rapidfuzz `fuzz.ratio` / 100).
 TYPO_SIMILARITY = 0.85
+#: Shortest word read as the head of a label's compound word ("arthritis" of "osteoarthritis").
+MIN_COMPOUND_HEAD = 6
 #: HPO's phenotypes of other parts of the body, under the shipped ontology folder (`legpain lexicon`).
 ELSEWHERE_LEXICON = Path("lexicon") / "hpo-elsewhere.tsv"
 #: Least share of such a phenotype's name a phrase must say to be read as it.
@@ -85,6 +92,9 @@ ELSEWHERE_OVER_WARNING = 0.95
 #: memory).
 COVER_CACHE = 50_000
 _NOT = frozenset({"not"})
+#: the units of `WALKING_UNITS` that measure a distance (a step is a word of its own: "first steps")
+DISTANCE_UNITS = frozenset(u for u, (kind, _) in WALKING_UNITS.items() if kind == "distance") - {"step", "pace"}
+_GLUED_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?(?:m|km|mi|yd|yds|ft)")
 
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -103,11 +113,52 @@ def raw_words(text: str) -> list[str]:
     return _WORD.findall(text.replace("'", ""))
 
 
+@lru_cache(maxsize=4096)
+def is_negation(word: str) -> bool:
+    """Whether a (lower-case, raw) word negates: one of `NEGATIONS`, or a negated auxiliary typed
+    without its apostrophe and with one slip ("dosent", "doesent", "dosnt", "didint"): a word of five
+    letters or more ending in "nt", with the first letter of a negation of `NEGATIONS` and one letter
+    more, one fewer or two swapped (rapidfuzz's optimal string alignment distance 1; a changed letter
+    does not count, so "agent" is not "arent")."""
+    if word in NEGATIONS:
+        return True
+    if len(word) < 5 or not word.endswith("nt"):
+        return False
+    return any(
+        negation[0] == word[0]
+        and (len(negation) != len(word) or sorted(negation) == sorted(word))
+        and OSA.distance(word, negation, score_cutoff=1) <= 1
+        for negation in _TYPED_NEGATIONS
+    )
+
+
+#: the negations `is_negation` reads slips of: the auxiliaries written without an apostrophe
+_TYPED_NEGATIONS = tuple(sorted(n for n in NEGATIONS if len(n) >= 5 and n.endswith("nt")))
+
+
+def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
+    """Whether the raw word at `k` is a unit of walking distance after a count ("two blocks", "400
+    m", "400m", "half a mile"): the amount a person walks, so it says walking
+    (`kg.assessment.quantities.WALKING_UNITS`)."""
+    word = every[k][1]
+    glued = _GLUED_DISTANCE.fullmatch(word)
+    if glued:
+        return True
+    unit = word[:-1] if word.endswith("s") and word[:-1] in DISTANCE_UNITS else word
+    if unit not in DISTANCE_UNITS or k == 0:
+        return False
+    before = every[k - 1][1]
+    if before in ("a", "an") and k > 1 and every[k - 2][1] == "half":
+        return True
+    return before.isdigit() or (before in NUMBER_WORDS and before not in ("a", "an") and unit != "m")
+
+
 def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
     """The meaningful words of each group of raw words (a phrase's words, or a text's tokens), folded
-    with the lexicon: any negation to "not", a phrase to its word ("goes away" -> "relieve", matched
-    across groups, the folded word kept in the phrase's first group; see `PHRASES`), each other word
-    by `SYNONYM_WORDS`; stop words dropped."""
+    with the lexicon: any negation to "not" (`is_negation`), a phrase to its word ("goes away" ->
+    "relieve", matched across groups, the folded word kept in the phrase's first group; see
+    `PHRASES`), a unit of walking distance after a count to "walking" (`distance_unit_at`), each other
+    word by `SYNONYM_WORDS`; stop words dropped."""
     every = [(i, w) for i, ws in enumerate(groups) for w in ws]
     out: list[list[str]] = [[] for _ in groups]
     k = 0
@@ -119,8 +170,10 @@ def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
             k += used
             continue
         k += 1
-        if word in NEGATIONS:
+        if is_negation(word):
             out[group].append("not")
+        elif distance_unit_at(every, k - 1):
+            out[group].append("walking")
         elif word not in STOP_WORDS:
             word = SYNONYM_WORDS.get(word, word)
             if word not in STOP_WORDS:
@@ -306,6 +359,7 @@ class TermMatcher:
         self._tokens: dict[str, str] = {}
         self._splits: dict[str, tuple[str, ...]] = {}
         self._raw_word_set = frozenset(w for w in self._raw_words if w not in ELSEWHERE_WORDS)
+        self._label_words = sorted({w for labels in terms.values() for label in labels for w in words(label)})
         self._covers: dict[tuple[frozenset[str] | tuple[str, ...], float, float, frozenset[str]], list[Cover]] = {}
         self._by_token: dict[str, list[int]] = {}
         for i, (_, _, tokens) in enumerate(self._variants):
@@ -371,9 +425,23 @@ class TermMatcher:
         if stem in self._idf or len(word) < 5 or word == "not" or not self._correct_typos:
             return stem
         close = process.extractOne(word, self._raw_words, scorer=fuzz.ratio, score_cutoff=100 * TYPO_SIMILARITY)
-        if close is None or close[0] in ELSEWHERE_WORDS:  # a word elsewhere is known, never a correction
+        if close is None:
+            head = self._compound_of(word)
+            return _stem(head) if head else stem
+        if close[0] in ELSEWHERE_WORDS:  # a word elsewhere is known, never a correction
             return stem
         return _stem(SYNONYM_WORDS.get(close[0], close[0]))
+
+    def _compound_of(self, word: str) -> str | None:
+        """The label word that is this word with a combining form before it, when the word is the
+        compound's head: "arthritis" says the "osteoarthritis" of the labels, "neuropathy" a
+        "polyneuropathy" (a word of `MIN_COMPOUND_HEAD` letters or more, the form before it of three
+        or more; the shortest such compound wins). A medical compound names a kind of its head, and a
+        head no label holds on its own is best read as the graph's kind of it."""
+        if len(word) < MIN_COMPOUND_HEAD:
+            return None
+        compounds = [w for w in self._label_words if len(w) >= len(word) + 3 and w.endswith(word)]
+        return min(compounds, key=lambda w: (len(w), w), default=None)
 
     def search(self, phrase: str, limit: int = 20) -> list[Match]:
         """Terms matching the phrase, best first; empty when nothing matches well enough."""

@@ -28,7 +28,7 @@ from kg.assessment.interview import Interview, Interviewer
 from kg.assessment.patient import Patient, PatientInput, check_input, resolve_patient, unknown_risk_factors
 from kg.assessment.scoring import Assessment, Candidate, Scorer, UnknownTermError
 from kg.assessment.search import ELSEWHERE_MIN_READING, ELSEWHERE_OVER_WARNING, MAX_PHRASE_CHARS, Match, TermSearch
-from kg.assessment.text import Interpretation, Mention, MentionKind, TextReader, TextTooLongError
+from kg.assessment.text import Certainty, Interpretation, Mention, MentionKind, TextReader, TextTooLongError
 from kg.core.namespaces import from_curie
 from kg.core.records import RiskFactor
 from kg.core.settings import Settings
@@ -129,9 +129,27 @@ class LegPainService:
 
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first; none for a complaint elsewhere
-        in the body (`TermSearch.about_elsewhere`)."""
+        in the body (`TermSearch.about_elsewhere`). A phrase the search cannot match is read as a text,
+        as for findings ("i have PAD and my legs hurt on walks" names PAD among findings), and the
+        conditions it names come back, negated ones ("not sciatica") left out: a person who asks "could
+        it be a DVT" names the condition as much as one who says they have it."""
+        if limit <= 0 or not phrase.strip():
+            return []
         hits = self.search.conditions(phrase, limit)
-        return [] if self._elsewhere(phrase, hits) else hits
+        if self._elsewhere(phrase, hits):
+            return []
+        if hits:
+            return hits
+        try:
+            read = self.reader.read(phrase)
+        except TextTooLongError:
+            return []
+        named = [
+            m
+            for m in read.mentions
+            if m.kind is MentionKind.CONDITION and m.certainty is not Certainty.NEGATED and not m.not_the_patient
+        ]
+        return sorted((Match(m.iri, m.score, m.text) for m in named), key=lambda m: -m.score)[:limit]
 
     def _elsewhere(self, phrase: str, hits: Sequence[Match]) -> bool:
         """Whether a phrase is a complaint elsewhere in the body (`TermSearch.elsewhere_reading`): read

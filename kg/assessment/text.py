@@ -57,7 +57,7 @@ from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import Shrinking, sentences, shrinking
-from kg.assessment.lexicon import NEGATIONS, PHRASES, STOP_WORDS
+from kg.assessment.lexicon import PHRASES, STOP_WORDS
 from kg.assessment.patient import Sex, stated_age_and_sex
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
@@ -68,6 +68,7 @@ from kg.assessment.search import (
     TermSearch,
     fold,
     inflections,
+    is_negation,
     normalize,
     raw_words,
 )
@@ -329,7 +330,7 @@ class TextReader:
         unsited: list[_Candidate] = []  # readings in a clause about elsewhere that name no site of the leg
         # a "not" the lexicon put there ("afebrile" is "not fever"): the reading is of an absent finding
         lexical_not = [
-            "not" in folded[i] and not any(w in NEGATIONS or w == "not" for w in raw[i]) for i in range(len(folded))
+            "not" in folded[i] and not any(is_negation(w) or w == "not" for w in raw[i]) for i in range(len(folded))
         ]
         for kind, matcher in matchers.items():
             tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
@@ -414,6 +415,11 @@ class TextReader:
             for c in candidates
             if c.kind is not MentionKind.RISK_FACTOR or not any(c.first < f.last and f.first < c.last for f in findings)
         ]
+        # a reading that holds, inside its words and unexplained by its label, the whole name of another
+        # finding ("calf claudication at 300 m" read as calf pain on walking would swallow the
+        # claudication) over-reaches: the narrower readings say more
+        full = [c for c in candidates if c.score >= 1.0]
+        candidates = [c for c in candidates if not _over_reaches(c, full, first, folded, matchers)]
         taken: list[_Candidate] = []
         for c in candidates:
             if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
@@ -675,6 +681,27 @@ def _through_repeats(
     return out
 
 
+def _over_reaches(
+    candidate: _Candidate,
+    full: Sequence[_Candidate],
+    first: int,
+    folded: Sequence[Sequence[str]],
+    matchers: Mapping[MentionKind, TermMatcher],
+) -> bool:
+    """Whether a reading's words hold a whole reading of another term (a window its label explains
+    entirely) none of whose words the reading's own label explains."""
+    matcher = matchers[candidate.kind]
+    for other in full:
+        if other.iri == candidate.iri or not (candidate.first <= other.first and other.last <= candidate.last):
+            continue
+        if (other.first, other.last) == (candidate.first, candidate.last):
+            continue
+        words = {matcher.token(w) for ws in folded[other.first - first : other.last - first] for w in ws}
+        if words and words.isdisjoint(candidate.said):
+            return True
+    return False
+
+
 def _overlaps(candidate: _Candidate, others: Sequence[_Candidate]) -> bool:
     return any(candidate.first < o.last and o.first < candidate.last for o in others)
 
@@ -751,15 +778,43 @@ def _negated_phrase_patterns() -> list[tuple[str, list[dict[str, Any]]]]:
     return out
 
 
+#: The custom token attribute that marks a negation as people type it (`_pipeline`).
+_TYPED_NEGATION = "legpain_typed_negation"
+#: Negation words medspaCy's default ConText rules already handle in their own contexts (with their
+#: pseudo-negations: "not only", "no increase"), which the typed-negation rule leaves to them.
+_CONTEXT_NEGATIONS = frozenset(
+    "not no never without cannot nothing none fail fails failed failing unable inability".split()
+)
+
+
+def _typed_negation(token: Any) -> bool:
+    return token.lower_ not in _CONTEXT_NEGATIONS and is_negation(token.lower_)
+
+
 def _pipeline() -> Any:
     """A blank English spaCy pipeline (no model: nothing is downloaded) with medspaCy's ConText, its
     default rules and terminations at the clause boundaries."""
     import spacy
     from medspacy.context import ConText, ConTextRule
+    from spacy.tokens import Token
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     context: ConText = nlp.add_pipe("medspacy_context")
+    # the negations medspaCy's rules do not know: auxiliaries typed without an apostrophe ("isnt",
+    # "wasnt"), with a slip ("dosent"), and "zero" ("zero swelling"), as `is_negation` reads them
+    if not Token.has_extension(_TYPED_NEGATION):
+        Token.set_extension(_TYPED_NEGATION, getter=_typed_negation)
+    context.add(
+        [
+            ConTextRule(
+                "a negation as typed",
+                "NEGATED_EXISTENCE",
+                pattern=[{"_": {_TYPED_NEGATION: True}}],
+                direction="FORWARD",
+            )
+        ]
+    )
     ends = (*CLAUSE_WORDS, *sorted(_CLAUSE_PUNCT), *PRESENT_WORDS)
     context.add([ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in ends])
     # a spaced dash ("my leg - it's"), not a hyphen inside a word ("weight-bearing")

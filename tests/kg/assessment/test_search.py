@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.assessment.search import Sites, TermMatcher, normalize
+from kg.assessment.search import Sites, TermMatcher, is_negation, normalize, words
 from kg.assessment.service import LegPainService
 from kg.core.namespaces import BASE
 from kg.core.records import Site
@@ -307,3 +307,61 @@ def test_a_negation_after_a_labels_words_is_not_its_own(service) -> None:  # noq
     read = {m.iri.removeprefix(BASE): m.present for m in service.parse("calf sore on walking, no redness").mentions}
     assert "PainAtRest" not in read
     assert read.get("LegRedness") is False
+
+
+@pytest.mark.parametrize(
+    ("word", "negates"),
+    [
+        ("doesnt", True),
+        ("wasnt", True),
+        ("couldnt", True),
+        ("dosent", True),  # two letters swapped
+        ("doesent", True),  # one letter more
+        ("dosnt", True),  # one letter fewer
+        ("zero", True),
+        ("agent", False),  # one letter changed: a word of its own
+        ("parent", False),
+        ("present", False),
+        ("doesn", False),
+    ],
+)
+def test_negations_are_read_as_people_type_them(word: str, negates: bool) -> None:
+    assert is_negation(word) is negates
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        ("cramps after two blocks", ["cramp", "after", "two", "walking"]),
+        ("aches after 300m", ["pain", "after", "walking"]),
+        ("half a mile in", ["half", "walking"]),
+        ("hurts after 5 minutes", ["pain", "after", "5", "minutes"]),  # a time is not a distance
+        ("my feet hurt", ["foot", "pain"]),  # "feet" after no count is the body part
+    ],
+)
+def test_a_walking_distance_says_walking(phrase: str, said: list[str]) -> None:
+    assert words(phrase) == said
+
+
+def test_the_head_of_a_compound_reads_as_the_compound() -> None:
+    """A word no label holds that ends a label's compound word names that compound's kind of it."""
+    matcher = TermMatcher({BASE + "A": ("polyneuropathy",), BASE + "B": ("knee pain",)})
+    assert [m.iri for m in matcher.search("neuropathy")] == [BASE + "A"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("the ache doesnt go away when I sit down", "PainNotRelievedByRest"),
+        ("sitting down makes no difference to the pain", "PainNotRelievedByRest"),
+        ("resting helps the calf pain", "ReliefWithinMinutesOfRest"),
+    ],
+)
+def test_relief_and_its_negation_in_other_words(service, phrase: str, expected: str) -> None:  # noqa: ANN001
+    assert first(service, phrase) == expected
+
+
+def test_a_condition_named_beside_findings_is_found(service) -> None:  # noqa: ANN001
+    """A phrase that names a condition among other words is read as a text, as findings are."""
+    hits = service.search_conditions("my doctor says I have a slipped disc and my foot tingles", 3)
+    assert hits and hits[0].iri == BASE + "HerniatedDisc"

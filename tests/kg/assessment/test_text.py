@@ -239,3 +239,15 @@ def test_a_run_of_words_naming_a_complaint_elsewhere_is_not_read_as_a_finding() 
     read = reader.read("I get hay fever in spring and calf cramps when walking")
     assert [m.iri for m in read.mentions] == [E + "CalfCramp"]
     assert any("hay fever" in u for u in read.unrecognized)
+
+
+@pytest.mark.parametrize("text", ["my leg isnt swollen", "the leg doesnt look swollen", "leg wasnt swollen at all"])
+def test_a_negation_typed_without_its_apostrophe_negates(reader: TextReader, text: str) -> None:
+    assert _read(reader, text)["Swelling"][0] is Certainty.NEGATED
+
+
+def test_a_negation_with_a_slip_in_it_negates(reader: TextReader) -> None:
+    assert _read(reader, "my leg dosent seem swollen; my calf cramps when I walk") == {
+        "Swelling": (Certainty.NEGATED, False, False),
+        "CalfCramp": (Certainty.AFFIRMED, False, False),
+    }
