@@ -20,7 +20,7 @@ and GraphQL (`assess`, `candidateConditions`) both call `LegPainService.assess` 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,14 +118,9 @@ class LegPainService:
             return [*measured, *(h for h in hits if h.iri not in {m.iri for m in measured})][:limit]
         if self._elsewhere(phrase, hits):
             return []
-        if hits:
-            return hits
-        try:
-            read = self.reader.read(phrase)
-        except TextTooLongError:
-            return []
-        stated = [m for m in read.mentions if m.kind is MentionKind.FINDING and m.counts and m.present]
-        return sorted((Match(m.iri, m.score, m.text) for m in stated), key=lambda m: -m.score)[:limit]
+        return hits or self._read_as_text(
+            phrase, limit, lambda m: m.kind is MentionKind.FINDING and m.counts and m.present
+        )
 
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first; none for a complaint elsewhere
@@ -138,18 +133,17 @@ class LegPainService:
         hits = self.search.conditions(phrase, limit)
         if self._elsewhere(phrase, hits):
             return []
-        if hits:
-            return hits
+        return hits or self._read_as_text(phrase, limit, _names_a_condition)
+
+    def _read_as_text(self, phrase: str, limit: int, wanted: Callable[[Mention], bool]) -> list[Match]:
+        """The mentions of a phrase read as a text (`kg.assessment.text`) that `wanted` keeps, as
+        search matches, best read first; none for a phrase too long to read."""
         try:
             read = self.reader.read(phrase)
         except TextTooLongError:
             return []
-        named = [
-            m
-            for m in read.mentions
-            if m.kind is MentionKind.CONDITION and m.certainty is not Certainty.NEGATED and not m.not_the_patient
-        ]
-        return sorted((Match(m.iri, m.score, m.text) for m in named), key=lambda m: -m.score)[:limit]
+        kept = [m for m in read.mentions if wanted(m)]
+        return sorted((Match(m.iri, m.score, m.text) for m in kept), key=lambda m: -m.score)[:limit]
 
     def _elsewhere(self, phrase: str, hits: Sequence[Match]) -> bool:
         """Whether a phrase is a complaint elsewhere in the body (`TermSearch.elsewhere_reading`): read
@@ -275,6 +269,15 @@ class LegPainService:
                 "message": self.graph.closure.message,
             }
         return out
+
+
+def _names_a_condition(mention: Mention) -> bool:
+    """A condition mention that is not negated and about the patient (possible counts: "could it be")."""
+    return (
+        mention.kind is MentionKind.CONDITION
+        and mention.certainty is not Certainty.NEGATED
+        and not mention.not_the_patient
+    )
 
 
 def load_service(settings: Settings, force_reasoner: str | None = None) -> LegPainService:
