@@ -30,7 +30,10 @@ from kg.assessment.quantities import Amount, periods, walking_amounts
 
 #: words that put an amount in the present or the past, strong (time words) and weak (hedges): the
 #: strong ones decide first ("these days 3 miles, last year only 1 mile": the 1 mile is the past)
-_NOW = r"now|nowadays|these\s+days|today|currently|at\s+the\s+moment|anymore|any\s+more"
+_NOW = (
+    r"now|nowadays|these\s+days|today|currently|at\s+the\s+moment|anymore|any\s+more|"
+    r"this\s+(?:week|month|fortnight|year)"
+)
 _NOW_WEAK = r"only|barely|hardly|scarcely|just"
 _PAST = (
     r"ago|used\s+to|use\s+to|was|were|had\s+been|last|previously|back\s+then|at\s+first|originally|"
@@ -91,12 +94,15 @@ def shrinking(sentence: str) -> Shrinking | None:
     """The shrinking of the walking distance one sentence states, if it states one (see the module
     docstring); offsets are the sentence's own."""
     spans = _compared_amounts(sentence) or _said_less(sentence)
-    if spans is None:
-        return None
-    stated = periods(sentence)
+    return None if spans is None else _stated(sentence, spans)
+
+
+def _stated(text: str, spans: tuple[tuple[int, int], ...]) -> Shrinking:
+    """The shrinking read in `spans` of a text, with the periods the text states and its speed."""
+    stated = periods(text)
     days = min((p.days for p in stated), default=None)
     all_spans = (*spans, *((p.start, p.end) for p in stated))
-    return Shrinking(tuple(dict.fromkeys(all_spans)), days, bool(_SUDDEN.search(sentence)))
+    return Shrinking(tuple(dict.fromkeys(all_spans)), days, bool(_SUDDEN.search(text)))
 
 
 def _compared_amounts(sentence: str) -> tuple[tuple[int, int], ...] | None:
@@ -147,6 +153,32 @@ def _said_less(sentence: str) -> tuple[tuple[int, int], ...] | None:
     if less and (_PAST_REFERENCE.search(sentence) or periods(sentence)):
         return ((less.start(), less.end()),)
     return None
+
+
+def shrinkings(text: str) -> list[tuple[int, int, Shrinking]]:
+    """Each shrinking of the walking distance a text states, with the character span it is read in:
+    a sentence's own (`shrinking`), or, for a sentence that states an amount as the past and no
+    comparison of its own, that sentence and the next one read together when they compare two amounts
+    ("Three weeks ago I could walk a kilometre. This week I stop every 50 metres."). The offsets of
+    each `Shrinking` are its span's own."""
+    spans = sentences(text)
+    found = [shrinking(text[start:end]) for start, end in spans]
+    out: list[tuple[int, int, Shrinking]] = []
+    for k, ((start, end), stated) in enumerate(zip(spans, found, strict=True)):
+        if stated is not None:
+            out.append((start, end, stated))
+            continue
+        if k + 1 >= len(spans) or found[k + 1] is not None:
+            continue
+        first = text[start:end]
+        if not walking_amounts(first) or not (_PAST_REFERENCE.search(first) or periods(first)):
+            continue
+        pair_end = spans[k + 1][1]
+        pair = text[start:pair_end]
+        compared = _compared_amounts(pair)
+        if compared is not None:
+            out.append((start, pair_end, _stated(pair, compared)))
+    return out
 
 
 def sentences(text: str) -> Sequence[tuple[int, int]]:

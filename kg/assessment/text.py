@@ -56,7 +56,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from kg.assessment.comparisons import Shrinking, sentences, shrinking
+from kg.assessment.comparisons import Shrinking, shrinkings
 from kg.assessment.lexicon import PHRASES, STOP_WORDS
 from kg.assessment.patient import Sex, stated_age_and_sex
 from kg.assessment.quantities import temperatures
@@ -507,10 +507,7 @@ class TextReader:
         finding it is: the rapid kind within its `lp:maximumPeriodDays`, else the general one it is a
         kind of; and that family of findings (what the words' own readings of it would be)."""
         out = []
-        for start, end in sentences(text):
-            stated = shrinking(text[start:end])
-            if stated is None:
-                continue
+        for start, end, stated in shrinkings(text):
             for iri, (maximum_days, general) in self._measures().periods.items():
                 said = iri if stated.rapid(maximum_days) else (general[0] if general else None)
                 if said is not None:

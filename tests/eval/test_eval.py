@@ -28,7 +28,7 @@ def test_the_sets_are_large_enough(phrases: PhraseFigures, texts: TextFigures) -
 
 def test_phrases_resolve_to_the_intended_finding(phrases: PhraseFigures) -> None:
     """First search hit per lay phrase, as DESIGN.md's clients do it."""
-    assert phrases.accuracy >= 0.80, phrases.misses[:20]
+    assert phrases.accuracy >= 0.82, phrases.misses[:20]
 
 
 def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> None:
@@ -38,19 +38,39 @@ def test_out_of_scope_phrases_mostly_match_nothing(phrases: PhraseFigures) -> No
 def test_presentations_rank_and_triage(texts: TextFigures) -> None:
     """The expected condition in the top 3 and the urgency in the expected range, from free text alone."""
     assert texts.top3 / texts.in_scope >= 0.88
-    assert texts.urgency_in_range / texts.in_scope >= 0.90
+    assert texts.urgency_in_range / texts.in_scope >= 0.93
     assert texts.out_of_scope_clean == texts.out_of_scope
 
 
 def test_mentions_and_their_polarity(texts: TextFigures) -> None:
-    assert texts.recall >= 0.78
-    assert texts.precision >= 0.67
-    assert texts.negated_correct / texts.negated_expected >= 0.85
+    assert texts.recall >= 0.80
+    assert texts.precision >= 0.68
+    assert texts.negated_correct / texts.negated_expected >= 0.9
 
 
 def test_no_presentation_with_a_warning_sign_is_under_triaged(texts: TextFigures) -> None:
     """The safety bar: never an urgency below a stated warning sign's."""
     assert texts.under_triaged == []
+
+
+@pytest.fixture(scope="module")
+def second_phrases(service: LegPainService) -> PhraseFigures:
+    return phrase_figures(service, "second")
+
+
+@pytest.fixture(scope="module")
+def second_texts(service: LegPainService) -> TextFigures:
+    return text_figures(service, "second")
+
+
+def test_the_second_sets_hold_their_floors(second_phrases: PhraseFigures, second_texts: TextFigures) -> None:
+    """The second sets (`tests/eval/second/`), held out for a day and then read like the main ones."""
+    assert second_phrases.total >= 100 and second_texts.presentations >= 40
+    assert second_phrases.accuracy >= 0.78
+    assert second_texts.top3 / second_texts.in_scope >= 0.80
+    assert second_texts.urgency_in_range / second_texts.in_scope >= 0.82
+    assert second_texts.recall >= 0.75
+    assert second_texts.under_triaged == []
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +87,17 @@ def test_the_held_out_sets_hold_their_floors(heldout_phrases: PhraseFigures, hel
     """The held-out sets (`tests/eval/heldout/`, never read to decide what to build, except the one
     under-triaged presentation the README names): lower floors than the main sets', which the
     engine's mechanisms were built against; the gap is the honest measure of how far those generalise."""
-    assert heldout_phrases.total >= 100 and heldout_texts.presentations >= 40
-    assert heldout_phrases.accuracy >= 0.72
-    assert heldout_texts.top3 / heldout_texts.in_scope >= 0.78
+    assert heldout_phrases.total >= 150 and heldout_texts.presentations >= 60
+    assert heldout_phrases.accuracy >= 0.75
+    assert heldout_phrases.out_of_scope_empty / heldout_phrases.out_of_scope >= 0.5
+    assert heldout_texts.top3 / heldout_texts.in_scope >= 0.90
     assert heldout_texts.urgency_in_range / heldout_texts.in_scope >= 0.80
-    assert heldout_texts.recall >= 0.74
+    assert heldout_texts.out_of_scope_clean / heldout_texts.out_of_scope >= 0.9
+    assert heldout_texts.recall >= 0.58
 
 
-def test_no_held_out_presentation_with_a_warning_sign_is_under_triaged(heldout_texts: TextFigures) -> None:
+def test_no_held_out_presentation_with_a_warning_sign_is_under_triaged(
+    second_texts: TextFigures, heldout_texts: TextFigures
+) -> None:
+    assert second_texts.under_triaged == []
     assert heldout_texts.under_triaged == []

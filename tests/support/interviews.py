@@ -26,7 +26,7 @@ from kg.assessment.interview import Interview
 from kg.assessment.patient import PatientInput
 from kg.assessment.service import AssessmentRequest, LegPainService
 from kg.core.namespaces import from_curie
-from tests.support.evaluation import load
+from tests.support.evaluation import SETS, load
 
 #: Present findings the interview starts from ("the first one or two findings").
 START = 2
@@ -268,7 +268,7 @@ def main() -> None:
     from kg.core.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["main", "heldout"], default="main", help="which sets (default main)")
+    parser.add_argument("--set", choices=sorted(SETS), default="main", help="which sets (default main)")
     parser.add_argument("--verbose", action="store_true", help="one line per case")
     which = parser.parse_args().set
     service = load_service(Settings.from_env())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.assessment.comparisons import sentences, shrinking
+from kg.assessment.comparisons import sentences, shrinking, shrinkings
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,16 @@ def test_the_spans_cover_the_comparison_then_its_parts() -> None:
 def test_sentences_keep_decimals_whole() -> None:
     text = "It was 1.5 km. Now 0.5 km! Fine"
     assert [text[a:b] for a, b in sentences(text)] == ["It was 1.5 km.", " Now 0.5 km!", " Fine"]
+
+
+def test_a_comparison_across_two_sentences_is_read() -> None:
+    """A past amount in one sentence and the present one in the next: one shrinking over both."""
+    text = "A month ago I managed a mile without stopping. These days I stop after about 100 yards."
+    (found,) = shrinkings(text)
+    assert (found[0], found[1]) == (0, len(text))
+    assert found[2].days == 30
+
+
+def test_two_sentences_that_compare_nothing_over_time_are_not_a_shrinking() -> None:
+    assert shrinkings("I walk two miles every day. My calf hurts after 200 yards.") == []
+    assert shrinkings("A year ago I walked 200 yards. Now I manage a mile.") == []
