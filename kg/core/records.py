@@ -15,7 +15,7 @@ from functools import cached_property
 
 class LinkRelation(StrEnum):
     """How a condition is linked to a finding (`lp:hasTypicalFinding`, `lp:hasDiscriminatingFinding`,
-    `lp:hasFindingAgainst`): the `?relation` column of `list-condition-findings.rq`."""
+    `lp:hasFindingAgainst`): the `?relation` column of `index/list-condition-links.rq`."""
 
     TYPICAL = "typical"
     #: typical and characteristic of the condition: weighs more in scoring

@@ -116,8 +116,18 @@ def _term_data(
     term_sources: dict[str, list[str]] = defaultdict(list)
     for row in rows("index/list-term-sources", "term", iris):
         term_sources[str(row["term"])].append(str(row["source"]))
+    mapping_rows = rows("index/list-term-mappings", "term", iris)
+    # how each mapping was checked, from its axiom: read for the terms that have mappings only
+    justifications: dict[tuple[str, str, str], str] = {}
+    if mapping_rows:
+        mapped = None if iris is None else {str(r["term"]) for r in mapping_rows}
+        for row in rows("index/list-mapping-annotations", "term", mapped):
+            if row.get("justification") is not None:
+                justifications.setdefault(
+                    (str(row["term"]), str(row["relation"]), str(row["code"])), str(row["justification"])
+                )
     mappings: dict[str, list[MappingRef]] = defaultdict(list)
-    for row in rows("index/list-mappings", "term", iris):
+    for row in mapping_rows:
         code_iri = str(row["code"])
         relation = "skos:" + str(row["relation"]).rsplit("#", 1)[-1]
         mappings[str(row["term"])].append(
@@ -127,7 +137,7 @@ def _term_data(
                 code_iri,
                 _s(row.get("codeLabel")),
                 relation,
-                _s(row.get("justification")),
+                justifications.get((str(row["term"]), str(row["relation"]), code_iri)),
             )
         )
     return synonyms, term_sources, mappings
@@ -256,6 +266,24 @@ def _sourced_links(rows: list[Row], column: str) -> dict[str, tuple[SourcedLink,
     }
 
 
+def _link_annotations(
+    rows: Rows, origins: Collection[str] | None
+) -> dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]:
+    """What the axioms of the links these conditions state say (all links' for None), by (origin,
+    property, finding): the cited passages in order, and the frequency."""
+    said: dict[tuple[str, str, str], tuple[list[str], list[float]]] = {}
+    if origins is not None and not origins:
+        return {}
+    for row in rows("index/list-link-annotations", "origin", origins):
+        sources, values = said.setdefault((str(row["origin"]), str(row["property"]), str(row["finding"])), ([], []))
+        if row.get("source") is not None and str(row["source"]) not in sources:
+            sources.append(str(row["source"]))
+        value = _fraction(row.get("frequency"))
+        if value is not None and not values:
+            values.append(value)
+    return {key: (tuple(sources), values[0] if values else None) for key, (sources, values) in said.items()}
+
+
 def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
     """Conditions (all, or those IRIs) with their finding links, body systems, causes and mappings."""
     synonyms, term_sources, mappings = _term_data(rows, iris)
@@ -264,15 +292,16 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
     #: a link's frequency: its own when it has one, else the one it inherits (never both kept)
     frequencies: dict[tuple[str, str, str], tuple[bool, float | None]] = {}
-    for row in rows("index/list-condition-findings", "condition", iris):
+    link_rows = rows("index/list-condition-links", "condition", iris)
+    annotations = _link_annotations(rows, None if iris is None else {str(r["origin"]) for r in link_rows})
+    for row in link_rows:
         key = (str(row["finding"]), str(row["relation"]))
         table = links[str(row["condition"])]
         sources, inferred = table.get(key, ([], True))
         row_inferred = _bool(row.get("inferred"))
         table[key] = (sources, inferred and row_inferred)
-        if row.get("source") is not None and str(row["source"]) not in sources:
-            sources.append(str(row["source"]))
-        value = _fraction(row.get("frequency"))
+        said_sources, value = annotations.get((str(row["origin"]), str(row["property"]), key[0]), ((), None))
+        sources.extend(s for s in said_sources if s not in sources)
         if value is not None:
             where = (str(row["condition"]), *key)
             known = frequencies.get(where)

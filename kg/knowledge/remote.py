@@ -244,7 +244,7 @@ class StoreKnowledge:
         )
 
     def _link_holders(self, findings: Collection[str], against: bool) -> set[str]:
-        rows = self._rows("index/list-condition-findings", "finding", findings)
+        rows = self._rows("index/list-condition-links", "finding", findings)
         return {str(r["condition"]) for r in rows if (str(r["relation"]) == LinkRelation.AGAINST) == against}
 
     def conditions_with_finding(self, finding: str) -> list[str]:
@@ -359,7 +359,7 @@ class StoreKnowledge:
         missing = [p for p in present if p not in table]
         if missing:
             reach = {p: {p} | reported[p].kinds | set(self.narrower_findings(p)) for p in missing}
-            rows = self._rows("index/list-condition-findings", "finding", set().union(*reach.values()))
+            rows = self._rows("index/list-condition-links", "finding", set().union(*reach.values()))
             links = [
                 (str(r["condition"]), str(r["finding"])) for r in rows if str(r["relation"]) != LinkRelation.AGAINST
             ]
