@@ -63,7 +63,7 @@ from kg.assessment.patient import Patient, unknown_risk_factors
 from kg.core.namespaces import from_curie
 from kg.core.records import Condition, FindingLink, LinkRelation, RuleKind, SourceRef
 from kg.knowledge.index import TermIndex
-from kg.knowledge.protocols import AssessmentReader
+from kg.knowledge.protocols import AssessmentReader, StagedReader
 
 if TYPE_CHECKING:
     from kg.assessment.text import Mention
@@ -217,6 +217,19 @@ def _common(items: frozenset[str] | set[str], weights: dict[str, float]) -> Iter
     return [t for t in weights if t in items]
 
 
+@dataclass(frozen=True)
+class _Ranking:
+    """One ranking: the index it was scored on, the reported IDs resolved, their reach, the best."""
+
+    ix: TermIndex
+    derived: _Derived
+    reach: _Reach
+    present: list[str]
+    absent: list[str]
+    risks: list[str]
+    ranked: list[_Scored]
+
+
 @dataclass
 class _Derived:
     """What the scorer derives per condition and keeps for one data version: each typical finding's
@@ -366,14 +379,14 @@ class Scorer:
         self._derived = _Derived("")
 
     def _index(self, present: Sequence[str], absent: Sequence[str]) -> tuple[TermIndex, _Derived]:
-        ix = self.reader.index_for([from_curie(p.strip()) for p in present], [from_curie(a.strip()) for a in absent])
-        derived = self._derived
-        if derived.version != ix.version:
-            with self._lock:
-                if self._derived.version != ix.version:
-                    self._derived = _Derived(ix.version)
-                derived = self._derived
-        return ix, derived
+        """The index an assessment starts from: the reader's whole index or its part for these
+        findings, or, from a `StagedReader`, its outline (`_rank` completes what it ranks)."""
+        present, absent = [from_curie(p.strip()) for p in present], [from_curie(a.strip()) for a in absent]
+        if isinstance(self.reader, StagedReader):
+            ix = self.reader.outline_for(present, absent)
+        else:
+            ix = self.reader.index_for(present, absent)
+        return ix, self._index_derived(ix)
 
     @staticmethod
     def _weights(ix: TermIndex, derived: _Derived, condition: Condition) -> dict[str, float]:
@@ -584,14 +597,10 @@ class Scorer:
     ) -> list[Candidate]:
         """Ranked candidates for finding IDs (CURIEs or IRIs) and risk factor IDs; raises
         `UnknownTermError`."""
-        ix, derived = self._index(present, absent)
-        present_iris, absent_iris = resolve_ids(ix, present, absent)
-        risks = resolve_risk_factors(ix, risk_factors)
-        reach = _Reach.of(ix, present_iris + absent_iris)
-        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks, limit)
+        r = self._ranked(present, absent, risk_factors, limit)
         return [
-            self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)
-            for rank, s in enumerate(ranked[: max(limit, 0)], start=1)
+            self._candidate(r.ix, r.derived, s, rank, r.reach, r.present, r.absent)
+            for rank, s in enumerate(r.ranked[: max(limit, 0)], start=1)
         ]
 
     def ranking(
@@ -599,12 +608,90 @@ class Scorer:
     ) -> list[tuple[str, float]]:
         """The best conditions and their scores alone, without writing candidates up: what an interview
         rescores for each possible answer (`kg.assessment.interview`)."""
+        ranked = self._ranked(present, absent, risk_factors, limit).ranked
+        return [(s.condition.iri, s.score) for s in ranked[: max(limit, 0)]]
+
+    def _ranked(
+        self, present: Sequence[str], absent: Sequence[str], risk_factors: Sequence[str], limit: int
+    ) -> _Ranking:
+        """What every ranking starts with: the index (completed for what was ranked, from a
+        `StagedReader`), the reported IDs resolved, their reach, and the `limit` best candidates."""
         ix, derived = self._index(present, absent)
         present_iris, absent_iris = resolve_ids(ix, present, absent)
         risks = resolve_risk_factors(ix, risk_factors)
         reach = _Reach.of(ix, present_iris + absent_iris)
-        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks, limit)
-        return [(s.condition.iri, s.score) for s in ranked[: max(limit, 0)]]
+        if isinstance(self.reader, StagedReader):
+            ranked, ix = self._rank_staged(self.reader, ix, reach, present_iris, absent_iris, risks, limit)
+            reach = _Reach.of(ix, present_iris + absent_iris)
+        else:
+            ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks, limit)
+        return _Ranking(ix, self._index_derived(ix), reach, present_iris, absent_iris, risks, ranked)
+
+    def _rank_staged(
+        self,
+        reader: StagedReader,
+        outline: TermIndex,
+        reach: _Reach,
+        present: list[str],
+        absent: list[str],
+        risks: Sequence[str],
+        top: int,
+    ) -> tuple[list[_Scored], TermIndex]:
+        """`_rank` over a `StagedReader`: the bound from the outline (each condition's links to the
+        reported findings' reach, which are all the links that can support it; its coverage share
+        taken over those links, and the most risk factors could add, so it bounds the exact score
+        from above), then the conditions read whole, `top` at a time, in descending order of the
+        bound, scored exactly, until none left can reach the `top`-th best: the same top as scoring
+        every touched condition, from the records of a few. Returns them with the index completed
+        for them (what writing them up reads)."""
+        top = max(top, 1)
+        scratch = _Derived(outline.version)  # outline records are partial: never in the shared cache
+        conditions = outline.conditions.values()
+        bound = _Bound(
+            outline,
+            {c.iri: self._weights(outline, scratch, c) for c in conditions},
+            {c.iri: self._missing(outline, scratch, c) for c in conditions},
+        )
+        upper = bound.upper(reach, present, absent, risks)
+        upper += RISK_FACTOR_WEIGHT * min(len(set(risks)), MAX_RISK_FACTORS)
+        order = _descending(upper, np.flatnonzero(upper > 0), 4 * top)
+        best: list[tuple[tuple[float, int, str, str], _Scored]] = []
+        read: list[str] = []
+        full = reader.complete_for(present, absent, read)
+        exhausted = False
+        while not exhausted:
+            batch: list[str] = []
+            for row in order:
+                if len(best) >= top and upper[row] + _ROUNDING < best[-1][1].score:
+                    exhausted = True
+                    break
+                batch.append(bound.conditions[row].iri)
+                if len(batch) >= top:
+                    break
+            else:
+                exhausted = True
+            if not batch:
+                break
+            read += batch
+            full = reader.complete_for(present, absent, read)
+            derived = self._index_derived(full)
+            full_reach = _Reach.of(full, present + absent)
+            for iri in batch:
+                one = self._score(full, derived, full.conditions[iri], full_reach, present, absent, risks)
+                if one is not None:
+                    bisect.insort(best, (_order(one), one), key=lambda item: item[0])
+                    del best[top:]
+        return [s for _, s in best], full
+
+    def _index_derived(self, ix: TermIndex) -> _Derived:
+        """The shared derived values for an index's data version."""
+        derived = self._derived
+        if derived.version != ix.version:
+            with self._lock:
+                if self._derived.version != ix.version:
+                    self._derived = _Derived(ix.version)
+                derived = self._derived
+        return derived
 
     def _rank(
         self,
@@ -706,11 +793,10 @@ class Scorer:
     ) -> Assessment:
         """Candidates, the urgency of the whole presentation, the warning signs and advice, for finding
         IDs and the risk factors reported (IDs)."""
-        ix, derived = self._index(present, absent)
-        present_iris, absent_iris = resolve_ids(ix, present, absent)
-        risks = resolve_risk_factors(ix, risk_factors)
-        reach = _Reach.of(ix, present_iris + absent_iris)
-        ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks, limit)
+        r = self._ranked(present, absent, risk_factors, limit)
+        ix, derived, reach, present_iris, absent_iris, risks, ranked = (
+            r.ix, r.derived, r.reach, r.present, r.absent, r.risks, r.ranked
+        )  # fmt: skip
         urgency, reasons, warnings = self._urgency(ix, present_iris, ranked[0] if ranked else None, risks)
         candidates = tuple(
             self._candidate(ix, derived, s, rank, reach, present_iris, absent_iris)

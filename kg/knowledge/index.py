@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal
@@ -266,15 +266,16 @@ def _sourced_links(rows: list[Row], column: str) -> dict[str, tuple[SourcedLink,
     }
 
 
-def _link_annotations(
-    rows: Rows, origins: Collection[str] | None
+def link_annotations(
+    rows: Rows, variable: str, iris: Collection[str] | None
 ) -> dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]:
-    """What the axioms of the links these conditions state say (all links' for None), by (origin,
-    property, finding): the cited passages in order, and the frequency."""
+    """What the axioms of condition–finding links say (`index/list-link-annotations`), by (origin,
+    property, finding): the cited passages in order, and the frequency; for the links whose `origin`
+    (the condition stating them) or `finding` is one of `iris`, or every link for None."""
     said: dict[tuple[str, str, str], tuple[list[str], list[float]]] = {}
-    if origins is not None and not origins:
+    if iris is not None and not iris:
         return {}
-    for row in rows("index/list-link-annotations", "origin", origins):
+    for row in rows("index/list-link-annotations", variable, iris):
         sources, values = said.setdefault((str(row["origin"]), str(row["property"]), str(row["finding"])), ([], []))
         if row.get("source") is not None and str(row["source"]) not in sources:
             sources.append(str(row["source"]))
@@ -284,16 +285,15 @@ def _link_annotations(
     return {key: (tuple(sources), values[0] if values else None) for key, (sources, values) in said.items()}
 
 
-def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
-    """Conditions (all, or those IRIs) with their finding links, body systems, causes and mappings."""
-    synonyms, term_sources, mappings = _term_data(rows, iris)
-    # a link the condition has itself and also from a more general condition counts as its own
-    # (not inferred), whatever order the store returns the rows in
+def condition_links(
+    link_rows: Iterable[Row], annotations: Mapping[tuple[str, str, str], tuple[tuple[str, ...], float | None]]
+) -> dict[str, tuple[FindingLink, ...]]:
+    """Each condition's finding links from rows of `index/list-condition-links` and what their axioms
+    say (`link_annotations`). A link the condition has itself and also from a more general condition
+    counts as its own (not inferred), whatever order the rows come in; its frequency is its own when it
+    has one, else the one it inherits (never both kept)."""
     links: dict[str, dict[tuple[str, str], tuple[list[str], bool]]] = defaultdict(dict)
-    #: a link's frequency: its own when it has one, else the one it inherits (never both kept)
     frequencies: dict[tuple[str, str, str], tuple[bool, float | None]] = {}
-    link_rows = rows("index/list-condition-links", "condition", iris)
-    annotations = _link_annotations(rows, None if iris is None else {str(r["origin"]) for r in link_rows})
     for row in link_rows:
         key = (str(row["finding"]), str(row["relation"]))
         table = links[str(row["condition"])]
@@ -307,6 +307,21 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             known = frequencies.get(where)
             if known is None or (known[0] and not row_inferred):
                 frequencies[where] = (row_inferred, value)
+    return {
+        iri: tuple(
+            FindingLink(f, LinkRelation(rel), tuple(srcs), inf, frequencies.get((iri, f, rel), (True, None))[1])
+            for (f, rel), (srcs, inf) in sorted(table.items())
+        )
+        for iri, table in links.items()
+    }
+
+
+def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Condition]:
+    """Conditions (all, or those IRIs) with their finding links, body systems, causes and mappings."""
+    synonyms, term_sources, mappings = _term_data(rows, iris)
+    link_rows = rows("index/list-condition-links", "condition", iris)
+    origins = None if iris is None else {str(r["origin"]) for r in link_rows}
+    links = condition_links(link_rows, link_annotations(rows, "origin", origins))
     body: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for row in rows("index/list-condition-body-systems", "condition", iris):
         body[str(row["condition"])].append((str(row["system"]), _bool(row.get("inferred"))))
@@ -329,10 +344,7 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
             urgency=str(row.get("urgency") or ""),
             body_systems=tuple(body[iri]),
             causes=tuple(causes[iri]),
-            links=tuple(
-                FindingLink(f, LinkRelation(rel), tuple(srcs), inf, frequencies.get((iri, f, rel), (True, None))[1])
-                for (f, rel), (srcs, inf) in sorted(links[iri].items())
-            ),
+            links=links.get(iri, ()),
             sources=tuple(term_sources[iri]),
             mappings=tuple(mappings[iri]),
             risk_factors=risks.get(iri, ()),

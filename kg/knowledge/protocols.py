@@ -7,7 +7,9 @@ Readers ask for the capability they use, not for the whole:
 - `TermLists`: every term, and the terms related to one (conditions with a finding, in a body system,
   warning signs of a level...): the GraphQL root lists and relation fields.
 - `TermNames`: each term's label and synonyms: what `kg.assessment.search` matches phrases against.
-- `AssessmentReader`: the part of the index one assessment reads: `kg.assessment.scoring`.
+- `AssessmentReader`: the part of the index one assessment reads: `kg.assessment.scoring`; a
+  `StagedReader` (a remote store) reads it in two steps, an outline that bounds every condition's
+  score and the whole records of the conditions the ranking gets to.
 
 `Knowledge` is all of them: what `kg.knowledge.indexed.IndexedKnowledge` (the whole index in memory,
 for embedded stores) and `kg.knowledge.remote.StoreKnowledge` (asked of a remote store per request)
@@ -17,8 +19,8 @@ order (terms by label, urgency levels by rank).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from kg.core.records import BodySystem, Condition, Finding, RiskFactor, Site, SourceRef, UrgencyLevel, UrgencyRule
 from kg.knowledge.index import TermIndex
@@ -113,6 +115,23 @@ class AssessmentReader(Protocol):
         the urgency rules and levels, the passages cited, and the whole graph's counts that the
         weights need: the whole index when it is held in memory, that part of it otherwise. Its
         `version` is the data version it was read at."""
+        ...
+
+
+@runtime_checkable
+class StagedReader(AssessmentReader, Protocol):
+    """An `AssessmentReader` for which reading every touched condition whole costs too much per
+    assessment (a remote store, on a graph where a presentation touches thousands of conditions): the
+    scorer reads an outline first and the whole records of the conditions its ranking gets to after."""
+
+    def outline_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
+        """The reported findings, every finding more specific than one, and every condition linked to
+        one of them or to a more general kind of a present one, holding only those links: enough to
+        bound each condition's score from above."""
+        ...
+
+    def complete_for(self, present: Sequence[str], absent: Sequence[str], conditions: Collection[str]) -> TermIndex:
+        """`index_for` for these conditions instead of every touched one."""
         ...
 
 

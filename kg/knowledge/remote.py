@@ -22,6 +22,7 @@ from kg.core.records import (
     BodySystem,
     Condition,
     Finding,
+    FindingLink,
     LinkRelation,
     RiskFactor,
     Site,
@@ -34,6 +35,8 @@ from kg.knowledge.index import (
     TermIndex,
     assemble_index,
     by_label,
+    condition_links,
+    link_annotations,
     read_body_systems,
     read_conditions,
     read_findings,
@@ -50,6 +53,8 @@ from kg.stores.errors import StoreEngineError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: what the axioms of condition–finding links say, by (origin, property, finding): passages, frequency
+_Annotations = dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]
 
 
 class StoreKnowledge:
@@ -386,27 +391,95 @@ class StoreKnowledge:
 
     def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
         """The part of the index an assessment of these findings reads (see
-        `kg.knowledge.protocols.AssessmentReader`), read in a few batched queries."""
-        version = self.data_version()
+        `kg.knowledge.protocols.AssessmentReader`): every condition they touch, whole, read in a few
+        batched queries. The scorer reads `outline_for` and `complete_for` instead (`StagedReader`),
+        which read whole only the conditions its ranking gets to."""
         reported = self.findings([*present, *absent])
         touched: set[str] = set()
         for holders in self._touched_by([p for p in present if p in reported], reported).values():
             touched |= holders
-        conditions = self.conditions(touched)
-        linked = {link.finding for c in conditions.values() for link in c.links}
+        return self.complete_for(present, absent, touched)
+
+    def outline_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
+        """The reported findings, the findings more specific than each, and every condition linked to
+        one of them or to a more general kind of a present one, holding only those links (with their
+        frequencies; no passages, names or other links): enough for an upper bound of each condition's
+        score (see `kg.assessment.scoring`), read in three batched queries per new finding, however
+        many conditions the findings touch."""
+        version = self.data_version()
+        reported = self.findings([*present, *absent])
+        reach: set[str] = set()
+        narrower: set[str] = set()
+        for f in dict.fromkeys([*present, *absent]):
+            if f not in reported:
+                continue
+            below = set(self.narrower_findings(f))
+            narrower |= below
+            reach |= {f} | below | (reported[f].kinds if f in present else set())
+        rows, annotations = self._links_of(reach)
+        links = condition_links(rows, annotations)
+        outline = {iri: _outline(iri, held) for iri, held in links.items()}
+        findings = {**self.findings(narrower), **reported}
+        typical = {link.finding for c in outline.values() for link in c.typical}
+        return assemble_index(
+            self.body_systems(),
+            self.urgency_levels(),
+            outline,
+            findings,
+            self.rules(),
+            {},
+            self._condition_count(),
+            self._typical_counts(typical),
+            version,
+            risk_factors=self._all_risk_factors(),
+        )
+
+    def _links_of(self, findings: Collection[str]) -> tuple[list[Row], _Annotations]:
+        """The condition links to these findings (`index/list-condition-links`) and what their axioms
+        say, read for the findings not cached yet and cached per finding."""
+        self.data_version()
+        table = self._cache["links-to"]
+        missing = [f for f in findings if f not in table]
+        if missing:
+            rows = self._rows("index/list-condition-links", "finding", missing)
+            said = link_annotations(self._rows, "finding", missing)
+            by_finding: dict[str, tuple[list[Row], _Annotations]] = {f: ([], {}) for f in missing}
+            for row in rows:
+                by_finding[str(row["finding"])][0].append(row)
+            for key, value in said.items():
+                if key[2] in by_finding:
+                    by_finding[key[2]][1][key] = value
+            with self._lock:
+                if len(table) + len(missing) > self.MAX_CACHED:
+                    table.clear()
+                table.update(by_finding)
+        held = [
+            cast(tuple[list[Row], dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]], table[f])
+            for f in findings
+        ]
+        return [r for rows, _ in held for r in rows], {k: v for _, said in held for k, v in said.items()}
+
+    def complete_for(self, present: Sequence[str], absent: Sequence[str], conditions: Collection[str]) -> TermIndex:
+        """The reported findings and these conditions, whole (every link, passage and name), with every
+        finding they link to and the whole graph's counts the weights need: what scoring them exactly
+        and writing them up reads."""
+        version = self.data_version()
+        reported = self.findings([*present, *absent])
+        held = self.conditions(conditions)
+        linked = {link.finding for c in held.values() for link in c.links}
         findings = {**reported, **self.findings(linked - set(reported))}
-        typical = {link.finding for c in conditions.values() for link in c.typical}
+        typical = {link.finding for c in held.values() for link in c.typical}
         rules = self.rules()
-        cited = [s for c in conditions.values() for link in c.links for s in link.sources]
-        cited += [s for c in conditions.values() for s in c.sources]
-        cited += [s for c in conditions.values() for link in c.risk_factors for s in link.sources]
+        cited = [s for c in held.values() for link in c.links for s in link.sources]
+        cited += [s for c in held.values() for s in c.sources]
+        cited += [s for c in held.values() for link in c.risk_factors for s in link.sources]
         cited += [s for f in findings.values() for s in f.warrant_sources]
         cited += [s for rule in rules for s in rule.sources]
         sources = {ref.iri: ref for ref in self.sources(cited)}
         return assemble_index(
             self.body_systems(),
             self.urgency_levels(),
-            conditions,
+            held,
             findings,
             rules,
             sources,
@@ -415,6 +488,11 @@ class StoreKnowledge:
             version,
             risk_factors=self._all_risk_factors(),
         )
+
+
+def _outline(iri: str, links: tuple[FindingLink, ...]) -> Condition:
+    """A condition known only by some of its links (`StoreKnowledge.outline_for`)."""
+    return Condition(iri, "", (), None, "", (), (), links, (), ())
 
 
 def _path_row(row: Row) -> tuple[str, str, str]:
