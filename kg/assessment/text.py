@@ -15,7 +15,8 @@ How a text is read, so its behaviour can be predicted:
    place (`kg.assessment.search.Sites`); a comma-separated part that names only a situation borrows
    the clause's pain (`SHARED_WORDS`). The readings that explain the most of a label (the most
    specific) are kept first, then the tighter ones, none overlapping another; each then stretches
-   over the words right after it that only repeat it. A finding that is a more general kind of
+   over the words right after it that only repeat it, and back over the words right before it that only
+   name a side ("my left calf cramps"). A finding that is a more general kind of
    another one found in the same clause is dropped (the specific one says more). In a clause that
    names a part of the body outside the leg, a reading needs a leg site in its words unless it is a
    site-less warning sign; a reading inside a run of words that names one of HPO's phenotypes of
@@ -57,7 +58,7 @@ from itertools import accumulate
 from typing import Any
 
 from kg.assessment.comparisons import Shrinking, shrinkings
-from kg.assessment.lexicon import PHRASES, STOP_WORDS
+from kg.assessment.lexicon import LIGHT_WORDS, PHRASES, STOP_WORDS
 from kg.assessment.patient import Sex, stated_age_and_sex
 from kg.assessment.quantities import temperatures
 from kg.assessment.search import (
@@ -426,6 +427,7 @@ class TextReader:
                 continue
             taken.append(c)
         taken = _through_repeats(first, raw, folded, taken, matchers)
+        taken = _with_side_before(first, folded, taken)
         taken = self._without_elsewhere(first, folded, taken, matchers[MentionKind.FINDING])
         records = self.findings([t.iri for t in taken if t.kind is MentionKind.FINDING])
         general = {g for record in records.values() for g in record.kinds}
@@ -675,6 +677,26 @@ def _through_repeats(
             if ws or any(w not in STOP_WORDS for w in raw[j - 1 - first]):
                 last = j  # a word that repeats the reading or that a phrase took; trailing filler is not
         out.append(dataclasses.replace(t, last=last) if last != t.last else t)
+    return out
+
+
+def _with_side_before(first: int, folded: Sequence[Sequence[str]], taken: list[_Candidate]) -> list[_Candidate]:
+    """Each reading stretched back over the words right before it that only name a side ("my left
+    calf cramps": the side is part of the calf's reading, not left over as not understood), up to
+    another reading; filler between them goes too."""
+    side = frozenset(LIGHT_WORDS)
+    out = []
+    for t in taken:
+        start = t.first
+        j = t.first - 1
+        while j >= first and not any(o.first <= j < o.last for o in taken if o is not t):
+            ws = folded[j - first]
+            if ws and not set(ws) <= side:
+                break
+            if ws:
+                start = j
+            j -= 1
+        out.append(dataclasses.replace(t, first=start) if start != t.first else t)
     return out
 
 

@@ -309,8 +309,11 @@ def test_assess_reads_a_sentence_with_its_negation(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert "Reported absent: swelling of one leg" in out
     assert "-> finding lp:ReliefWithinMinutesOfRest (present)" in out  # "a short rest" is minutes of rest
-    assert "Not recognised:" in out
+    assert "Read: 'left calf starts cramping" in out  # the side is part of the calf's reading
+    assert "Not recognised:" not in out  # every word of it is understood
     assert out.split("\n1. ", 1)[1].startswith("peripheral artery disease")
+    assert main(["assess", sentence + ", and my budgie sings opera"]) == 0
+    assert "Not recognised: 'and my budgie sings opera'" in capsys.readouterr().out
 
 
 def test_parse_lists_mentions_and_json(capsys: pytest.CaptureFixture[str]) -> None:
