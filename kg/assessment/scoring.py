@@ -677,7 +677,10 @@ class Scorer:
             derived = self._index_derived(full)
             full_reach = _Reach.of(full, present + absent)
             for iri in batch:
-                one = self._score(full, derived, full.conditions[iri], full_reach, present, absent, risks)
+                condition = full.conditions.get(iri)  # one the store's condition list leaves out is no candidate
+                if condition is None:
+                    continue
+                one = self._score(full, derived, condition, full_reach, present, absent, risks)
                 if one is not None:
                     bisect.insort(best, (_order(one), one), key=lambda item: item[0])
                     del best[top:]

@@ -404,8 +404,9 @@ class StoreKnowledge:
         """The reported findings, the findings more specific than each, and every condition linked to
         one of them or to a more general kind of a present one, holding only those links (with their
         frequencies; no passages, names or other links): enough for an upper bound of each condition's
-        score (see `kg.assessment.scoring`), read in three batched queries per new finding, however
-        many conditions the findings touch."""
+        score (see `kg.assessment.scoring`), read in a few batched queries per new finding (its
+        narrower findings, its links, their axioms, their typical counts), however many conditions
+        the findings touch."""
         version = self.data_version()
         reported = self.findings([*present, *absent])
         reach: set[str] = set()
@@ -453,10 +454,7 @@ class StoreKnowledge:
                 if len(table) + len(missing) > self.MAX_CACHED:
                     table.clear()
                 table.update(by_finding)
-        held = [
-            cast(tuple[list[Row], dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]], table[f])
-            for f in findings
-        ]
+        held = [cast(tuple[list[Row], _Annotations], table[f]) for f in findings]
         return [r for rows, _ in held for r in rows], {k: v for _, said in held for k, v in said.items()}
 
     def complete_for(self, present: Sequence[str], absent: Sequence[str], conditions: Collection[str]) -> TermIndex:
