@@ -195,8 +195,15 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
     for row in rows("index/list-finding-kinds", "finding", iris):
         kinds[str(row["finding"])].add(str(row["general"]))
     warnings: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
-    for row in rows("index/list-warning-signs", "finding", iris):
-        warnings[str(row["finding"])].append((int(row["rank"]), str(row["urgency"]), _s(row.get("source"))))
+    warning_rows = rows("index/list-warning-signs", "finding", iris)
+    warned = None if iris is None else {str(r["finding"]) for r in warning_rows}
+    passages = _sources_by(
+        rows("index/list-warning-sign-sources", "finding", warned) if warned != set() else [], "finding", "urgency"
+    )
+    for row in warning_rows:
+        finding, urgency = str(row["finding"]), str(row["urgency"])
+        for source in passages.get((finding, urgency), [None]):
+            warnings[finding].append((int(row["rank"]), urgency, source))
     findings: dict[str, Finding] = {}
     for row in rows("index/list-findings", "finding", iris):
         iri = str(row["finding"])
@@ -252,17 +259,32 @@ def read_risk_factors(rows: Rows, iris: Collection[str] | None = None) -> dict[s
     return out
 
 
-def _sourced_links(rows: list[Row], column: str) -> dict[str, tuple[SourcedLink, ...]]:
-    """Per condition, its links to `column` with their sources, each target once (its own link wins
-    over an inherited one, whatever order the rows come in)."""
+def _sources_by(rows: Iterable[Row], subject: str, target: str) -> dict[tuple[str, str], list[str]]:
+    """The `?source` column of rows by their (subject, target) columns, each passage once, in order."""
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in rows:
+        key, source = (str(row[subject]), str(row[target])), str(row["source"])
+        if source not in out[key]:
+            out[key].append(source)
+    return dict(out)
+
+
+def _sourced_links(
+    rows: list[Row], column: str, passages: Mapping[tuple[str, str], list[str]] | None = None
+) -> dict[str, tuple[SourcedLink, ...]]:
+    """Per condition, its links to `column` with their sources (a `?source` column of the rows, or
+    `passages` by (condition, target)), each target once (its own link wins over an inherited one,
+    whatever order the rows come in)."""
     table: dict[str, dict[str, tuple[list[str], bool]]] = defaultdict(dict)
     for row in rows:
         links = table[str(row["condition"])]
         target = str(row[column])
         sources, inferred = links.get(target, ([], True))
         links[target] = (sources, inferred and _bool(row.get("inferred", False)))
-        if row.get("source") is not None and str(row["source"]) not in sources:
-            sources.append(str(row["source"]))
+        said = [str(row["source"])] if row.get("source") is not None else []
+        for source in said + (passages or {}).get((str(row["condition"]), target), []):
+            if source not in sources:
+                sources.append(source)
     return {
         condition: tuple(SourcedLink(t, tuple(srcs), inf) for t, (srcs, inf) in sorted(links.items()))
         for condition, links in table.items()
@@ -331,8 +353,16 @@ def read_conditions(rows: Rows, iris: Collection[str] | None = None) -> dict[str
     causes: dict[str, list[str]] = defaultdict(list)
     for row in rows("index/list-condition-causes", "condition", iris):
         causes[str(row["condition"])].append(str(row["cause"]))
-    risks = _sourced_links(rows("index/list-condition-risk-factors", "condition", iris), "riskFactor")
-    complications = _sourced_links(rows("index/list-condition-complications", "condition", iris), "finding")
+    risks = _sourced_links(
+        rows("index/list-condition-risk-factors", "condition", iris),
+        "riskFactor",
+        _sources_by(rows("index/list-risk-factor-sources", "condition", iris), "condition", "riskFactor"),
+    )
+    complications = _sourced_links(
+        rows("index/list-condition-complications", "condition", iris),
+        "finding",
+        _sources_by(rows("index/list-complication-sources", "condition", iris), "condition", "finding"),
+    )
     kinds: dict[str, set[str]] = defaultdict(set)
     for row in rows("index/list-condition-kinds", "condition", iris):
         kinds[str(row["condition"])].add(str(row["general"]))
