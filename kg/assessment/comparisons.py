@@ -159,7 +159,7 @@ def shrinkings(text: str) -> list[tuple[int, int, Shrinking]]:
     """Each shrinking of the walking distance a text states, with the character span it is read in:
     a sentence's own (`shrinking`), or, for a sentence that states an amount as the past and no
     comparison of its own, that sentence and the next one read together when they compare two amounts
-    ("Three weeks ago I could walk a kilometre. This week I stop every 50 metres."). The offsets of
+    ("Last month I did two miles with the dog. Lately it's 300 yards before I stop."). The offsets of
     each `Shrinking` are its span's own."""
     spans = sentences(text)
     found = [shrinking(text[start:end]) for start, end in spans]

@@ -622,10 +622,10 @@ class Scorer:
         reach = _Reach.of(ix, present_iris + absent_iris)
         if isinstance(self.reader, StagedReader):
             ranked, ix = self._rank_staged(self.reader, ix, reach, present_iris, absent_iris, risks, limit)
-            reach = _Reach.of(ix, present_iris + absent_iris)
+            reach, derived = _Reach.of(ix, present_iris + absent_iris), self._index_derived(ix)
         else:
             ranked = self._rank(ix, derived, reach, present_iris, absent_iris, risks, limit)
-        return _Ranking(ix, self._index_derived(ix), reach, present_iris, absent_iris, risks, ranked)
+        return _Ranking(ix, derived, reach, present_iris, absent_iris, risks, ranked)
 
     def _rank_staged(
         self,
@@ -657,7 +657,7 @@ class Scorer:
         order = _descending(upper, np.flatnonzero(upper > 0), 4 * top)
         best: list[tuple[tuple[float, int, str, str], _Scored]] = []
         read: list[str] = []
-        full = reader.complete_for(present, absent, read)
+        full: TermIndex | None = None
         exhausted = False
         while not exhausted:
             batch: list[str] = []
@@ -684,7 +684,7 @@ class Scorer:
                 if one is not None:
                     bisect.insort(best, (_order(one), one), key=lambda item: item[0])
                     del best[top:]
-        return [s for _, s in best], full
+        return [s for _, s in best], full or reader.complete_for(present, absent, read)
 
     def _index_derived(self, ix: TermIndex) -> _Derived:
         """The shared derived values for an index's data version."""

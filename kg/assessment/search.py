@@ -5,7 +5,7 @@ How it works, so its behaviour can be predicted:
    punctuation, fold set phrases and phrasal verbs in any inflection onto a word ("goes away" ->
    "relieve", "put my feet up" -> "rest": `PHRASES`), fold negations onto "not" (also as typed
    without an apostrophe or with one slip: "doesnt", "dosent"; `is_negation`), a unit of walking
-   distance after a count onto "walking" ("two blocks", "300m": the amount a person walks), fold lay
+   distance after a count onto "walking" ("three blocks", "300m": the amount a person walks), fold lay
    word forms with the lexicon ("sore" -> "pain", "swollen" -> "swelling"), drop stop words, correct a
    likely typo in a word no label contains (closest word of any label or of the lexicon's lay words
    by rapidfuzz's normalised Indel similarity >= 0.85; never to or from a word for another part of
@@ -137,12 +137,11 @@ _TYPED_NEGATIONS = tuple(sorted(n for n in NEGATIONS if len(n) >= 5 and n.endswi
 
 
 def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
-    """Whether the raw word at `k` is a unit of walking distance after a count ("two blocks", "400
-    m", "400m", "half a mile"): the amount a person walks, so it says walking
+    """Whether the raw word at `k` is a unit of walking distance after a count ("three blocks", "250
+    m", "250m", "half a mile"): the amount a person walks, so it says walking
     (`kg.assessment.quantities.WALKING_UNITS`)."""
     word = every[k][1]
-    glued = _GLUED_DISTANCE.fullmatch(word)
-    if glued:
+    if _GLUED_DISTANCE.fullmatch(word):
         return True
     unit = word[:-1] if word.endswith("s") and word[:-1] in DISTANCE_UNITS else word
     if unit not in DISTANCE_UNITS or k == 0:

@@ -125,7 +125,7 @@ class LegPainService:
     def search_conditions(self, phrase: str, limit: int = 20) -> list[Match]:
         """Conditions matching a phrase (label or synonym), best first; none for a complaint elsewhere
         in the body (`TermSearch.about_elsewhere`). A phrase the search cannot match is read as a text,
-        as for findings ("i have PAD and my legs hurt on walks" names PAD among findings), and the
+        as for findings ("my GP says sciatica, and my toes tingle" names sciatica among findings), and the
         conditions it names come back, negated ones ("not sciatica") left out: a person who asks "could
         it be a DVT" names the condition as much as one who says they have it."""
         if limit <= 0 or not phrase.strip():

@@ -417,10 +417,14 @@ class TextReader:
             if c.kind is not MentionKind.RISK_FACTOR or not any(c.first < f.last and f.first < c.last for f in findings)
         ]
         # a reading that holds, inside its words and unexplained by its label, the whole name of another
-        # finding ("calf claudication at 300 m" read as calf pain on walking would swallow the
-        # claudication) over-reaches: the narrower readings say more
-        full = [c for c in candidates if c.score >= 1.0]
-        candidates = [c for c in candidates if not _over_reaches(c, full, first, folded, matchers)]
+        # finding (calf pain on walking read over words that also name claudication outright would
+        # swallow the claudication) over-reaches: the narrower readings say more
+        full = [
+            (c, frozenset(matchers[c.kind].token(w) for ws in folded[c.first - first : c.last - first] for w in ws))
+            for c in candidates
+            if c.score >= 1.0
+        ]
+        candidates = [c for c in candidates if not _over_reaches(c, full)]
         taken: list[_Candidate] = []
         for c in candidates:
             if any(c.first < t.last and t.first < c.last for t in taken) or any(t.iri == c.iri for t in taken):
@@ -700,22 +704,14 @@ def _with_side_before(first: int, folded: Sequence[Sequence[str]], taken: list[_
     return out
 
 
-def _over_reaches(
-    candidate: _Candidate,
-    full: Sequence[_Candidate],
-    first: int,
-    folded: Sequence[Sequence[str]],
-    matchers: Mapping[MentionKind, TermMatcher],
-) -> bool:
+def _over_reaches(candidate: _Candidate, full: Sequence[tuple[_Candidate, frozenset[str]]]) -> bool:
     """Whether a reading's words hold a whole reading of another term (a window its label explains
-    entirely) none of whose words the reading's own label explains."""
-    matcher = matchers[candidate.kind]
-    for other in full:
+    entirely, given with the tokens of its words) none of whose words the reading's own label explains."""
+    for other, words in full:
         if other.iri == candidate.iri or not (candidate.first <= other.first and other.last <= candidate.last):
             continue
         if (other.first, other.last) == (candidate.first, candidate.last):
             continue
-        words = {matcher.token(w) for ws in folded[other.first - first : other.last - first] for w in ws}
         if words and words.isdisjoint(candidate.said):
             return True
     return False

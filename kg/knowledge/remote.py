@@ -355,26 +355,6 @@ class StoreKnowledge:
     def sites(self) -> dict[str, Site]:
         return self._cached("lists", "sites", lambda: read_sites(self._rows))
 
-    def _touched_by(self, present: list[str], reported: dict[str, Finding]) -> dict[str, frozenset[str]]:
-        """Per reported finding, the conditions it can support (see `TermIndex.touched`): one query
-        for all the findings not cached yet, then cached per finding, so a repeated finding costs no
-        round trip."""
-        self.data_version()
-        table = self._cache["touched"]
-        missing = [p for p in present if p not in table]
-        if missing:
-            reach = {p: {p} | reported[p].kinds | set(self.narrower_findings(p)) for p in missing}
-            rows = self._rows("index/list-condition-links", "finding", set().union(*reach.values()))
-            links = [
-                (str(r["condition"]), str(r["finding"])) for r in rows if str(r["relation"]) != LinkRelation.AGAINST
-            ]
-            with self._lock:
-                if len(table) + len(missing) > self.MAX_CACHED:
-                    table.clear()
-                for p in missing:
-                    table[p] = frozenset(c for c, f in links if f in reach[p])
-        return {p: cast(frozenset[str], table[p]) for p in present}  # the kind "touched" holds only these
-
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
         def read(rows: Rows, iris: list[str]) -> dict[str, int]:
             return {
@@ -394,11 +374,8 @@ class StoreKnowledge:
         `kg.knowledge.protocols.AssessmentReader`): every condition they touch, whole, read in a few
         batched queries. The scorer reads `outline_for` and `complete_for` instead (`StagedReader`),
         which read whole only the conditions its ranking gets to."""
-        reported = self.findings([*present, *absent])
-        touched: set[str] = set()
-        for holders in self._touched_by([p for p in present if p in reported], reported).values():
-            touched |= holders
-        return self.complete_for(present, absent, touched)
+        outline = self.outline_for(present, absent)
+        return self.complete_for(present, absent, outline.touched([p for p in present if p in outline.findings]))
 
     def outline_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
         """The reported findings, the findings more specific than each, and every condition linked to

@@ -54,17 +54,14 @@ def test_no_presentation_with_a_warning_sign_is_under_triaged(texts: TextFigures
 
 
 @pytest.fixture(scope="module")
-def second_phrases(service: LegPainService) -> PhraseFigures:
-    return phrase_figures(service, "second")
+def later_sets(service: LegPainService) -> dict[str, tuple[PhraseFigures, TextFigures]]:
+    """The figures of the sets written after the main ones (`tests.support.evaluation.SETS`)."""
+    return {which: (phrase_figures(service, which), text_figures(service, which)) for which in ("second", "heldout")}
 
 
-@pytest.fixture(scope="module")
-def second_texts(service: LegPainService) -> TextFigures:
-    return text_figures(service, "second")
-
-
-def test_the_second_sets_hold_their_floors(second_phrases: PhraseFigures, second_texts: TextFigures) -> None:
+def test_the_second_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
     """The second sets (`tests/eval/second/`), held out for a day and then read like the main ones."""
+    second_phrases, second_texts = later_sets["second"]
     assert second_phrases.total >= 100 and second_texts.presentations >= 40
     assert second_phrases.accuracy >= 0.78
     assert second_texts.top3 / second_texts.in_scope >= 0.80
@@ -73,20 +70,11 @@ def test_the_second_sets_hold_their_floors(second_phrases: PhraseFigures, second
     assert second_texts.under_triaged == []
 
 
-@pytest.fixture(scope="module")
-def heldout_phrases(service: LegPainService) -> PhraseFigures:
-    return phrase_figures(service, "heldout")
-
-
-@pytest.fixture(scope="module")
-def heldout_texts(service: LegPainService) -> TextFigures:
-    return text_figures(service, "heldout")
-
-
-def test_the_held_out_sets_hold_their_floors(heldout_phrases: PhraseFigures, heldout_texts: TextFigures) -> None:
+def test_the_held_out_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
     """The held-out sets (`tests/eval/heldout/`, never read to decide what to build, except the one
     under-triaged presentation the README names): lower floors than the main sets', which the
     engine's mechanisms were built against; the gap is the honest measure of how far those generalise."""
+    heldout_phrases, heldout_texts = later_sets["heldout"]
     assert heldout_phrases.total >= 150 and heldout_texts.presentations >= 60
     assert heldout_phrases.accuracy >= 0.75
     assert heldout_phrases.out_of_scope_empty / heldout_phrases.out_of_scope >= 0.5
@@ -97,7 +85,7 @@ def test_the_held_out_sets_hold_their_floors(heldout_phrases: PhraseFigures, hel
 
 
 def test_no_held_out_presentation_with_a_warning_sign_is_under_triaged(
-    second_texts: TextFigures, heldout_texts: TextFigures
+    later_sets: dict[str, tuple[PhraseFigures, TextFigures]],
 ) -> None:
-    assert second_texts.under_triaged == []
-    assert heldout_texts.under_triaged == []
+    assert later_sets["second"][1].under_triaged == []
+    assert later_sets["heldout"][1].under_triaged == []
