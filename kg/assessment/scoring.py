@@ -18,11 +18,13 @@ Scoring (documented for clinicians in the README, "How candidates are scored"):
   first), so overlapping reports are not counted twice.
 - A reported finding that is (a kind of) a finding that argues against the condition subtracts 1.5;
   a finding reported absent that is (a generalisation of) a typical finding subtracts
-  `0.75 * w(t) * f(t)` (the largest over the typical findings it rules out), with `f(t)` 1 where
-  the link gives no frequency (every link of the shipped graph). Missing
-  a finding that most people with the condition have says a lot against it; missing one that a
-  few have says little: the same reasoning as a likelihood ratio for an excluded feature,
-  `(1 - f) / (1 - background)`, which LIRICAL uses (Robinson et al., AJHG 2020).
+  `0.75 * w(t) * x(f(t))` (the largest over the typical findings it rules out), where
+  `x(f) = ln(max(0.01, 1 - f)) / ln(0.01)` and `x` is 1 where the link gives no frequency (every
+  link of the shipped graph). `ln(max(0.01, 1 - f))` is the log likelihood ratio LIRICAL gives an
+  excluded feature shown by a fraction f of the disease's patients (Robinson et al., AJHG 2020;
+  0.01 is its chance that a feature is there but not noticed), here divided by its value for an
+  obligate finding: missing a finding everyone with the condition has costs 0.75 w, one that 90%
+  have costs half of that, one that half have 15%, one that a fifth have 5%.
 - Each reported risk factor of the condition (`lp:hasRiskFactor`, each link citing its source) adds
   0.5, half a typical finding of base weight, for at most two of them: a risk factor makes a
   condition more likely but is not a sign of it, so it only adds to a condition the findings
@@ -77,6 +79,9 @@ COVERAGE_BONUS = 0.5
 INHERITED_FACTOR = 0.8
 #: What a typical finding shown by almost nobody with the condition still counts (`0.5 + 0.5 * f`).
 FREQUENCY_FLOOR = 0.5
+#: LIRICAL's chance that a feature the person has is not noticed (FALSE_NEGATIVE_OBSERVATION_OF_PHENOTYPE_PROB):
+#: what bounds the evidence a finding reported absent gives against a condition that always shows it.
+MISSED_FINDING = 0.01
 RISK_FACTOR_WEIGHT = 0.5
 MAX_RISK_FACTORS = 2
 Floats = npt.NDArray[np.float64]
@@ -86,6 +91,19 @@ Ints = npt.NDArray[np.int64]
 BOUND_MIN_CONDITIONS = 256
 #: What rounding a score (4 decimals) can add to it: the bound is compared with this margin.
 _ROUNDING = 5e-5
+
+
+def exclusion_weight(frequency: float | None) -> float:
+    """How much a finding reported absent says against a condition that shows it in a fraction
+    `frequency` of its patients, relative to one that always shows it (1; also where the source gives
+    no frequency): LIRICAL's log likelihood ratio of an excluded feature, `ln(max(0.01, 1 - f))`,
+    over its value at f = 1. On a log scale because the evidence is: missing a finding half the
+    patients lack is weak evidence, missing one that all have is strong (0.15 against 1 here, not
+    0.5 against 1, which on HPO's published cases cost the true disease its place more often than it
+    helped; see the README's "Real cases at HPO scale")."""
+    if frequency is None:
+        return 1.0
+    return math.log(max(MISSED_FINDING, 1.0 - frequency)) / math.log(MISSED_FINDING)
 
 
 class UnknownTermError(ValueError):
@@ -469,14 +487,13 @@ class Scorer:
         )
 
     def _missing(self, ix: TermIndex, derived: _Derived, condition: Condition) -> dict[str, float]:
-        """What each typical finding takes off when reported absent: its weight times its frequency
-        (1 when the link gives none), kept per data version."""
+        """What each typical finding takes off when reported absent: its weight times `exclusion_weight(f)`
+        (1 when the link gives no frequency), kept per data version."""
         cached = derived.missing.get(condition.iri)
         if cached is None:
             weights = self._weights(ix, derived, condition)
             cached = {
-                link.finding: weights[link.finding] * (1.0 if link.frequency is None else link.frequency)
-                for link in condition.typical
+                link.finding: weights[link.finding] * exclusion_weight(link.frequency) for link in condition.typical
             }
             derived.missing[condition.iri] = cached
         return cached

@@ -46,6 +46,7 @@ from kg.assessment.scoring import (
     Candidate,
     Scorer,
     UnknownTermError,
+    exclusion_weight,
 )
 from kg.core.records import (
     BodySystem,
@@ -402,11 +403,11 @@ def test_an_absent_finding_subtracts_for_its_largest_typical_only(scorer: Scorer
     assert ranked(result) == [(PAD, approx(4 - 0.75 * max(3, 1.5) + 0.5 * 4 / 8.5))]
 
 
-def test_an_absent_finding_subtracts_in_proportion_to_the_links_frequency() -> None:
+def test_an_absent_finding_subtracts_by_the_links_frequency_on_a_log_scale() -> None:
     """With `lp:frequency` on its links (HPO's annotations), a finding reported absent subtracts
-    `0.75 * w(t) * f(t)`: the same presentation as above, the arterial narrowing's two findings under
-    leg pain now shown by 20% and 90% of people with it, so the calf pain's, not the walking calf
-    pain's, is the larger penalty."""
+    `0.75 * w(t) * ln(max(0.01, 1 - f)) / ln(0.01)`: the same presentation as above, the arterial
+    narrowing's two findings under leg pain now shown by 20% and 90% of people with it, so the calf
+    pain's, not the walking calf pain's, is the larger penalty."""
     frequencies = {CLAUD: 0.2, CALF: 0.9}
     pad = CONDITIONS[PAD]
     assert {link.finding for link in pad.typical} >= set(frequencies)
@@ -418,7 +419,7 @@ def test_an_absent_finding_subtracts_in_proportion_to_the_links_frequency() -> N
     result = scorer.candidates([NUMB], [PAIN])
     # each weight is also scaled by 0.5 + 0.5 * f: walking calf pain 3 * 0.6, calf pain 1.5 * 0.95
     claud, calf = 3 * (0.5 + 0.5 * 0.2), 1.5 * (0.5 + 0.5 * 0.9)
-    penalty = 0.75 * max(claud * 0.2, calf * 0.9)
+    penalty = 0.75 * max(claud * math.log(0.8) / math.log(0.01), calf * math.log(0.1) / math.log(0.01))
     assert ranked(result)[0] == (PAD, approx(4 - penalty + 0.5 * 4 / (4 + claud + calf)))
 
 
@@ -582,3 +583,13 @@ def test_weights_are_kept_while_the_data_version_is_the_same() -> None:
     kept = swell_1 + 0.5 * swell_1 / (swell_1 + calf_1)
     scores = [by_iri(scorer.candidates([SWELL]))[DVT].score for _ in range(3)]
     assert scores == [approx(kept), approx(kept), approx(swell_2 + 0.5 * swell_2 / (swell_2 + calf_2))]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "weight"),
+    [(None, 1.0), (1.0, 1.0), (0.995, 1.0), (0.9, 0.5), (0.5, math.log(0.5) / math.log(0.01)), (0.0, 0.0)],
+)
+def test_what_a_finding_reported_absent_weighs_by_its_frequency(frequency: float | None, weight: float) -> None:
+    """An obligate finding (or one whose frequency no source gives) weighs 1; the floor of 0.01 (a
+    finding missed by the observer) caps it there; 90% of patients: half; none: nothing."""
+    assert exclusion_weight(frequency) == approx(weight)
