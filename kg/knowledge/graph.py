@@ -9,20 +9,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rdflib import Dataset
 
 from kg.core.namespaces import ONTOLOGY_IRI
 from kg.core.settings import Settings
-from kg.knowledge.index import TermIndex, build_index
+from kg.knowledge.index import IndexRow, Rows, TermIndex, build_index
 from kg.knowledge.snapshot import read_index, write_index
 from kg.loading.inputs import InputFile
 from kg.reasoning.closed import closed_dataset, keep_in_background, read_snapshot, store_snapshot
 from kg.reasoning.closure import ClosureInfo, ClosureOrigin
 from kg.sparql.library import QueryLibrary
 from kg.stores.base import loaded_version, quads_by_graph
-from kg.stores.oxigraph import OxigraphBackend
+from kg.stores.oxigraph import OxigraphBackend, native_rows, native_store
 from kg.stores.registry import DEFAULT_STORE, backend_for
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,25 @@ def _index(
     in the store and kept for the next start."""
     if kept is not None:
         return kept[0]
-    index = build_index(dataset, queries, digest)
+    index = build_index(dataset, queries, digest, native_index_rows(dataset, queries))
     write_index(settings, digest, index, counts)
     return index
+
+
+def native_index_rows(dataset: Dataset, queries: QueryLibrary) -> Rows | None:
+    """The index queries run by pyoxigraph itself over a dataset built here (`native_rows`), or None
+    for any other store. A read of particular terms (a `VALUES` batch) goes the usual way."""
+    native = native_store(dataset)
+    if native is None:
+        return None
+    found = native
+
+    def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> Sequence[IndexRow]:
+        if variable is not None and iris is not None:
+            return queries.rows(name, dataset, variable, iris)
+        return native_rows(found, queries.standalone(name))
+
+    return rows
 
 
 def count_graphs(dataset: Dataset, queries: QueryLibrary) -> dict[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal
@@ -97,7 +97,10 @@ def _s(value: object) -> str | None:
 #: Runs a named `queries/` file and returns its rows as dicts; with `(variable, IRIs)` only the rows
 #: whose variable is one of those IRIs (a `VALUES` clause), which is how a store-backed service reads
 #: single terms without holding the whole graph.
-Rows = Callable[..., list[Row]]
+#: A row's values are rdflib terms (`Row`), or plain strings and booleans where a store is read
+#: natively (`kg.stores.oxigraph.native_rows`): the readers below only take `str()` of them, or `_bool`.
+IndexRow = Mapping[str, object]
+Rows = Callable[..., Sequence[IndexRow]]
 
 
 def _graph_rows(queries: QueryLibrary, graph: Graph) -> Rows:
@@ -182,7 +185,11 @@ def read_sites(rows: Rows) -> dict[str, Site]:
 def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
     return {
         str(r["level"]): UrgencyLevel(
-            str(r["level"]), str(r["label"]), int(r["rank"]), str(r.get("definition") or ""), str(r.get("advice") or "")
+            str(r["level"]),
+            str(r["label"]),
+            int(str(r["rank"])),
+            str(r.get("definition") or ""),
+            str(r.get("advice") or ""),
         )
         for r in rows("index/list-urgency-levels")
     }
@@ -203,7 +210,7 @@ def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, 
     for row in warning_rows:
         finding, urgency = str(row["finding"]), str(row["urgency"])
         for source in passages.get((finding, urgency), [None]):
-            warnings[finding].append((int(row["rank"]), urgency, source))
+            warnings[finding].append((int(str(row["rank"])), urgency, source))
     findings: dict[str, Finding] = {}
     for row in rows("index/list-findings", "finding", iris):
         iri = str(row["finding"])
@@ -259,7 +266,7 @@ def read_risk_factors(rows: Rows, iris: Collection[str] | None = None) -> dict[s
     return out
 
 
-def _sources_by(rows: Iterable[Row], subject: str, target: str) -> dict[tuple[str, str], list[str]]:
+def _sources_by(rows: Iterable[IndexRow], subject: str, target: str) -> dict[tuple[str, str], list[str]]:
     """The `?source` column of rows by their (subject, target) columns, each passage once, in order."""
     out: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in rows:
@@ -270,7 +277,7 @@ def _sources_by(rows: Iterable[Row], subject: str, target: str) -> dict[tuple[st
 
 
 def _sourced_links(
-    rows: list[Row], column: str, passages: Mapping[tuple[str, str], list[str]] | None = None
+    rows: Sequence[IndexRow], column: str, passages: Mapping[tuple[str, str], list[str]] | None = None
 ) -> dict[str, tuple[SourcedLink, ...]]:
     """Per condition, its links to `column` with their sources (a `?source` column of the rows, or
     `passages` by (condition, target)), each target once (its own link wins over an inherited one,
@@ -311,7 +318,7 @@ def link_annotations(
 
 
 def condition_links(
-    link_rows: Iterable[Row], annotations: Mapping[tuple[str, str, str], tuple[tuple[str, ...], float | None]]
+    link_rows: Iterable[IndexRow], annotations: Mapping[tuple[str, str, str], tuple[tuple[str, ...], float | None]]
 ) -> dict[str, tuple[FindingLink, ...]]:
     """Each condition's finding links from rows of `index/list-condition-links` and what their axioms
     say (`link_annotations`). A link the condition has itself and also from a more general condition
@@ -404,7 +411,7 @@ class _RuleRows:
     """One urgency rule as read from its rows: the first row (kind, label, definition, minimum, urgency)
     and the triggers and sources of all of them, in order, each once."""
 
-    row: Row
+    row: IndexRow
     triggers: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
@@ -424,7 +431,7 @@ def read_rules(rows: Rows) -> tuple[UrgencyRule, ...]:
             str(e.row["label"]),
             _s(e.row.get("definition")),
             tuple(e.triggers),
-            int(e.row["minimum"]),
+            int(str(e.row["minimum"])),
             _s(e.row.get("urgency")),
             tuple(e.sources),
         )
@@ -475,9 +482,10 @@ def assemble_index(
     )
 
 
-def build_index(graph: Graph, queries: QueryLibrary, version: str = "") -> TermIndex:
-    """Run the index queries once over the whole graph and assemble the full index."""
-    rows = _graph_rows(queries, graph)
+def build_index(graph: Graph, queries: QueryLibrary, version: str = "", rows: Rows | None = None) -> TermIndex:
+    """Run the index queries once over the whole graph and assemble the full index; `rows` runs them
+    another way (natively in the store) where the caller has one."""
+    rows = rows or _graph_rows(queries, graph)
     return assemble_index(
         read_body_systems(rows),
         read_urgency_levels(rows),

@@ -357,9 +357,8 @@ class StoreKnowledge:
 
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
         def read(rows: Rows, iris: list[str]) -> dict[str, int]:
-            return {
-                str(r["finding"]): int(r["conditions"]) for r in rows("index/count-typical-conditions", "finding", iris)
-            }
+            counted = rows("index/count-typical-conditions", "finding", iris)
+            return {str(r["finding"]): int(str(r["conditions"])) for r in counted}
 
         found = self._many("typical-count", findings, read)
         return {iri: int(found.get(iri, 0)) for iri in findings}

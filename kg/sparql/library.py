@@ -181,6 +181,14 @@ class QueryLibrary:
             raise UnknownQueryError(f"no query named {name!r}; known queries: {known}") from None
         return found
 
+    def standalone(self, name: str) -> str:
+        """A named query's checked text with the project's prefixes declared before it, for an engine
+        that is handed the text alone (the rdflib stores add `INIT_NS` themselves)."""
+        checked = self.get(name).checked
+        if checked.has_dataset_clause:
+            raise ValueError(f"{name}: a query with FROM clauses runs through `execute`, not alone")
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in INIT_NS.items()) + checked.text
+
     def under(self, folder: str) -> list[NamedQuery]:
         """The queries in a sub-folder, such as `rules` or `checks`."""
         return [q for n, q in self._queries.items() if n.startswith(folder + "/")]

@@ -40,6 +40,36 @@ def native_store(dataset: Dataset) -> ox.Store | None:
     return store.native if isinstance(store, NativeOxigraphStore) else None
 
 
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def native_rows(native: ox.Store, text: str) -> list[dict[str, str | bool]]:
+    """A SELECT's solutions straight from pyoxigraph, over the union of the named graphs, each term as
+    a plain value: an IRI or a literal as its string (a literal's lexical form), an `xsd:boolean` as a
+    `bool`; an unbound variable is absent. For readers that only take `str()` of what they read (the
+    index), this skips making an rdflib term of every value: on the HPO graph, 3.7M terms and more
+    than half of building its index."""
+    solutions = native.query(text, use_default_graph_as_union=True)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("native_rows runs SELECT queries")
+    names = [v.value for v in solutions.variables]
+    out: list[dict[str, str | bool]] = []
+    for solution in solutions:
+        row: dict[str, str | bool] = {}
+        for i, name in enumerate(names):
+            term = solution[i]
+            if term is None:
+                continue
+            if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN:
+                row[name] = term.value in ("true", "1")
+            elif isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+                row[name] = term.value
+            else:
+                raise TypeError(f"native_rows reads no quoted triples ({name})")
+        out.append(row)
+    return out
+
+
 def oxigraph_dataset(native: ox.Store) -> Dataset:
     """An rdflib `Dataset` over a pyoxigraph store, its default graph the union of the named graphs."""
     dataset = Dataset(store=NativeOxigraphStore(native), default_union=True)
