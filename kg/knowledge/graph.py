@@ -144,7 +144,8 @@ def native_index_rows(dataset: Dataset, queries: QueryLibrary) -> Rows | None:
     def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> Sequence[IndexRow]:
         if variable is not None and iris is not None:
             return queries.rows(name, dataset, variable, iris)
-        return native_rows(found, queries.standalone(name))
+        [text] = queries.standalone(name)
+        return native_rows(found, text)
 
     return rows
 

@@ -505,8 +505,12 @@ def by_label(items: Iterable[Condition | Finding]) -> list[str]:
 
 
 def _bool(value: object) -> bool:
+    """A boolean column: an rdflib literal, a plain `bool`, or a plain lexical form (an engine that
+    writes booleans as 1 and 0 included)."""
     if isinstance(value, Literal):
         return bool(value.toPython())
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
     return bool(value)
 
 

@@ -31,6 +31,7 @@ from kg.core.records import (
     UrgencyRule,
 )
 from kg.knowledge.index import (
+    IndexRow,
     Rows,
     TermIndex,
     assemble_index,
@@ -46,9 +47,10 @@ from kg.knowledge.index import (
     read_sources,
     read_urgency_levels,
 )
-from kg.sparql.library import QueryLibrary, Row
+from kg.sparql.library import QueryLibrary
 from kg.stores.base import StoreBackend, loaded_version, store_call
 from kg.stores.errors import StoreEngineError
+from kg.stores.sparql import plain_rows, sparql_client
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class StoreKnowledge:
         self.dataset = dataset
         self.queries = queries
         self.ttl_s = ttl_s
+        self._client = sparql_client(dataset)
         self._lock = threading.RLock()
         self._version: str | None = None
         self._checked = 0.0
@@ -84,7 +87,7 @@ class StoreKnowledge:
         rows = self._rows("store/engine-check")
         row = rows[0] if rows else {}
         pairs = (("joined", "selectedFirst"), ("optionalPath", "optionalSteps"))
-        counts = {name: int(row[name]) if row.get(name) is not None else None for pair in pairs for name in pair}
+        counts = {name: int(str(row[name])) if row.get(name) is not None else None for pair in pairs for name in pair}
         sample = [str(r["finding"]) for r in self._rows("store/engine-check-sample")]
         batch = self._rows("store/engine-check-values", "finding", sample)
         alone = [r for iri in sample for r in self._rows("store/engine-check-values", "finding", [iri])]
@@ -103,12 +106,18 @@ class StoreKnowledge:
     # ------------------------------------------------------------------ store access
     def _rows(
         self, name: str, variable: str | None = None, iris: Collection[str] | None = None, inline: bool = True
-    ) -> list[Row]:
-        return store_call(
-            self.backend,
-            f"answer the query {name}",
-            lambda: self.queries.rows(name, self.dataset, variable, iris, inline=inline),
-        )
+    ) -> Sequence[IndexRow]:
+        """A named query's rows; over a SPARQL server as plain values read from its JSON results
+        (`kg.stores.sparql.plain_rows`: no rdflib term per value), else as rdflib terms."""
+        client = self._client
+
+        def run() -> Sequence[IndexRow]:
+            if client is None:
+                return self.queries.rows(name, self.dataset, variable, iris, inline=inline)
+            texts = self.queries.standalone(name, variable, iris, inline=inline)
+            return [row for text in texts for row in plain_rows(client, text)]
+
+        return store_call(self.backend, f"answer the query {name}", run)
 
     def data_version(self) -> str:
         """The store's data version, read again at most every `ttl_s` seconds; a new one empties the
@@ -170,7 +179,7 @@ class StoreKnowledge:
         return self._cached(
             "lists",
             "graph-sizes",
-            lambda: {str(r["graph"]): int(r["triples"]) for r in self._rows("store/graph-sizes")},
+            lambda: {str(r["graph"]): int(str(r["triples"])) for r in self._rows("store/graph-sizes")},
         )
 
     def body_systems(self) -> dict[str, BodySystem]:
@@ -365,7 +374,7 @@ class StoreKnowledge:
 
     def _condition_count(self) -> int:
         return self._cached(
-            "lists", "condition-count", lambda: int(self._rows("index/count-conditions")[0]["conditions"])
+            "lists", "condition-count", lambda: int(str(self._rows("index/count-conditions")[0]["conditions"]))
         )
 
     def index_for(self, present: Sequence[str], absent: Sequence[str]) -> TermIndex:
@@ -411,7 +420,7 @@ class StoreKnowledge:
             risk_factors=self._all_risk_factors(),
         )
 
-    def _links_of(self, findings: Collection[str]) -> tuple[list[Row], _Annotations]:
+    def _links_of(self, findings: Collection[str]) -> tuple[list[IndexRow], _Annotations]:
         """The condition links to these findings (`index/list-condition-links`) and what their axioms
         say, read for the findings not cached yet and cached per finding."""
         self.data_version()
@@ -420,7 +429,7 @@ class StoreKnowledge:
         if missing:
             rows = self._rows("index/list-condition-links", "finding", missing)
             said = link_annotations(self._rows, "finding", missing)
-            by_finding: dict[str, tuple[list[Row], _Annotations]] = {f: ([], {}) for f in missing}
+            by_finding: dict[str, tuple[list[IndexRow], _Annotations]] = {f: ([], {}) for f in missing}
             for row in rows:
                 by_finding[str(row["finding"])][0].append(row)
             for key, value in said.items():
@@ -430,7 +439,7 @@ class StoreKnowledge:
                 if len(table) + len(missing) > self.MAX_CACHED:
                     table.clear()
                 table.update(by_finding)
-        held = [cast(tuple[list[Row], _Annotations], table[f]) for f in findings]
+        held = [cast(tuple[list[IndexRow], _Annotations], table[f]) for f in findings]
         return [r for rows, _ in held for r in rows], {k: v for _, said in held for k, v in said.items()}
 
     def complete_for(self, present: Sequence[str], absent: Sequence[str], conditions: Collection[str]) -> TermIndex:
@@ -469,6 +478,6 @@ def _outline(iri: str, links: tuple[FindingLink, ...]) -> Condition:
     return Condition(iri, "", (), None, "", (), (), links, (), ())
 
 
-def _path_row(row: Row) -> tuple[str, str, str]:
+def _path_row(row: IndexRow) -> tuple[str, str, str]:
     """A row of `queries/store/engine-check-values.rq`, comparable."""
     return str(row.get("finding")), str(row.get("category")), str(row.get("wider"))

@@ -181,13 +181,24 @@ class QueryLibrary:
             raise UnknownQueryError(f"no query named {name!r}; known queries: {known}") from None
         return found
 
-    def standalone(self, name: str) -> str:
-        """A named query's checked text with the project's prefixes declared before it, for an engine
-        that is handed the text alone (the rdflib stores add `INIT_NS` themselves)."""
+    def standalone(
+        self,
+        name: str,
+        variable: str | None = None,
+        iris: Collection[str] | None = None,
+        batch: int = 400,
+        inline: bool = True,
+    ) -> list[str]:
+        """The texts `rows` would run for a named query, each with the project's prefixes declared
+        before it, for an engine that is handed the text alone (the rdflib stores add `INIT_NS`
+        themselves): one text, or with `variable` and `iris` one per `VALUES` batch (none for no IRI)."""
         checked = self.get(name).checked
         if checked.has_dataset_clause:
             raise ValueError(f"{name}: a query with FROM clauses runs through `execute`, not alone")
-        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in INIT_NS.items()) + checked.text
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in INIT_NS.items())
+        if variable is None or iris is None:
+            return [prologue + checked.text]
+        return [prologue + text for text in _batched(checked.text, variable, iris, batch, inline)]
 
     def under(self, folder: str) -> list[NamedQuery]:
         """The queries in a sub-folder, such as `rules` or `checks`."""
@@ -237,22 +248,28 @@ class QueryLibrary:
         `inline=False`."""
         if variable is None or iris is None:
             return [row.asdict() for row in select_rows(self.run(name, graph))]
-        wanted = [iri for iri in dict.fromkeys(iris) if _IRI.fullmatch(iri)]
         checked = self.get(name).checked
         if checked.has_dataset_clause:
             require_graphs(checked, graph)
         out: list[Row] = []
-        for start in range(0, len(wanted), batch):
-            values = " ".join(f"<{iri}>" for iri in wanted[start : start + batch])
-            block = f"VALUES ?{variable} {{ {values} }}"
-            opening = _WHERE.search(checked.text) if inline else None
-            if opening is not None:
-                text = f"{checked.text[: opening.end()]}\n  {block}\n{checked.text[opening.end() :]}"
-            else:
-                text = f"{checked.text}\n{block}\n"
+        for text in _batched(checked.text, variable, iris, batch, inline):
             result = graph.query(text) if evaluates_sparql(graph) else graph.query(prepareQuery(text, initNs=INIT_NS))
             out.extend(row.asdict() for row in select_rows(result))
         return out
+
+
+def _batched(text: str, variable: str, iris: Collection[str], batch: int, inline: bool) -> Iterator[str]:
+    """A query's text with a `VALUES ?variable` block per batch of IRIs (see `QueryLibrary.rows`);
+    IRIs that could not be written into a query name no term and are dropped."""
+    wanted = [iri for iri in dict.fromkeys(iris) if _IRI.fullmatch(iri)]
+    opening = _WHERE.search(text) if inline else None
+    for start in range(0, len(wanted), batch):
+        values = " ".join(f"<{iri}>" for iri in wanted[start : start + batch])
+        block = f"VALUES ?{variable} {{ {values} }}"
+        if opening is not None:
+            yield f"{text[: opening.end()]}\n  {block}\n{text[opening.end() :]}"
+        else:
+            yield f"{text}\n{block}\n"
 
 
 def select_rows(result: Result) -> Iterator[ResultRow]:
