@@ -142,7 +142,12 @@ class Settings:
             if raw is None or raw == "":
                 continue
             values[f.name] = _convert(f.name, f.type, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        types = {f.name: f.type for f in fields(cls)}
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            # a string override reads as the environment's would ("dataset='dump.nq.gz'" is a path)
+            values[key] = _convert(key, types[key], value) if isinstance(value, str) and key in types else value
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +27,12 @@ def test_every_setting_is_documented_and_read_from_its_variable() -> None:
     assert Settings.from_env({"LEGPAIN_MAX_FIELDS": "7", "LEGPAIN_SPARQL_LONG_QUERY_S": "0.25"}).max_fields == 7
     with pytest.raises(ValueError, match="LEGPAIN_MAX_COST"):
         Settings.from_env({"LEGPAIN_MAX_COST": "lots"})
+
+
+def test_a_string_override_reads_as_its_environment_variable_would() -> None:
+    """`Settings.from_env(dataset="dump.nq.gz")` from a script is a path, as LEGPAIN_DATASET would be."""
+    settings = Settings.from_env({}, dataset="dump.nq.gz", max_fields="7")
+    assert settings.dataset == Path("dump.nq.gz")
+    assert settings.max_fields == 7
+    with pytest.raises(ValueError, match="LEGPAIN_MAX_COST"):
+        Settings.from_env({}, max_cost="lots")
