@@ -109,7 +109,8 @@ class StoreKnowledge:
     ) -> Sequence[IndexRow]:
         """A named query's rows; over a SPARQL server as plain values read from its JSON results
         (`kg.stores.sparql.plain_rows`: no rdflib term per value), else as rdflib terms."""
-        client = self._client
+        # a query with FROM clauses (a replaced query folder may have one) keeps rdflib's checks
+        client = None if self.queries.get(name).checked.has_dataset_clause else self._client
 
         def run() -> Sequence[IndexRow]:
             if client is None:
