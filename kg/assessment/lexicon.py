@@ -453,7 +453,7 @@ PHRASES: dict[str, str] = {
     "take seat": "rest",
     "stop walking": "rest",
     "stop moving": "rest",
-    # a person who stops rests ("settles once I stop", "I need to stop"); a pain that stops is relieved
+    # a person who stops rests ("it goes when I stop", "I must stop"); a pain that stops is relieved
     # ("never stops" is its negation)
     "i stop": "rest",
     "i stopped": "rest",

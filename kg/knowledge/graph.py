@@ -139,13 +139,12 @@ def native_index_rows(dataset: Dataset, queries: QueryLibrary) -> Rows | None:
     native = native_store(dataset)
     if native is None:
         return None
-    found = native
 
     def rows(name: str, variable: str | None = None, iris: Collection[str] | None = None) -> Sequence[IndexRow]:
         if (variable is not None and iris is not None) or queries.get(name).checked.has_dataset_clause:
             return queries.rows(name, dataset, variable, iris)
         [text] = queries.standalone(name)
-        return native_rows(found, text)
+        return native_rows(native, text)
 
     return rows
 

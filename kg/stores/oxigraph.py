@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.core.namespaces import bind_prefixes
@@ -40,9 +41,6 @@ def native_store(dataset: Dataset) -> ox.Store | None:
     return store.native if isinstance(store, NativeOxigraphStore) else None
 
 
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-
-
 def native_rows(native: ox.Store, text: str) -> list[dict[str, str | bool]]:
     """A SELECT's solutions straight from pyoxigraph, over the union of the named graphs, each term as
     a plain value: an IRI or a literal as its string (a literal's lexical form), an `xsd:boolean` as a
@@ -60,7 +58,7 @@ def native_rows(native: ox.Store, text: str) -> list[dict[str, str | bool]]:
             term = solution[i]
             if term is None:
                 continue
-            if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN:
+            if isinstance(term, ox.Literal) and term.datatype.value == str(XSD.boolean):
                 row[name] = term.value in ("true", "1")
             elif isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
                 row[name] = term.value

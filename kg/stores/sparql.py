@@ -14,6 +14,7 @@ from io import BytesIO
 
 import orjson
 from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.plugins.stores.sparqlconnector import SPARQLConnector
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
@@ -169,7 +170,6 @@ class SparqlStore(SPARQLUpdateStore, _TimedConnector):
 
 #: The JSON results format's media type (SPARQL 1.1 Query Results JSON Format, section 4).
 _JSON_RESULTS = "application/sparql-results+json"
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def sparql_client(dataset: Dataset) -> SparqlHttpClient | None:
@@ -195,7 +195,7 @@ def plain_rows(client: SparqlHttpClient, text: str) -> list[dict[str, str | bool
         out.append(
             {
                 name: bool(value.toPython())
-                if isinstance(value, Literal) and str(value.datatype) == _BOOLEAN
+                if isinstance(value, Literal) and value.datatype == XSD.boolean
                 else str(value)
                 for name, value in values.items()
             }
@@ -204,7 +204,7 @@ def plain_rows(client: SparqlHttpClient, text: str) -> list[dict[str, str | bool
 
 
 def _plain(term: dict[str, str]) -> str | bool:
-    if term.get("datatype") == _BOOLEAN:
+    if term.get("datatype") == str(XSD.boolean):
         return term.get("value") in ("true", "1")
     return term.get("value", "")
 

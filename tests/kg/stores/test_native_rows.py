@@ -23,7 +23,7 @@ def test_the_native_index_equals_the_rdflib_one(service: LegPainService) -> None
     assert native.conditions and native.findings and native.rules  # not two empty indexes
 
 
-def testnative_index_rows_give_plain_values_and_leave_unbound_variables_out() -> None:
+def test_native_rows_give_plain_values_and_leave_unbound_variables_out() -> None:
     store = ox.Store()
     g = ox.NamedNode("urn:g")
     s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
@@ -36,12 +36,12 @@ def testnative_index_rows_give_plain_values_and_leave_unbound_variables_out() ->
     )
 
 
-def testnative_index_rows_refuse_what_is_not_a_select() -> None:
+def test_native_rows_refuse_what_is_not_a_select() -> None:
     with pytest.raises(TypeError):
         native_rows(ox.Store(), "ASK { ?s ?p ?o }")
 
 
-def test_nonative_index_rows_for_a_store_that_is_not_oxigraph_here(service: LegPainService) -> None:
+def test_no_native_index_rows_for_a_store_that_is_not_oxigraph_here(service: LegPainService) -> None:
     from rdflib import Dataset
 
     assert service.graph is not None
