@@ -13,7 +13,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     """Write the knowledge graph (asserted and inferred named graphs) into the configured store."""
     from kg.reasoning.closed import closed_dataset
     from kg.sparql.library import QueryLibrary
-    from kg.stores.base import source_graphs, store_call
+    from kg.stores.base import load_statistics, source_graphs, store_call
     from kg.stores.errors import StoreUnavailableError
     from kg.stores.oxigraph import source_size
     from kg.stores.registry import backend_for
@@ -31,8 +31,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     closed, version, info, _ = closed_dataset(settings)
     graphs = source_graphs(closed)
     total = source_size(closed, graphs)
+    queries = QueryLibrary(settings.queries_dir)
     if not args.force:
-        queries = QueryLibrary(settings.queries_dir)
         try:
             held = store_call(
                 backend, "tell what it holds", lambda: backend.holds_load(graphs, total, version, queries)
@@ -50,7 +50,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(f"loading {total} triples in {len(graphs)} graphs into {backend} ({info.message})", file=sys.stderr)
     bar = _ProgressBar(total, enabled=not args.quiet and sys.stderr.isatty() or args.progress)
     try:
-        report = backend.load(closed, version, progress=bar.update)
+        report = backend.load(closed, version, progress=bar.update, statistics=load_statistics(closed, queries))
     finally:
         bar.close()
     rate = report.triples / report.seconds if report.seconds else float("inf")

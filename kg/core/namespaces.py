@@ -64,6 +64,7 @@ class LP(DefinedNamespace):
     section: URIRef
     mappingJustification: URIRef
     frequency: URIRef
+    typicalConditionCount: URIRef
     scheme: URIRef
     # provenance individuals the code refers to
     DesignDecision: URIRef

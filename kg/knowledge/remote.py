@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, cast
 
 from rdflib import Dataset
@@ -55,6 +56,11 @@ from kg.stores.sparql import plain_rows, sparql_client
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: A named query asked with its parameters, comparable: (name, variable, IRIs, inline).
+_Asked = tuple[str, str | None, frozenset[str] | None, bool]
+#: Queries of one read sent to the store at once (`StoreKnowledge._prefetched`): the store works on
+#: them side by side instead of one round trip after another.
+PARALLEL_QUERIES = 6
 #: what the axioms of condition–finding links say, by (origin, property, finding): passages, frequency
 _Annotations = dict[tuple[str, str, str], tuple[tuple[str, ...], float | None]]
 
@@ -76,6 +82,7 @@ class StoreKnowledge:
         self._checked = 0.0
         #: kind -> key -> value; each kind holds values of one type, which `_cached` and `_many` know
         self._cache: dict[str, dict[str, object]] = defaultdict(dict)
+        self._pool: ThreadPoolExecutor | None = None
         self.data_version()  # fail now, clearly, when the store is unreachable or not loaded
         self._check_engine()
 
@@ -120,6 +127,44 @@ class StoreKnowledge:
 
         return store_call(self.backend, f"answer the query {name}", run)
 
+    def _prefetched(self, read: Callable[[Rows, list[str]], Mapping[str, T]], iris: list[str]) -> Mapping[str, T]:
+        """`read(rows, iris)` with the queries it asks first sent to the store side by side.
+
+        A reader asks several queries that do not depend on each other (a finding's names, sources,
+        mappings, kinds, warnings ...); one after another, each waits for the last one's round trip.
+        A first pass runs `read` against a recorder that answers every query with no rows, which
+        tells which queries it asks before it has seen any answer; those are sent at once (at most
+        `PARALLEL_QUERIES`), and the real pass is served their answers, asking the store itself only
+        for what depends on one (a mapping's axioms, for the terms that have mappings)."""
+        asked: dict[_Asked, None] = {}
+
+        def record(
+            name: str, variable: str | None = None, found: Collection[str] | None = None, inline: bool = True
+        ) -> Sequence[IndexRow]:
+            asked[_key(name, variable, found, inline)] = None
+            return []
+
+        try:
+            read(record, iris)
+        except (LookupError, ValueError, TypeError):  # a reader that needs real rows to go on: ask as it goes
+            asked.clear()
+        answers: dict[_Asked, Sequence[IndexRow]] = {}
+        if len(asked) > 1:
+            keys = list(asked)
+            if self._pool is None:
+                with self._lock:
+                    self._pool = self._pool or ThreadPoolExecutor(PARALLEL_QUERIES, thread_name_prefix="legpain-store")
+            answers = dict(zip(keys, self._pool.map(lambda k: self._rows(*k), keys), strict=True))
+
+        def served(
+            name: str, variable: str | None = None, found: Collection[str] | None = None, inline: bool = True
+        ) -> Sequence[IndexRow]:
+            found = None if found is None else list(found)  # read twice below: never a one-shot iterator
+            held = answers.get(_key(name, variable, found, inline))
+            return held if held is not None else self._rows(name, variable, found, inline)
+
+        return read(served, iris)
+
     def data_version(self) -> str:
         """The store's data version, read again at most every `ttl_s` seconds; a new one empties the
         caches. `StoreNotLoadedError` when the store holds no complete load."""
@@ -159,7 +204,7 @@ class StoreKnowledge:
         table = self._cache[kind]
         missing = [iri for iri in wanted if iri not in table]
         if missing:
-            found = read(self._rows, missing)
+            found = self._prefetched(read, missing)
             with self._lock:
                 if len(table) + len(missing) > self.MAX_CACHED:
                     table.clear()
@@ -301,14 +346,19 @@ class StoreKnowledge:
 
     def narrower_findings(self, finding: str) -> list[str]:
         return self._cached(
-            "narrower",
-            finding,
-            lambda: by_label(
-                self.findings(
-                    str(r["finding"]) for r in self._rows("index/list-finding-kinds", "general", [finding])
-                ).values()
-            ),
+            "narrower", finding, lambda: by_label(self.findings(self._narrower_of([finding])[finding]).values())
         )
+
+    def _narrower_of(self, findings: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The findings more specific than each of these, read in one query for those not cached."""
+
+        def read(rows: Rows, iris: list[str]) -> dict[str, tuple[str, ...]]:
+            below: dict[str, list[str]] = {iri: [] for iri in iris}
+            for r in rows("index/list-finding-kinds", "general", iris):
+                below[str(r["general"])].append(str(r["finding"]))
+            return {iri: tuple(dict.fromkeys(found)) for iri, found in below.items()}
+
+        return self._many("narrower-iris", findings, read)
 
     def narrower_conditions(self, condition: str) -> list[str]:
         return self._cached(
@@ -366,14 +416,29 @@ class StoreKnowledge:
         return self._cached("lists", "sites", lambda: read_sites(self._rows))
 
     def _typical_counts(self, findings: Collection[str]) -> dict[str, int]:
+        """How many conditions have each finding as a typical one: looked up in what the load recorded
+        (`kg.stores.base.load_statistics`), or counted over the store when it recorded nothing."""
+        name = "store/typical-counts" if self._recorded_counts() else "index/count-typical-conditions"
+
         def read(rows: Rows, iris: list[str]) -> dict[str, int]:
-            counted = rows("index/count-typical-conditions", "finding", iris)
-            return {str(r["finding"]): int(str(r["conditions"])) for r in counted}
+            return {str(r["finding"]): int(str(r["conditions"])) for r in rows(name, "finding", iris)}
 
         found = self._many("typical-count", findings, read)
         return {iri: int(found.get(iri, 0)) for iri in findings}
 
+    def _recorded_counts(self) -> int | None:
+        """The number of conditions as the load recorded it; None for a store loaded without counts."""
+
+        def read() -> int | None:
+            rows = self._rows("store/condition-count")
+            return int(str(rows[0]["conditions"])) if rows else None
+
+        return self._cached("lists", "recorded-condition-count", read)
+
     def _condition_count(self) -> int:
+        recorded = self._recorded_counts()
+        if recorded is not None:
+            return recorded
         return self._cached(
             "lists", "condition-count", lambda: int(str(self._rows("index/count-conditions")[0]["conditions"]))
         )
@@ -397,10 +462,9 @@ class StoreKnowledge:
         reported = self.findings([*present, *absent])
         reach: set[str] = set()
         narrower: set[str] = set()
-        for f in dict.fromkeys([*present, *absent]):
-            if f not in reported:
-                continue
-            below = set(self.narrower_findings(f))
+        below_each = self._narrower_of(f for f in dict.fromkeys([*present, *absent]) if f in reported)
+        for f, found in below_each.items():
+            below = set(found)
             narrower |= below
             reach |= {f} | below | (reported[f].kinds if f in present else set())
         rows, annotations = self._links_of(reach)
@@ -477,6 +541,11 @@ class StoreKnowledge:
 def _outline(iri: str, links: tuple[FindingLink, ...]) -> Condition:
     """A condition known only by some of its links (`StoreKnowledge.outline_for`)."""
     return Condition(iri, "", (), None, "", (), (), links, (), ())
+
+
+def _key(name: str, variable: str | None, iris: Collection[str] | None, inline: bool) -> _Asked:
+    """A query as `_prefetched` compares them: the order of a `VALUES` block's IRIs changes no answer."""
+    return name, variable, None if iris is None else frozenset(iris), inline
 
 
 def _path_row(row: IndexRow) -> tuple[str, str, str]:

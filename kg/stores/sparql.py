@@ -9,7 +9,7 @@ terms are written into and the server parses as SPARQL (about 10k triples/s on H
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from io import BytesIO
 
 import orjson
@@ -75,11 +75,17 @@ class SparqlBackend(StoreBackend):
     def _open(self, read_only: bool) -> Dataset:
         return Dataset(store=SparqlStore(self.client(read_only=read_only)), default_union=True)
 
-    def load(self, source: Dataset, data_version: str, progress: Progress | None = None) -> LoadReport:
+    def load(
+        self,
+        source: Dataset,
+        data_version: str,
+        progress: Progress | None = None,
+        statistics: Sequence[Quad] = (),
+    ) -> LoadReport:
         """By the Graph Store Protocol when the store has a graph store URL (see the module docstring),
         else through `write`."""
         if self.graph_store_url is None:
-            return super().load(source, data_version, progress)
+            return super().load(source, data_version, progress, statistics)
         client = self.client(read_only=False)
         dataset = self.open()
 
@@ -95,7 +101,7 @@ class SparqlBackend(StoreBackend):
             return written
 
         try:
-            return self._replace(dataset, source_graphs(source), put, data_version, mark=True)
+            return self._replace(dataset, source_graphs(source), put, data_version, True, statistics)
         finally:
             dataset.close()
 

@@ -63,6 +63,25 @@ def test_persistent_stores_hold_every_named_graph_and_a_data_version(backend_set
     assert recorded == expected
 
 
+def test_the_load_records_the_counts_scoring_needs(backend_settings: Settings) -> None:
+    """What `legpain load` counted (`kg.stores.base.load_statistics`) is what counting the store gives,
+    so a reader can look the counts up instead of counting the whole store on a request."""
+    backend = backend_for(backend_settings.store)
+    if not backend.persistent:
+        pytest.skip("an in-memory store is filled by the service itself")
+    queries = QueryLibrary(backend_settings.queries_dir)
+    dataset = backend.open(read_only=True)
+    (recorded,) = queries.rows("store/condition-count", dataset)
+    (counted,) = queries.rows("index/count-conditions", dataset)
+    assert int(str(recorded["conditions"])) == int(str(counted["conditions"])) > 0
+
+    def table(name: str) -> dict[str, int]:
+        return {str(r["finding"]): int(str(r["conditions"])) for r in queries.rows(name, dataset)}
+
+    typical = table("store/typical-counts")
+    assert typical and typical == table("index/count-typical-conditions")
+
+
 def test_loading_twice_changes_nothing(backend_settings: Settings) -> None:
     from tests.support.oxigraph import load_store
 
