@@ -18,6 +18,13 @@ The shrinking is rapid when the sentence says it happened over a period no longe
 `lp:maximumPeriodDays` for the rapid finding, or says it was sudden or fast; otherwise it is the
 general finding. A comparison in which the distance grew, or whose direction cannot be told, is not
 read.
+
+3. **Worsening said to be fast**: the article's warning sign is "a rapid progression of symptoms",
+   with the shrinking walking distance as its example, so "it's getting worse so fast", "rapidly
+   worsening", "worse by the day" read as the rapid finding when the text is about walking or a part
+   of the leg (the speed must qualify the worsening itself: "worse when I walk fast" is not it). Said
+   within two sentences after a comparison, it makes that comparison the rapid kind ("Three months ago
+   I could walk a mile. Now it's 100 yards ... it's getting worse so fast").
 """
 
 from __future__ import annotations
@@ -69,6 +76,24 @@ _PAST_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _SUDDEN = re.compile(r"\b(?:sudden\w*|rapid\w*|quick\w*|fast|overnight|abrupt\w*)\b", re.IGNORECASE)
+_WORSE = r"(?:worse|worsening|worsen(?:s|ed)?|deteriorat\w*|progressing|going\s+downhill)"
+_FAST = (
+    r"(?:fast|quick(?:ly)?|rapid(?:ly)?|swiftly|by\s+the\s+(?:day|week)|day\s+by\s+day|week\s+by\s+week|"
+    r"every\s+(?:day|week))"
+)
+_INTENSIFIER = r"(?:so|very|really|too|pretty|quite|much|alarmingly|scarily)"
+_WORSENING_FAST = re.compile(
+    rf"\b{_WORSE}\s+(?:{_INTENSIFIER}\s+){{0,2}}{_FAST}\b|"
+    rf"\b(?:fast|quickly|rapidly|swiftly)\s+(?:(?:getting|got|gotten|becoming|grown|growing|been|gone)\s+){{0,2}}"
+    rf"{_WORSE}\b",
+    re.IGNORECASE,
+)
+#: what makes a text's worsening the walking pain's: walking, a distance, a part of the leg, a cramp
+_ABOUT_WALKING = re.compile(
+    r"\b(?:walk\w*|distance|far|yards?|metres?|meters?|miles?|blocks?|legs?|calf|calves|calfs|thighs?|shins?|"
+    r"foot|feet|knees?|hips?|ankles?|buttocks?|heels?|claudication|cramp\w*)\b",
+    re.IGNORECASE,
+)
 #: how much larger the past amount must be for a shrinking (a rounding is not a change)
 _SHRANK = 1.1
 
@@ -178,6 +203,30 @@ def shrinkings(text: str) -> list[tuple[int, int, Shrinking]]:
         compared = _compared_amounts(pair)
         if compared is not None:
             out.append((start, pair_end, _stated(pair, compared)))
+    return _with_fast_worsening(text, spans, out)
+
+
+def _with_fast_worsening(
+    text: str, spans: Sequence[tuple[int, int]], found: list[tuple[int, int, Shrinking]]
+) -> list[tuple[int, int, Shrinking]]:
+    """`found` with each sentence that says the worsening is fast (module docstring, 3): the comparison
+    within the two sentences before it made rapid, else a rapid finding of its own when the text around
+    it is about walking or the leg."""
+    out = list(found)
+    for k, (start, end) in enumerate(spans):
+        said = _WORSENING_FAST.search(text, start, end)
+        if said is None or any(a <= said.start() < b for a, b, _ in out):
+            continue
+        earlier = [i for i, (a, b, _) in enumerate(out) if b <= start and b >= spans[max(0, k - 2)][0]]
+        if earlier:
+            i = earlier[-1]
+            a, _, stated = out[i]
+            words = (said.start() - a, said.end() - a)
+            out[i] = (a, end, Shrinking((*stated.spans, words), stated.days, True))
+            continue
+        around = text[spans[max(0, k - 2)][0] : end]
+        if _ABOUT_WALKING.search(around) or walking_amounts(around):
+            out.append((start, end, Shrinking(((said.start() - start, said.end() - start),), None, True)))
     return out
 
 

@@ -8,7 +8,8 @@ ontology as `skos:altLabel`, where informaticians edit them.
 
 from __future__ import annotations
 
-#: Words that carry no meaning for matching a symptom phrase.
+#: Words that carry no meaning for matching a symptom phrase. "still" is the adverb here ("it still
+#: goes if I rest", "still hurts"); keeping still is a phrase of its own (`PHRASES`).
 STOP_WORDS = frozenset(
     """
 a an the and or of in on at to for from by with into onto over my me i i'm im it it's its is are am
@@ -391,6 +392,18 @@ PHRASES: dict[str, str] = {
     "stop hurting": "relieve",
     "stop aching": "relieve",
     "pass off": "relieve",
+    # a pain that "goes" goes away: said with when, if, once, after, off, within or with
+    # ("it goes when I stop", "goes if I rest", "goes off after a sit"); "goes down my leg", "goes
+    # numb" and "I go for walks" are other things
+    "go when": "relieve",
+    "go whenever": "relieve",
+    "go if": "relieve",
+    "go once": "relieve",
+    "go after": "relieve",
+    "go as soon as": "relieve",
+    "go off": "relieve",
+    "go within": "relieve",
+    "go with": "relieve",
     "make no difference": "not relieve",
     "make zero difference": "not relieve",
     # breath
@@ -444,6 +457,10 @@ PHRASES: dict[str, str] = {
     "short break": "few minute rest",
     "short sit": "few minute rest",
     "stand still": "rest",
+    "sit still": "rest",
+    "keep still": "rest",
+    "lie still": "rest",
+    "stay still": "rest",
     "sit down": "rest",
     "lie down": "rest",
     "put feet up": "rest",

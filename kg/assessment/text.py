@@ -607,16 +607,21 @@ class TextReader:
         mentions = []
         for c, ent in zip(ordered, doc.ents, strict=True):
             negated = c.absent or (bool(ent._.is_negated) and not (c.inner_negation and _negates_itself(ent)))
+            said = _modified_by(ent)
             certainty = (
-                Certainty.POSSIBLE if ent._.is_uncertain else Certainty.NEGATED if negated else Certainty.AFFIRMED
+                Certainty.POSSIBLE
+                if "POSSIBLE_EXISTENCE" in said
+                else Certainty.NEGATED
+                if negated
+                else Certainty.AFFIRMED
             )
             mentions.append(
                 Mention(
                     c.iri,
                     c.kind,
                     certainty,
-                    bool(ent._.is_historical) and not c.over_time,
-                    bool(ent._.is_family) or bool(ent._.is_hypothetical),
+                    "HISTORICAL" in said and not c.over_time,
+                    bool(said & {"FAMILY", "HYPOTHETICAL"}),
                     ent.text,
                     ent.start_char,
                     ent.end_char,
@@ -624,6 +629,22 @@ class TextReader:
                 )
             )
         return tuple(mentions)
+
+
+def _modified_by(ent: Any) -> set[str]:
+    """The ConText categories of a mention's modifiers, without a conditional inside its own words.
+
+    A pattern finding is conditional by nature: "goes away if I rest", "hurts when I walk" state a
+    relief and a trigger, not a hypothetical. medspaCy 1.3.1 means to skip a cue that overlaps its
+    target (`ConTextModifier.modifies`) but its overlap test sees only a target that starts or ends
+    inside the cue, not a cue strictly inside the target. Other cues inside a mention still count: in
+    "ankle might be a bit swollen" the mention spans the hedge. Negation has its own rule
+    (`_negates_itself`)."""
+    return {
+        m.category
+        for m in ent._.modifiers
+        if m.category != "HYPOTHETICAL" or not (ent.start <= m.modifier_span[0] and m.modifier_span[1] <= ent.end)
+    }
 
 
 def _said_as_past(doc: Any, clauses: Sequence[tuple[int, int]], m: Mention) -> bool:

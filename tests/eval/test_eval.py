@@ -56,7 +56,7 @@ def test_no_presentation_with_a_warning_sign_is_under_triaged(texts: TextFigures
 @pytest.fixture(scope="module")
 def later_sets(service: LegPainService) -> dict[str, tuple[PhraseFigures, TextFigures]]:
     """The figures of the sets written after the main ones (`tests.support.evaluation.SETS`)."""
-    return {which: (phrase_figures(service, which), text_figures(service, which)) for which in ("second", "heldout")}
+    return {which: (phrase_figures(service, which), text_figures(service, which)) for which in ("second", "third", "heldout")}
 
 
 def test_the_second_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
@@ -70,22 +70,35 @@ def test_the_second_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFig
     assert second_texts.under_triaged == []
 
 
+def test_the_third_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
+    """The third sets (`tests/eval/third/`), written 2026-12-03, held out for a day, then read."""
+    third_phrases, third_texts = later_sets["third"]
+    assert third_phrases.total >= 150 and third_texts.presentations >= 60
+    assert third_phrases.accuracy >= 0.75
+    assert third_phrases.out_of_scope_empty / third_phrases.out_of_scope >= 0.5
+    assert third_texts.top3 / third_texts.in_scope >= 0.90
+    assert third_texts.urgency_in_range / third_texts.in_scope >= 0.82
+    assert third_texts.out_of_scope_clean / third_texts.out_of_scope >= 0.9
+    assert third_texts.recall >= 0.60
+
+
 def test_the_held_out_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
-    """The held-out sets (`tests/eval/heldout/`, never read to decide what to build, except the one
-    under-triaged presentation the README names): lower floors than the main sets', which the
-    engine's mechanisms were built against; the gap is the honest measure of how far those generalise."""
+    """The held-out sets (`tests/eval/heldout/`, written 2026-12-04 and never read to decide what to
+    build, except the one under-triaged presentation the README names): lower floors than the main
+    sets', which the engine's mechanisms were built against; the gap is the honest measure of how far
+    those generalise."""
     heldout_phrases, heldout_texts = later_sets["heldout"]
     assert heldout_phrases.total >= 150 and heldout_texts.presentations >= 60
-    assert heldout_phrases.accuracy >= 0.75
-    assert heldout_phrases.out_of_scope_empty / heldout_phrases.out_of_scope >= 0.5
-    assert heldout_texts.top3 / heldout_texts.in_scope >= 0.90
-    assert heldout_texts.urgency_in_range / heldout_texts.in_scope >= 0.80
-    assert heldout_texts.out_of_scope_clean / heldout_texts.out_of_scope >= 0.9
-    assert heldout_texts.recall >= 0.58
+    assert heldout_phrases.accuracy >= 0.78
+    assert heldout_phrases.out_of_scope_empty / heldout_phrases.out_of_scope >= 0.7
+    assert heldout_texts.top3 / heldout_texts.in_scope >= 0.86
+    assert heldout_texts.urgency_in_range / heldout_texts.in_scope >= 0.88
+    assert heldout_texts.out_of_scope_clean / heldout_texts.out_of_scope >= 0.8
+    assert heldout_texts.recall >= 0.57
 
 
 def test_no_held_out_presentation_with_a_warning_sign_is_under_triaged(
     later_sets: dict[str, tuple[PhraseFigures, TextFigures]],
 ) -> None:
-    assert later_sets["second"][1].under_triaged == []
-    assert later_sets["heldout"][1].under_triaged == []
+    for which, (_, texts) in later_sets.items():
+        assert texts.under_triaged == [], which

@@ -23,10 +23,11 @@ EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 #: The evaluation sets: `main`, the sets the engine's mechanisms were built against (their misses were
 #: read to find what to build); `second`, written and adjudicated the same way on 2026-12-02, held out
-#: for a day, then read the same way; and `heldout`, written on 2026-12-03 and never read for that: its
-#: figures are the honest estimate of how the engine does on text it has not met. When a held-out set
-#: has been read, it is renamed and a new one is written: `heldout` is always the unread one.
-SETS = {"main": EVAL, "second": EVAL / "second", "heldout": EVAL / "heldout"}
+#: for a day, then read the same way; `third`, written on 2026-12-03, held out for a day, then read; and
+#: `heldout`, written on 2026-12-04 and never read for that: its figures are the honest estimate of how
+#: the engine does on text it has not met. When a held-out set has been read, it is renamed and a new
+#: one is written: `heldout` is always the unread one.
+SETS = {"main": EVAL, "second": EVAL / "second", "third": EVAL / "third", "heldout": EVAL / "heldout"}
 
 
 def load(name: str, which: str = "main") -> list[dict[str, Any]]:

@@ -79,3 +79,34 @@ def test_a_comparison_across_two_sentences_is_read() -> None:
 def test_two_sentences_that_compare_nothing_over_time_are_not_a_shrinking() -> None:
     assert shrinkings("I walk two miles every day. My calf hurts after 200 yards.") == []
     assert shrinkings("A year ago I walked 200 yards. Now I manage a mile.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my calf pain is getting worse so fast", "rapidly worsening cramps in both legs", "the legs get worse by the day"],
+)
+def test_a_worsening_said_to_be_fast_is_the_rapid_kind(text: str) -> None:
+    (found,) = shrinkings(text)
+    assert found[2].rapid(42)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pain in my calf is worse when I walk fast",  # the speed is the walking's
+        "my sore throat is getting worse fast",  # not about walking or the leg
+        "my calf is getting worse",  # no speed
+    ],
+)
+def test_other_worsening_is_no_shrinking(text: str) -> None:
+    assert shrinkings(text) == []
+
+
+def test_a_fast_worsening_after_a_comparison_makes_it_rapid() -> None:
+    text = "Three months ago I could walk a mile. Now it's about 100 yards. It's getting worse so fast it scares me."
+    ((start, end, stated),) = shrinkings(text)
+    assert stated.rapid(42) and stated.days == 90
+    assert text[start:end] == text  # the comparison and the sentence that says how fast
+    without = "Three months ago I could walk a mile. Now it's about 100 yards."
+    ((_, _, slower),) = shrinkings(without)
+    assert not slower.rapid(42)

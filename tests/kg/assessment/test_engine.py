@@ -113,6 +113,18 @@ def test_urgency_is_never_lower_than_a_reported_warning_sign(service, name: str)
         assert BASE + name in result.warning_signs
 
 
+def test_a_worsening_said_to_be_fast_makes_a_slow_comparison_the_warning_sign(service) -> None:  # noqa: ANN001
+    from kg.assessment.service import AssessmentRequest
+
+    slow = "Half a year ago I managed two miles with the dog. These days I stop after 200 yards, my calves cramp."
+    gradual = service.assess(AssessmentRequest(text=slow))
+    fast = service.assess(AssessmentRequest(text=slow + " It keeps getting worse really quickly."))
+    said = {m.iri.removeprefix(BASE) for m in fast.understood if m.counts}
+    assert "RapidShrinkingWalkingDistance" in said and "WalkingDistanceShrinking" not in said
+    assert rank_of(service, fast.urgency) == 3 > rank_of(service, gradual.urgency)
+    assert fast.candidates[0].condition == BASE + "PeripheralArteryDisease"
+
+
 def test_two_signs_of_deep_vein_thrombosis_make_an_emergency(service) -> None:  # noqa: ANN001
     one = service.scorer.assess(ids("LegWarmth"))
     two = service.scorer.assess(ids("LegWarmth", "LegRedness"))

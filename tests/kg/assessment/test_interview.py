@@ -211,7 +211,7 @@ def test_simulated_interviews_reach_the_targets_on_the_main_sets(main_figures: i
 
 def test_simulated_interviews_on_the_heldout_sets(heldout_figures: interviews.Figures) -> None:
     # the held-out figures are an estimate, not a target the engine was fitted to; top-3 here is
-    # bounded by the engine's ranking of the full picture (the same 86% with every finding given)
+    # bounded by the engine's ranking of the full picture (README, "Simulated patients")
     assert len(heldout_figures.outcomes) >= 40
     assert heldout_figures.warning_recall == 1.0
     assert heldout_figures.median_questions <= 5

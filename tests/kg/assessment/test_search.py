@@ -121,6 +121,10 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("right calf and left foot", ["one", "calf", "one", "foot"]),
         ("the numbness crept up past my ankles", ["numbness", "spreading", "upward", "past", "ankle"]),
         ("then it comes back", ["returns"]),
+        ("it goes when I stop", ["relieve", "rest"]),  # a pain that goes goes away
+        ("it still goes off after a sit", ["still", "relieve", "after", "sit"]),
+        ("it goes down my leg", ["goes", "down", "leg"]),  # "goes" alone is not relief
+        ("sitting still", ["rest"]),
     ],
 )
 def test_phrasal_verbs_fold_to_one_word(phrase: str, folded: list[str]) -> None:
@@ -141,6 +145,7 @@ def test_a_phrase_folds_across_token_groups_into_its_first_group() -> None:
         ("the pain wakes me at night", "PainAtRest"),
         ("aches when I'm lying on the sofa", "PainAtRest"),
         ("it wears off within a few minutes of stopping to rest", "ReliefWithinMinutesOfRest"),
+        ("calf pain that doesn't go when I sit down", "PainNotRelievedByRest"),
     ],
 )
 def test_rest_is_said_by_situation(service, phrase: str, expected: str) -> None:  # noqa: ANN001

@@ -109,6 +109,15 @@ def test_possible_and_historical_mentions_are_reported_but_do_not_count(reader: 
     assert [(m.historical, m.counts) for m in past] == [(True, False)]
 
 
+def test_a_conditional_inside_a_findings_words_is_part_of_it(reader: TextReader) -> None:
+    # "if" states the finding's trigger; medspaCy would read it as a hypothetical of the mention
+    read = reader.read("my calf cramps if I walk").mentions
+    assert [(m.iri, m.not_the_patient, m.counts) for m in read] == [(E + "CalfCramp", False, True)]
+    # ... while a conditional before the mention still makes it hypothetical
+    (later,) = reader.read("if my leg is swollen tomorrow I will call").mentions
+    assert later.iri == E + "Swelling" and later.not_the_patient and not later.counts
+
+
 def test_the_specific_finding_wins_over_the_general_one(reader: TextReader) -> None:
     """Calf pain is a more general kind of calf cramps on walking: only the specific one is kept."""
     assert set(_read(reader, "calf pain, my calf cramps when walking")) == {"CalfCramp"}
