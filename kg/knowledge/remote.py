@@ -48,7 +48,7 @@ from kg.knowledge.index import (
     read_sources,
     read_urgency_levels,
 )
-from kg.sparql.library import QueryLibrary
+from kg.sparql.library import QueryLibrary, final_order, sort_rows
 from kg.stores.base import StoreBackend, loaded_version, store_call
 from kg.stores.errors import StoreEngineError
 from kg.stores.sparql import plain_rows, sparql_client
@@ -122,8 +122,12 @@ class StoreKnowledge:
         def run() -> Sequence[IndexRow]:
             if client is None:
                 return self.queries.rows(name, self.dataset, variable, iris, inline=inline)
-            texts = self.queries.standalone(name, variable, iris, inline=inline)
-            return [row for text in texts for row in plain_rows(client, text)]
+            # sorted here, not by the server: sorting is most of some queries' time there, and the
+            # rows of several VALUES batches come sorted only within each batch
+            texts = self.queries.standalone(name, variable, iris, inline=inline, ordered=False)
+            rows = [row for text in texts for row in plain_rows(client, text)]
+            keys = final_order(self.queries.get(name).checked.text)
+            return sort_rows(rows, keys) if keys else rows
 
         return store_call(self.backend, f"answer the query {name}", run)
 
@@ -354,7 +358,7 @@ class StoreKnowledge:
 
         def read(rows: Rows, iris: list[str]) -> dict[str, tuple[str, ...]]:
             below: dict[str, list[str]] = {iri: [] for iri in iris}
-            for r in rows("index/list-finding-kinds", "general", iris):
+            for r in rows("index/list-narrower-findings", "general", iris):
                 below[str(r["general"])].append(str(r["finding"]))
             return {iri: tuple(dict.fromkeys(found)) for iri, found in below.items()}
 

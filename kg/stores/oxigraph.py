@@ -6,6 +6,7 @@ the SPARQL workers use it directly without reaching into oxrdflib's private attr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -82,8 +83,12 @@ def graph_ntriples(dataset: Dataset, graph_iri: str) -> bytes:
     native = native_store(dataset)
     if native is not None:
         return native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
-    triples = (_oxigraph_quad((s, p, o, URIRef(graph_iri))).triple for s, p, o in dataset.graph(URIRef(graph_iri)))
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return ntriples(dataset.graph(URIRef(graph_iri)))
+
+
+def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """rdflib triples as N-Triples, written by Oxigraph's serialiser (escapes and all)."""
+    return ox.serialize((_oxigraph_triple(t) for t in triples), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def source_size(dataset: Dataset, graphs: list[str]) -> int:
@@ -109,12 +114,18 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term that can be stored: {term!r}")
 
 
-def _oxigraph_quad(quad: Quad) -> ox.Quad:
-    s, p, o, g = quad
+def _oxigraph_triple(triple: tuple[Node, Node, Node]) -> ox.Triple:
+    s, p, o = triple
     subject, predicate = to_oxigraph(s), to_oxigraph(p)
     if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
         raise StoreError(f"not a storable triple: {s!r} {p!r} {o!r}")
-    return ox.Quad(subject, predicate, to_oxigraph(o), ox.NamedNode(str(g)))
+    return ox.Triple(subject, predicate, to_oxigraph(o))
+
+
+def _oxigraph_quad(quad: Quad) -> ox.Quad:
+    s, p, o, g = quad
+    triple = _oxigraph_triple((s, p, o))
+    return ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(str(g)))
 
 
 class OxigraphBackend(StoreBackend):

@@ -56,7 +56,10 @@ def test_no_presentation_with_a_warning_sign_is_under_triaged(texts: TextFigures
 @pytest.fixture(scope="module")
 def later_sets(service: LegPainService) -> dict[str, tuple[PhraseFigures, TextFigures]]:
     """The figures of the sets written after the main ones (`tests.support.evaluation.SETS`)."""
-    return {which: (phrase_figures(service, which), text_figures(service, which)) for which in ("second", "third", "heldout")}
+    return {
+        which: (phrase_figures(service, which), text_figures(service, which))
+        for which in ("second", "third", "heldout")
+    }
 
 
 def test_the_second_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:

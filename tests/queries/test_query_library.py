@@ -339,3 +339,60 @@ def test_cli_lists_the_library_with_parameters(capsys: pytest.CaptureFixture[str
     ):
         assert name in listing
     assert re.search(r"list-candidate-conditions .*\[parameters: findings\]", listing)
+
+
+@pytest.mark.parametrize("path", FILES, ids=_name)
+def test_a_query_without_its_order_gives_the_same_rows(service: LegPainService, path: Path) -> None:
+    """`unordered` (what a remote reader asks) leaves out only the final sort: every query gives the
+    same rows, as a multiset, on the shipped graph; a sort a LIMIT depends on is kept."""
+    import dataclasses
+    from collections import Counter
+
+    from kg.sparql.library import unordered
+
+    queries = service.graph.queries
+    named = queries.get(_name(path))
+    if named.kind != "SELECT" or named.checked.has_dataset_clause:
+        pytest.skip("a SELECT without FROM clauses")
+    text = unordered(named.text)
+    if re.search(r"\bLIMIT\b", named.text):
+        assert text == named.text
+    bindings = REQUIRED.get(named.name, {})
+    ordered = queries.execute(named, service.graph.dataset, bindings)
+    plain = queries.execute(dataclasses.replace(named, text=text), service.graph.dataset, bindings)
+    assert Counter(map(tuple, ordered)) == Counter(map(tuple, plain))
+
+
+def test_rows_sorted_by_the_reader_come_in_the_queries_order(service: LegPainService) -> None:
+    """`sort_rows` with `final_order` puts unsorted rows in the order the query's ORDER BY gives
+    (unbound first, numbers by value, DESC reversed), for the forms the query folder uses."""
+    from kg.sparql.library import final_order, sort_rows
+
+    assert final_order("SELECT * WHERE { ?a ?b ?c }\nORDER BY DESC(?rank) ?label ?finding\n") == (
+        ("rank", True),
+        ("label", False),
+        ("finding", False),
+    )
+    assert final_order("SELECT * WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 1") is None
+    assert final_order("SELECT * WHERE { ?a ?b ?c } ORDER BY STR(?a)") is None
+    rows = [{"rank": 2, "label": "b"}, {"rank": 10, "label": "a"}, {"rank": 2, "label": "a"}, {"label": "z"}]
+    assert sort_rows(rows, (("rank", True), ("label", False))) == [
+        {"rank": 10, "label": "a"},
+        {"rank": 2, "label": "a"},
+        {"rank": 2, "label": "b"},
+        {"label": "z"},
+    ]
+    assert sort_rows(rows, (("rank", False),))[0] == {"label": "z"}
+    # and on the shipped graph, a query's rows sorted here are the rows the engine sorts
+    queries = service.graph.queries
+    named = queries.get("index/list-condition-links")
+    expected = [{k: str(v) for k, v in row.asdict().items()} for row in queries.run(named.name, service.graph.dataset)]
+    keys = final_order(named.text)
+    assert keys is not None
+
+    def by_keys(rows: list[dict[str, str]]) -> list[tuple[str | None, ...]]:
+        return [tuple(row.get(name) for name, _ in keys) for row in rows]
+
+    resorted = sort_rows(list(reversed(expected)), keys)
+    assert by_keys(resorted) == by_keys(expected)  # rows with equal keys may come in either order
+    assert sorted(map(sorted, map(dict.items, resorted))) == sorted(map(sorted, map(dict.items, expected)))
