@@ -168,6 +168,7 @@ def test_a_comparison_comes_first_in_a_phrase_search(service, phrase: str, expec
     ("phrase", "expected"),
     [
         ("the ache dissappears when I sit down", "ReliefWithinMinutesOfRest"),  # a typo of a lay word
+        ("I've been walking with a limp", "ShorterSlowerStride"),  # HPO's synonym of its close match
         ("a zinging feeling in my calf", "SharpShootingPain"),
         ("legs heavy and knackered after a hike", "MuscleFatigue"),
         ("my knee keeps giving way", "MuscleWeakness"),
