@@ -404,6 +404,13 @@ PHRASES: dict[str, str] = {
     "go off": "relieve",
     "go within": "relieve",
     "go with": "relieve",
+    # well again after it ("I stop, and I'm fine again"); "fine on the bike" says no pain, not relief
+    "fine again": "relieve",
+    "ok again": "relieve",
+    "okay again": "relieve",
+    "alright again": "relieve",
+    "all right again": "relieve",
+    "back to normal": "relieve",
     "make no difference": "not relieve",
     "make zero difference": "not relieve",
     # breath

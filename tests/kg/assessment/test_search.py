@@ -125,6 +125,7 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("it still goes off after a sit", ["still", "relieve", "after", "sit"]),
         ("it goes down my leg", ["goes", "down", "leg"]),  # "goes" alone is not relief
         ("sitting still", ["rest"]),
+        ("then it's fine again", ["relieve"]),  # well again after it
     ],
 )
 def test_phrasal_verbs_fold_to_one_word(phrase: str, folded: list[str]) -> None:
