@@ -77,12 +77,12 @@ def test_the_third_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigu
     """The third sets (`tests/eval/third/`), written 2026-12-03, held out for a day, then read."""
     third_phrases, third_texts = later_sets["third"]
     assert third_phrases.total >= 150 and third_texts.presentations >= 60
-    assert third_phrases.accuracy >= 0.75
+    assert third_phrases.accuracy >= 0.77
     assert third_phrases.out_of_scope_empty / third_phrases.out_of_scope >= 0.5
     assert third_texts.top3 / third_texts.in_scope >= 0.90
     assert third_texts.urgency_in_range / third_texts.in_scope >= 0.82
     assert third_texts.out_of_scope_clean / third_texts.out_of_scope >= 0.9
-    assert third_texts.recall >= 0.60
+    assert third_texts.recall >= 0.62
 
 
 def test_the_held_out_sets_hold_their_floors(later_sets: dict[str, tuple[PhraseFigures, TextFigures]]) -> None:
