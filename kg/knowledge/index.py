@@ -195,9 +195,16 @@ def read_urgency_levels(rows: Rows) -> dict[str, UrgencyLevel]:
     }
 
 
-def read_findings(rows: Rows, iris: Collection[str] | None = None) -> dict[str, Finding]:
-    """Findings (all, or those IRIs), each with its whole subsumption closure and warning-sign urgency."""
-    synonyms, term_sources, mappings = _term_data(rows, iris)
+def read_findings(rows: Rows, iris: Collection[str] | None = None, names: bool = True) -> dict[str, Finding]:
+    """Findings (all, or those IRIs), each with its whole subsumption closure and warning-sign urgency.
+
+    `names=False` leaves out what only a reader of the term itself needs (synonyms, sources, mappings:
+    three queries of as many rows as the rest), for records that scoring alone reads: the findings a
+    remote store's outline or write-up reaches, thousands on the HPO graph (`kg.knowledge.remote`)."""
+    if names:
+        synonyms, term_sources, mappings = _term_data(rows, iris)
+    else:
+        synonyms, term_sources, mappings = defaultdict(list), defaultdict(list), defaultdict(list)
     kinds: dict[str, set[str]] = defaultdict(set)
     for row in rows("index/list-finding-kinds", "finding", iris):
         kinds[str(row["finding"])].add(str(row["general"]))

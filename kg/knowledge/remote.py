@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar, cast
 
 from rdflib import Dataset
@@ -253,6 +254,17 @@ class StoreKnowledge:
     def findings(self, iris: Iterable[str]) -> dict[str, Finding]:
         return self._many("finding", iris, read_findings)
 
+    def _scored_findings(self, iris: Iterable[str]) -> dict[str, Finding]:
+        """Records of findings for scoring only (`read_findings(names=False)`: no synonyms, sources or
+        mappings), cached apart from the whole ones, which are taken where already held: the findings
+        an outline or a write-up reaches are thousands on HPO, and no answer shows those fields of
+        them (an API client asks `findings` for a finding it wants whole)."""
+        wanted = list(dict.fromkeys(iris))
+        whole = self._cache["finding"]
+        held = {iri: cast(Finding, whole[iri]) for iri in wanted if whole.get(iri) is not None}
+        rest = [iri for iri in wanted if iri not in held]
+        return {**held, **self._many("scored-finding", rest, partial(read_findings, names=False))} if rest else held
+
     def _all_risk_factors(self) -> dict[str, RiskFactor]:
         """Every risk factor, read in one query per data version (a short list)."""
         return self._cached(
@@ -474,7 +486,7 @@ class StoreKnowledge:
         rows, annotations = self._links_of(reach)
         links = condition_links(rows, annotations)
         outline = {iri: _outline(iri, held) for iri, held in links.items()}
-        findings = {**self.findings(narrower), **reported}
+        findings = {**self._scored_findings(narrower), **reported}
         typical = {link.finding for c in outline.values() for link in c.typical}
         return assemble_index(
             self.body_systems(),
@@ -519,7 +531,7 @@ class StoreKnowledge:
         reported = self.findings([*present, *absent])
         held = self.conditions(conditions)
         linked = {link.finding for c in held.values() for link in c.links}
-        findings = {**reported, **self.findings(linked - set(reported))}
+        findings = {**reported, **self._scored_findings(linked - set(reported))}
         typical = {link.finding for c in held.values() for link in c.typical}
         rules = self.rules()
         cited = [s for c in held.values() for link in c.links for s in link.sources]
