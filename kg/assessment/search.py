@@ -95,6 +95,9 @@ _NOT = frozenset({"not"})
 #: the units of `WALKING_UNITS` that measure a distance (a step is a word of its own: "first steps")
 DISTANCE_UNITS = frozenset(u for u, (kind, _) in WALKING_UNITS.items() if kind == "distance") - {"step", "pace"}
 _GLUED_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?(?:m|km|mi|yd|yds|ft)")
+DURATION_UNITS = frozenset(u for u, (kind, _) in WALKING_UNITS.items() if kind == "duration")
+#: what makes a time the walking's: "a 5 minute walk", "10 minutes of walking", "walking for 20 minutes"
+_WALK_WORDS = frozenset({"walk", "walks", "walking", "walked", "stroll", "hike"})
 
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -152,11 +155,32 @@ def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
     return before.isdigit() or (before in NUMBER_WORDS and before not in ("a", "an") and unit != "m")
 
 
+def walking_time_at(every: Sequence[tuple[int, str]], k: int) -> bool:
+    """Whether the raw word at `k` is a unit of time after a count that says how long the person
+    walked: followed by a walk ("a 5 min walk", "ten minutes of walking") or after "walking for"
+    ("after walking for 10 minutes"). Such a time is the amount walked, so it says walking, as a
+    distance does (`distance_unit_at`); any other time ("rest for 2 minutes") stays a time."""
+    word = every[k][1]
+    unit = word[:-1] if word.endswith("s") and word[:-1] in DURATION_UNITS else word
+    if unit not in DURATION_UNITS or k == 0:
+        return False
+    before = every[k - 1][1]
+    if not (before.isdigit() or (before in NUMBER_WORDS and before not in ("a", "an"))):
+        return False
+    after = [w for _, w in every[k + 1 : k + 3]]
+    if (after[:1] and after[0] in _WALK_WORDS) or after[:2] == ["of", "walking"]:
+        return True
+    return any(w in _WALK_WORDS for _, w in every[max(0, k - 4) : k - 1]) and any(
+        w == "for" for _, w in every[max(0, k - 3) : k - 1]
+    )
+
+
 def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
     """The meaningful words of each group of raw words (a phrase's words, or a text's tokens), folded
     with the lexicon: any negation to "not" (`is_negation`), a phrase to its word ("goes away" ->
     "relieve", matched across groups, the folded word kept in the phrase's first group; see
-    `PHRASES`), a unit of walking distance after a count to "walking" (`distance_unit_at`), each other
+    `PHRASES`), a unit of walking distance after a count to "walking" (`distance_unit_at`), and so a
+    time the person walked (`walking_time_at`), each other
     word by `SYNONYM_WORDS`; stop words dropped."""
     every = [(i, w) for i, ws in enumerate(groups) for w in ws]
     out: list[list[str]] = [[] for _ in groups]
@@ -171,7 +195,7 @@ def fold(groups: Sequence[Sequence[str]]) -> list[list[str]]:
         k += 1
         if is_negation(word):
             out[group].append("not")
-        elif distance_unit_at(every, k - 1):
+        elif distance_unit_at(every, k - 1) or walking_time_at(every, k - 1):
             out[group].append("walking")
         elif word not in STOP_WORDS:
             word = SYNONYM_WORDS.get(word, word)
