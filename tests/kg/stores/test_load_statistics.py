@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Dataset
 
+from kg.assessment.service import LegPainService
 from kg.core.namespaces import LP, from_curie
 from kg.core.settings import Settings
 from kg.knowledge.remote import StoreKnowledge
@@ -91,3 +92,18 @@ def test_a_reader_counts_the_store_when_the_load_recorded_nothing(
     recorded = _reader(unrecorded, settings)
     assert recorded._recorded_counts() == expected[0]
     assert _counts(recorded) == expected
+
+
+def test_records_read_for_scoring_leave_the_whole_records_whole(
+    oxigraph_session_server: OxigraphServer, settings: Settings, service: LegPainService
+) -> None:
+    """The findings an assessment's outline and write-up reach are read without their names
+    (`read_findings(names=False)`); a later lookup of one of them still gives the whole record."""
+    store = oxigraph_session_server.store
+    assert load_store(settings.with_changes(store=store)) == 0
+    reader = _reader(store, settings)
+    general = from_curie("lp:LegPain")  # reaches many more specific findings
+    ix = reader.index_for([general], [])
+    reached = sorted(set(ix.findings) - {general})
+    assert reached and all(not ix.findings[f].synonyms for f in reached)  # the scoring's records
+    assert reader.findings(reached) == service.knowledge.findings(reached)  # whole, as the reference
