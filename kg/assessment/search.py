@@ -422,7 +422,9 @@ class TermMatcher:
     def tokens(self, word: str) -> tuple[str, ...]:
         """`token`, or the two tokens of two label words run together ("restpain", "calfcramps"):
         a word no label holds and that is no typo of one, split where both halves (three letters or
-        more) are words of the labels or of the lexicon. Memoised per matcher."""
+        more) are words of the labels or of the lexicon, else where one is and the other (six letters
+        or more: "heart" is no typo of "heat" in "heartburn") is a typo of one ("shinsplits").
+        Memoised per matcher."""
         single = self.token(word)
         if single in self._idf or len(word) < 6 or not self._correct_typos:
             return (single,)
@@ -435,6 +437,13 @@ class TermMatcher:
                 for i in range(3, len(word) - 2)
                 if word[:i] in self._raw_word_set and word[i:] in self._raw_word_set
             ]
+            if not halves:  # one half a word, the other a typo of one ("shinsplits")
+                halves = [
+                    (word[:i], word[i:])
+                    for i in range(3, len(word) - 2)
+                    if (word[:i] in self._raw_word_set and len(word) - i >= 6 and self.token(word[i:]) in self._idf)
+                    or (word[i:] in self._raw_word_set and i >= 6 and self.token(word[:i]) in self._idf)
+                ]
             left, right = max(halves, key=lambda h: min(len(h[0]), len(h[1])), default=("", ""))
             split = self._splits[word] = (
                 (self.token(SYNONYM_WORDS.get(left, left)), self.token(SYNONYM_WORDS.get(right, right)))

@@ -300,6 +300,13 @@ def test_two_label_words_run_together_are_split(service, phrase: str, expected: 
     assert first(service, phrase) == expected
 
 
+def test_a_word_run_together_with_a_typo_of_another_is_split(service) -> None:  # noqa: ANN001
+    assert [m.iri.removeprefix(BASE) for m in service.search_conditions("maybe shinsplits?", 1)] == [
+        "MedialTibialStressSyndrome"
+    ]
+    assert service.search_findings("I get heartburn", 1) == []  # "heart" is no typo of "heat"
+
+
 def test_clinical_shorthand(service) -> None:  # noqa: ANN001
     """Clinicians' words: afebrile is fever absent, pyrexial and SOB are present, 3/52 is three weeks."""
     read = {
