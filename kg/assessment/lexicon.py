@@ -338,6 +338,12 @@ SYNONYM_WORDS: dict[str, str] = {
     "l": "one",
     "afebrile": "not fever",
     "apyrexial": "not fever",
+    "ambulation": "walking",
+    "ambulating": "walking",
+    "ambulate": "walking",
+    "ambulates": "walking",
+    "mobilising": "walking",
+    "mobilizing": "walking",
     # breath
     "gasping": "breathlessness",
     "winded": "breathlessness",

@@ -317,6 +317,7 @@ def test_clinical_shorthand(service) -> None:  # noqa: ANN001
     from kg.assessment.quantities import periods
 
     assert [p.days for p in periods("walking distance halved over 3/52")] == [21.0]
+    assert first(service, "L calf aches when ambulating") == "CalfPainOnWalking"  # ambulation is walking
 
 
 def test_a_negation_after_a_labels_words_is_not_its_own(service) -> None:  # noqa: ANN001
