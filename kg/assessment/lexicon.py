@@ -80,6 +80,11 @@ SYNONYM_WORDS: dict[str, str] = {
     "settled": "relieve",
     "subside": "relieve",
     "subsides": "relieve",
+    # a symptom that resolves goes away (clinical: "resolves with rest", "resolving in 2 min")
+    "resolve": "relieve",
+    "resolves": "relieve",
+    "resolved": "relieve",
+    "resolving": "relieve",
     "relief": "relieve",
     "relieved": "relieve",
     "relieves": "relieve",
@@ -419,6 +424,9 @@ PHRASES: dict[str, str] = {
     "back to normal": "relieve",
     "make no difference": "not relieve",
     "make zero difference": "not relieve",
+    # going on with what one was doing ("then I can carry on"), not carrying a load
+    "carry on": "continue",
+    "carry on walking": "walking",
     # breath
     "can not catch breath": "breathlessness",
     "can not breathe": "breathlessness",
