@@ -357,6 +357,8 @@ SYNONYM_WORDS: dict[str, str] = {
     "lying": "rest",
     "lie": "rest",
     "sat": "rest",
+    "sit": "rest",
+    "sits": "rest",
     "seated": "rest",
     "bed": "rest",
     "bedtime": "rest",

@@ -128,6 +128,7 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("then it's fine again", ["relieve"]),  # well again after it
         ("then I can carry on", ["continue"]),  # going on, not carrying a load
         ("resolves with rest", ["relieve", "rest"]),
+        ("eases when I sit", ["relieve", "rest"]),  # every form of sitting is rest, "sit" too
         ("a 20 minute walk", ["20", "walking", "walking"]),  # the time walked says walking
         ("after walking for 10 minutes", ["after", "walking", "10", "walking"]),
         ("I rest for 2 minutes", ["rest", "2", "minutes"]),  # any other time stays a time
