@@ -157,8 +157,8 @@ def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
 
 def walking_time_at(every: Sequence[tuple[int, str]], k: int) -> bool:
     """Whether the raw word at `k` is a unit of time after a count that says how long the person
-    walked: followed by a walk ("a 5 min walk", "ten minutes of walking") or after "walking for"
-    ("after walking for 10 minutes"). Such a time is the amount walked, so it says walking, as a
+    walked: followed by a walk ("a 5 min walk", "ten minutes of walking"), or after "walking" or
+    "walking for" ("walking 20 min", "after walking for 10 minutes"). Such a time is the amount walked, so it says walking, as a
     distance does (`distance_unit_at`); any other time ("rest for 2 minutes") stays a time."""
     word = every[k][1]
     unit = word[:-1] if word.endswith("s") and word[:-1] in DURATION_UNITS else word
@@ -169,6 +169,8 @@ def walking_time_at(every: Sequence[tuple[int, str]], k: int) -> bool:
         return False
     after = [w for _, w in every[k + 1 : k + 3]]
     if (after[:1] and after[0] in _WALK_WORDS) or after[:2] == ["of", "walking"]:
+        return True
+    if k >= 2 and every[k - 2][1] in _WALK_WORDS:  # "walking 20 min", "walked ten minutes"
         return True
     return any(w in _WALK_WORDS for _, w in every[max(0, k - 4) : k - 1]) and any(
         w == "for" for _, w in every[max(0, k - 3) : k - 1]

@@ -131,6 +131,7 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("eases when I sit", ["relieve", "rest"]),  # every form of sitting is rest, "sit" too
         ("a 20 minute walk", ["20", "walking", "walking"]),  # the time walked says walking
         ("after walking for 10 minutes", ["after", "walking", "10", "walking"]),
+        ("walked ten minutes", ["walking", "ten", "walking"]),
         ("I rest for 2 minutes", ["rest", "2", "minutes"]),  # any other time stays a time
     ],
 )
