@@ -158,8 +158,9 @@ def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
 def walking_time_at(every: Sequence[tuple[int, str]], k: int) -> bool:
     """Whether the raw word at `k` is a unit of time after a count that says how long the person
     walked: followed by a walk ("a 5 min walk", "ten minutes of walking"), or after "walking" or
-    "walking for" ("walking 20 min", "after walking for 10 minutes"). Such a time is the amount walked, so it says walking, as a
-    distance does (`distance_unit_at`); any other time ("rest for 2 minutes") stays a time."""
+    "walking for" ("walking 20 min", "after walking for 10 minutes"). Such a time is the amount
+    walked, so it says walking, as a distance does (`distance_unit_at`); any other time ("rest for 2
+    minutes") stays a time."""
     word = every[k][1]
     unit = word[:-1] if word.endswith("s") and word[:-1] in DURATION_UNITS else word
     if unit not in DURATION_UNITS or k == 0:
