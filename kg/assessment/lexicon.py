@@ -8,8 +8,7 @@ ontology as `skos:altLabel`, where informaticians edit them.
 
 from __future__ import annotations
 
-#: Words that carry no meaning for matching a symptom phrase. "still" is the adverb here ("it still
-#: goes if I rest", "still hurts"); keeping still is a phrase of its own (`PHRASES`).
+#: Words that carry no meaning for matching a symptom phrase.
 STOP_WORDS = frozenset(
     """
 a an the and or of in on at to for from by with into onto over my me i i'm im it it's its is are am
@@ -480,6 +479,8 @@ PHRASES: dict[str, str] = {
     "short break": "few minute rest",
     "short sit": "few minute rest",
     "stand still": "rest",
+    # keeping still is rest, so a label's "sitting still" no longer holds the adverb "still" of
+    # "it still goes if I rest"
     "sit still": "rest",
     "keep still": "rest",
     "lie still": "rest",
