@@ -333,6 +333,19 @@ class TextReader:
         lexical_not = [
             "not" in folded[i] and not any(is_negation(w) or w == "not" for w in raw[i]) for i in range(len(folded))
         ]
+        # "can't walk 150 yards without my calf cramping": a negation, an amount, then "without" says
+        # what happens at that amount (ConText's PSEUDO rule of the same shape), so it is no label's
+        # own negation either ("cannot walk on it" is not read there); without an amount it may be
+        # one ("can't put weight on it without screaming" is still a warning sign)
+        lowered = [[w.lower() for w in ws] for ws in raw]
+        negation_cancelled = [False] * len(raw)
+        for i, ws in enumerate(lowered):
+            if not any(w in _VERB_NEGATIONS or is_negation(w) for w in ws):
+                continue
+            ahead = lowered[i + 1 : i + 8]
+            without = next((j for j, later in enumerate(ahead) if "without" in later), None)
+            if without is not None and any(_AMOUNT_WORD.fullmatch(w) for later in ahead[:without] for w in later):
+                negation_cancelled[i] = True
         for kind, matcher in matchers.items():
             tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
             # a window starts and ends on a word some label holds, or on a negation (which only a label
@@ -377,6 +390,8 @@ class TextReader:
                     )
                     for cover in covers:
                         if cover.negated and not _negation_inside(ordered, _label_tokens(cover.label)):
+                            continue
+                        if cover.negated and any(negation_cancelled[start : end + 1]):
                             continue
                         candidate = _Candidate(
                             kind,
@@ -793,6 +808,10 @@ def _clauses(doc: Any) -> list[tuple[int, int]]:
 _CLAUSE_SUBJECTS = ("my", "i", "it", "its", "it's", "the", "there", "he", "she", "they", "this", "that", "now", "then")
 #: Negated auxiliaries as spaCy's tokenizer leaves them ("can't" is "ca" + "n't").
 _VERB_NEGATIONS = ("ca", "can", "cannot", "cant", "could", "couldnt", "wo", "not", "n't", "never")
+#: a count, as a number or a number word ("150", "150m", "two", "half"), the start of an amount
+_AMOUNT_WORD = re.compile(
+    r"\d+(?:[.,]\d+)?[a-z]{0,3}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|half|few|couple"
+)
 
 
 def _negated_phrase_patterns() -> list[tuple[str, list[dict[str, Any]]]]:

@@ -281,6 +281,18 @@ def test_a_negated_verb_and_without_cancel(service) -> None:  # noqa: ANN001
     assert False in plain.values()
 
 
+def test_a_negated_amount_before_without_is_no_inability_to_walk(service) -> None:  # noqa: ANN001
+    """ "can't walk 200 m without ..." says what happens at 200 m: it is not "cannot walk on it", the
+    warning sign; without an amount the negated label still reads ("can't put weight on it ...")."""
+
+    def read(text: str) -> set[str]:
+        return {m.iri.removeprefix(BASE) for m in service.parse(text).mentions if m.counts and m.present}
+
+    assert "InabilityToBearWeight" not in read("I can't walk 200 m without my calves cramping")
+    assert "InabilityToBearWeight" in read("I can't put weight on it without crying")
+    assert "InabilityToBearWeight" in read("since the fall I can't walk on it")
+
+
 def test_and_with_a_new_subject_ends_a_negation(service) -> None:  # noqa: ANN001
     """ "I can't sleep and my chest hurts": the chest pain (a warning sign) is affirmed; a list after
     "no" stays negated."""
