@@ -20,11 +20,11 @@ general finding. A comparison in which the distance grew, or whose direction can
 read.
 
 3. **Worsening said to be fast**: the article's warning sign is "a rapid progression of symptoms",
-   with the shrinking walking distance as its example, so "it's getting worse so fast", "rapidly
-   worsening", "worse by the day" read as the rapid finding when the text is about walking or a part
-   of the leg (the speed must qualify the worsening itself: "worse when I walk fast" is not it). Said
-   within two sentences after a comparison, it makes that comparison the rapid kind ("Three months ago
-   I could walk a mile. Now it's 100 yards ... it's getting worse so fast").
+   with the shrinking walking distance as its example, so "my legs are deteriorating quickly",
+   "swiftly getting worse", "worse by the week" read as the rapid finding when the text is about walking or a part
+   of the leg (the speed must qualify the worsening itself: "feels worse when I hike fast" is not it). Said
+   within two sentences after a comparison, it makes that comparison the rapid kind ("Twelve weeks ago
+   I managed two miles. These days it is about 200 metres ... it keeps deteriorating really quickly").
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ SYNONYM_WORDS: dict[str, str] = {
     "settled": "relieve",
     "subside": "relieve",
     "subsides": "relieve",
-    # a symptom that resolves goes away (clinical: "resolves with rest", "resolving in 2 min")
+    # a symptom that resolves goes away (clinical: "resolved after sitting", "resolving within 3 minutes")
     "resolve": "relieve",
     "resolves": "relieve",
     "resolved": "relieve",
@@ -405,7 +405,7 @@ PHRASES: dict[str, str] = {
     "stop aching": "relieve",
     "pass off": "relieve",
     # a pain that "goes" goes away: said with when, if, once, after, off, within or with
-    # ("it goes when I stop", "goes if I rest", "goes off after a sit"); "goes down my leg", "goes
+    # ("it goes once I pause", "goes if I sit a bit", "went off after a breather"); "goes down my leg", "goes
     # numb" and "I go for walks" are other things
     "go when": "relieve",
     "go whenever": "relieve",
@@ -425,7 +425,7 @@ PHRASES: dict[str, str] = {
     "back to normal": "relieve",
     "make no difference": "not relieve",
     "make zero difference": "not relieve",
-    # going on with what one was doing ("then I can carry on"), not carrying a load
+    # going on with what one was doing ("and we carry on to the park"), not carrying a load
     "carry on": "continue",
     "carry on walking": "walking",
     # breath
@@ -480,7 +480,7 @@ PHRASES: dict[str, str] = {
     "short sit": "few minute rest",
     "stand still": "rest",
     # keeping still is rest, so a label's "sitting still" no longer holds the adverb "still" of
-    # "it still goes if I rest"
+    # "the cramp still goes off when I pause"
     "sit still": "rest",
     "keep still": "rest",
     "lie still": "rest",

@@ -150,6 +150,12 @@ class Period:
     end: int
 
 
+def is_count_word(word: str) -> bool:
+    """Whether one word is a count: digits, or a number word other than "a" and "an" ("two", "half",
+    "a couple" counts by its "couple"): the word before a unit that makes it an amount."""
+    return word.isdigit() or (word in NUMBER_WORDS and word not in ("a", "an"))
+
+
 def count(text: str) -> float | None:
     """The number a count says ("2", "1/2", "1,000", "two", "a couple of", "half a", "2-3": the mean)."""
     words = re.findall(r"\d+(?:[.,]\d+)*(?:\s*/\s*\d+)?|[a-z]+", text.lower())

@@ -58,7 +58,7 @@ from kg.assessment.lexicon import (
     STOP_WORDS,
     SYNONYM_WORDS,
 )
-from kg.assessment.quantities import NUMBER_WORDS, WALKING_UNITS
+from kg.assessment.quantities import WALKING_UNITS, is_count_word
 from kg.core.records import Site
 from kg.core.resources import shipped_dir
 from kg.knowledge.protocols import TermNames
@@ -96,7 +96,7 @@ _NOT = frozenset({"not"})
 DISTANCE_UNITS = frozenset(u for u, (kind, _) in WALKING_UNITS.items() if kind == "distance") - {"step", "pace"}
 _GLUED_DISTANCE = re.compile(r"\d+(?:[.,]\d+)?(?:m|km|mi|yd|yds|ft)")
 DURATION_UNITS = frozenset(u for u, (kind, _) in WALKING_UNITS.items() if kind == "duration")
-#: what makes a time the walking's: "a 5 minute walk", "10 minutes of walking", "walking for 20 minutes"
+#: what makes a time the walking's: "an 8 minute walk", "twelve minutes of walking", "walked for 40 minutes"
 _WALK_WORDS = frozenset({"walk", "walks", "walking", "walked", "stroll", "hike"})
 
 _stemmer = snowballstemmer.stemmer("english")
@@ -152,26 +152,25 @@ def distance_unit_at(every: Sequence[tuple[int, str]], k: int) -> bool:
     before = every[k - 1][1]
     if before in ("a", "an") and k > 1 and every[k - 2][1] == "half":
         return True
-    return before.isdigit() or (before in NUMBER_WORDS and before not in ("a", "an") and unit != "m")
+    return before.isdigit() or (is_count_word(before) and unit != "m")
 
 
 def walking_time_at(every: Sequence[tuple[int, str]], k: int) -> bool:
     """Whether the raw word at `k` is a unit of time after a count that says how long the person
-    walked: followed by a walk ("a 5 min walk", "ten minutes of walking"), or after "walking" or
-    "walking for" ("walking 20 min", "after walking for 10 minutes"). Such a time is the amount
+    walked: followed by a walk ("an 8 minute walk", "twelve minutes of walking"), or after "walking" or
+    "walking for" ("walked 35 minutes", "once I have walked for 40 minutes"). Such a time is the amount
     walked, so it says walking, as a distance does (`distance_unit_at`); any other time ("rest for 2
     minutes") stays a time."""
     word = every[k][1]
     unit = word[:-1] if word.endswith("s") and word[:-1] in DURATION_UNITS else word
     if unit not in DURATION_UNITS or k == 0:
         return False
-    before = every[k - 1][1]
-    if not (before.isdigit() or (before in NUMBER_WORDS and before not in ("a", "an"))):
+    if not is_count_word(every[k - 1][1]):
         return False
     after = [w for _, w in every[k + 1 : k + 3]]
     if (after[:1] and after[0] in _WALK_WORDS) or after[:2] == ["of", "walking"]:
         return True
-    if k >= 2 and every[k - 2][1] in _WALK_WORDS:  # "walking 20 min", "walked ten minutes"
+    if k >= 2 and every[k - 2][1] in _WALK_WORDS:  # "walked 35 minutes", "walking 45 mins"
         return True
     return any(w in _WALK_WORDS for _, w in every[max(0, k - 4) : k - 1]) and any(
         w == "for" for _, w in every[max(0, k - 3) : k - 1]

@@ -60,7 +60,7 @@ from typing import Any
 from kg.assessment.comparisons import Shrinking, shrinkings
 from kg.assessment.lexicon import LIGHT_WORDS, PHRASES, STOP_WORDS
 from kg.assessment.patient import Sex, stated_age_and_sex
-from kg.assessment.quantities import temperatures
+from kg.assessment.quantities import is_count_word, temperatures
 from kg.assessment.search import (
     ELSEWHERE_LABEL_COVER,
     ELSEWHERE_MIN_READING,
@@ -344,7 +344,8 @@ class TextReader:
                 continue
             ahead = lowered[i + 1 : i + 8]
             without = next((j for j, later in enumerate(ahead) if "without" in later), None)
-            if without is not None and any(_AMOUNT_WORD.fullmatch(w) for later in ahead[:without] for w in later):
+            between = [w for later in ahead[: without or 0] for w in later]
+            if without is not None and any(is_count_word(w) or _GLUED_AMOUNT.fullmatch(w) for w in between):
                 negation_cancelled[i] = True
         for kind, matcher in matchers.items():
             tokens = [frozenset(t for w in ws for t in matcher.tokens(w)) for ws in folded]
@@ -649,11 +650,11 @@ class TextReader:
 def _modified_by(ent: Any) -> set[str]:
     """The ConText categories of a mention's modifiers, without a conditional inside its own words.
 
-    A pattern finding is conditional by nature: "goes away if I rest", "hurts when I walk" state a
+    A pattern finding is conditional by nature: "eases off if I sit a while", "throbs whenever I hike" state a
     relief and a trigger, not a hypothetical. medspaCy 1.3.1 means to skip a cue that overlaps its
     target (`ConTextModifier.modifies`) but its overlap test sees only a target that starts or ends
     inside the cue, not a cue strictly inside the target. Other cues inside a mention still count: in
-    "ankle might be a bit swollen" the mention spans the hedge. Negation has its own rule
+    "shin may well be puffy" the mention spans the hedge. Negation has its own rule
     (`_negates_itself`)."""
     return {
         m.category
@@ -808,10 +809,8 @@ def _clauses(doc: Any) -> list[tuple[int, int]]:
 _CLAUSE_SUBJECTS = ("my", "i", "it", "its", "it's", "the", "there", "he", "she", "they", "this", "that", "now", "then")
 #: Negated auxiliaries as spaCy's tokenizer leaves them ("can't" is "ca" + "n't").
 _VERB_NEGATIONS = ("ca", "can", "cannot", "cant", "could", "couldnt", "wo", "not", "n't", "never")
-#: a count, as a number or a number word ("150", "150m", "two", "half"), the start of an amount
-_AMOUNT_WORD = re.compile(
-    r"\d+(?:[.,]\d+)?[a-z]{0,3}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|half|few|couple"
-)
+#: a number, decimal or with its unit run on ("1.5", "150m"): a count too, beside `is_count_word`'s
+_GLUED_AMOUNT = re.compile(r"\d+(?:[.,]\d+)?[a-z]{0,3}")
 
 
 def _negated_phrase_patterns() -> list[tuple[str, list[dict[str, Any]]]]:

@@ -49,7 +49,7 @@ from kg.knowledge.index import (
     read_sources,
     read_urgency_levels,
 )
-from kg.sparql.library import QueryLibrary, final_order, sort_rows
+from kg.sparql.library import QueryLibrary, sort_rows
 from kg.stores.base import StoreBackend, loaded_version, store_call
 from kg.stores.errors import StoreEngineError
 from kg.stores.sparql import plain_rows, sparql_client
@@ -127,7 +127,7 @@ class StoreKnowledge:
             # rows of several VALUES batches come sorted only within each batch
             texts = self.queries.standalone(name, variable, iris, inline=inline, ordered=False)
             rows = [row for text in texts for row in plain_rows(client, text)]
-            keys = final_order(self.queries.get(name).checked.text)
+            keys = self.queries.get(name).order
             return sort_rows(rows, keys) if keys else rows
 
         return store_call(self.backend, f"answer the query {name}", run)

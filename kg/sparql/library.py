@@ -88,6 +88,16 @@ class NamedQuery:
         """SELECT, ASK, CONSTRUCT or DESCRIBE."""
         return self.checked.form
 
+    @cached_property
+    def order(self) -> tuple[tuple[str, bool], ...] | None:
+        """`final_order` of the checked text, read once per process (a remote reader asks per query)."""
+        return final_order(self.checked.text)
+
+    @cached_property
+    def unordered_text(self) -> str:
+        """`unordered` of the checked text, made once per process."""
+        return unordered(self.checked.text)
+
     @classmethod
     def from_file(cls, path: Path, name: str | None = None) -> NamedQuery:
         """A query file outside the library (a user's `.rq`), documented by its header like the others."""
@@ -195,14 +205,14 @@ class QueryLibrary:
         themselves): one text, or with `variable` and `iris` one per `VALUES` batch (none for no IRI).
 
         `ordered=False` leaves out the query's final `ORDER BY` (`unordered`), for a reader that sorts
-        the rows itself (`sort_rows` with `final_order`): Oxigraph 0.5 takes more than twice as long
+        the rows itself (`sort_rows` with `NamedQuery.order`): Oxigraph 0.5 takes more than twice as long
         over a query that sorts its rows (the links of 2,042 findings of the HPO graph: 1.3 s, and
         0.53 s unsorted), and rows of several `VALUES` batches are sorted only within each batch."""
-        checked = self.get(name).checked
-        if checked.has_dataset_clause:
+        named = self.get(name)
+        if named.checked.has_dataset_clause:
             raise ValueError(f"{name}: a query with FROM clauses runs through `execute`, not alone")
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in INIT_NS.items())
-        text = checked.text if ordered else unordered(checked.text)
+        text = named.checked.text if ordered else named.unordered_text
         if variable is None or iris is None:
             return [prologue + text]
         return [prologue + part for part in _batched(text, variable, iris, batch, inline)]
@@ -269,9 +279,8 @@ _FINAL_ORDER = re.compile(r"\}\s*ORDER\s+BY\s(?P<keys>[^{}]*)$", re.IGNORECASE)
 _ORDER_KEY = re.compile(r"\s*(?:(?P<dir>ASC|DESC)\s*\(\s*\?(?P<wrapped>\w+)\s*\)|\?(?P<plain>\w+))", re.IGNORECASE)
 
 
-def final_order(text: str) -> tuple[tuple[str, bool], ...] | None:
-    """A query's final `ORDER BY` as (variable, descending) keys, when it is the last thing in the text
-    and sorts by variables only (no `LIMIT` or `OFFSET` after it, no expression); None otherwise."""
+def _final_order(text: str) -> tuple[int, tuple[tuple[str, bool], ...]] | None:
+    """Where a query's final `ORDER BY` starts and its keys, when `final_order` reads it."""
     final = _FINAL_ORDER.search(text)
     if final is None:
         return None
@@ -282,17 +291,24 @@ def final_order(text: str) -> tuple[tuple[str, bool], ...] | None:
             return None  # LIMIT, OFFSET, an expression: the sort is not the rows' order alone
         keys.append((key["wrapped"] or key["plain"], (key["dir"] or "").upper() == "DESC"))
         rest = rest[key.end() :].strip()
-    return tuple(keys)
+    return final.start(), tuple(keys)
+
+
+def final_order(text: str) -> tuple[tuple[str, bool], ...] | None:
+    """A query's final `ORDER BY` as (variable, descending) keys, when it is the last thing in the text
+    and sorts by variables only (no `LIMIT` or `OFFSET` after it, no expression); None otherwise."""
+    found = _final_order(text)
+    return None if found is None else found[1]
 
 
 def unordered(text: str) -> str:
     """A query's text without its final `ORDER BY` when `final_order` reads it: the same rows, in
     whatever order the engine finds them (`sort_rows` puts them back in order). Any other text is
     returned as it is."""
-    final = _FINAL_ORDER.search(text)
-    if final is None or not final_order(text):
+    found = _final_order(text)
+    if found is None or not found[1]:
         return text
-    return text[: final.start() + 1] + "\n"
+    return text[: found[0] + 1] + "\n"
 
 
 def sort_rows(rows: list[dict[str, Any]], keys: tuple[tuple[str, bool], ...]) -> list[dict[str, Any]]:

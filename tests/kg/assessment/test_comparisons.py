@@ -83,7 +83,11 @@ def test_two_sentences_that_compare_nothing_over_time_are_not_a_shrinking() -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["my calf pain is getting worse so fast", "rapidly worsening cramps in both legs", "the legs get worse by the day"],
+    [
+        "my calf trouble is deteriorating really quickly",
+        "both legs swiftly getting worse",
+        "the legs get worse by the day",
+    ],
 )
 def test_a_worsening_said_to_be_fast_is_the_rapid_kind(text: str) -> None:
     (found,) = shrinkings(text)
@@ -93,7 +97,7 @@ def test_a_worsening_said_to_be_fast_is_the_rapid_kind(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "the pain in my calf is worse when I walk fast",  # the speed is the walking's
+        "my shin feels worse when I hike fast",  # the speed is the walking's
         "my sore throat is getting worse fast",  # not about walking or the leg
         "my calf is getting worse",  # no speed
     ],
@@ -103,10 +107,10 @@ def test_other_worsening_is_no_shrinking(text: str) -> None:
 
 
 def test_a_fast_worsening_after_a_comparison_makes_it_rapid() -> None:
-    text = "Three months ago I could walk a mile. Now it's about 100 yards. It's getting worse so fast it scares me."
+    without = "Twelve weeks ago I managed two miles easily. These days it is about 200 metres."
+    text = without + " It keeps deteriorating really quickly."
     ((start, end, stated),) = shrinkings(text)
-    assert stated.rapid(42) and stated.days == 90
+    assert stated.rapid(42) and stated.days == 84  # twelve weeks: past the 42 days, rapid by the words
     assert text[start:end] == text  # the comparison and the sentence that says how fast
-    without = "Three months ago I could walk a mile. Now it's about 100 yards."
     ((_, _, slower),) = shrinkings(without)
     assert not slower.rapid(42)

@@ -125,12 +125,12 @@ def test_the_signs_of_a_clot_in_the_lungs_are_emergency_warning_signs(
         ("it still goes off after a sit", ["still", "relieve", "after", "rest"]),
         ("it goes down my leg", ["goes", "down", "leg"]),  # "goes" alone is not relief
         ("sitting still", ["rest"]),
-        ("then it's fine again", ["relieve"]),  # well again after it
-        ("then I can carry on", ["continue"]),  # going on, not carrying a load
-        ("resolves with rest", ["relieve", "rest"]),
+        ("after a sit it's okay again", ["after", "rest", "relieve"]),  # well again after it
+        ("we carry on to the park", ["continue", "park"]),  # going on, not carrying a load
+        ("resolving after I sit", ["relieve", "after", "rest"]),
         ("eases when I sit", ["relieve", "rest"]),  # every form of sitting is rest, "sit" too
         ("a 20 minute walk", ["20", "walking", "walking"]),  # the time walked says walking
-        ("after walking for 10 minutes", ["after", "walking", "10", "walking"]),
+        ("once I have walked for 40 minutes", ["walking", "40", "walking"]),
         ("walked ten minutes", ["walking", "ten", "walking"]),
         ("I rest for 2 minutes", ["rest", "2", "minutes"]),  # any other time stays a time
     ],
@@ -283,7 +283,7 @@ def test_a_negated_verb_and_without_cancel(service) -> None:  # noqa: ANN001
 
 def test_a_negated_amount_before_without_is_no_inability_to_walk(service) -> None:  # noqa: ANN001
     """ "can't walk 200 m without ..." says what happens at 200 m: it is not "cannot walk on it", the
-    warning sign; without an amount the negated label still reads ("can't put weight on it ...")."""
+    warning sign; without an amount the negated label still reads."""
 
     def read(text: str) -> set[str]:
         return {m.iri.removeprefix(BASE) for m in service.parse(text).mentions if m.counts and m.present}
@@ -320,7 +320,7 @@ def test_a_word_run_together_with_a_typo_of_another_is_split(service) -> None:  
     assert [m.iri.removeprefix(BASE) for m in service.search_conditions("maybe shinsplits?", 1)] == [
         "MedialTibialStressSyndrome"
     ]
-    assert service.search_findings("I get heartburn", 1) == []  # "heart" is no typo of "heat"
+    assert service.search_findings("heartburn after a curry", 1) == []  # "heart" is no typo of "heat"
 
 
 def test_clinical_shorthand(service) -> None:  # noqa: ANN001
